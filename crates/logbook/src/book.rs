@@ -1,0 +1,280 @@
+//! The [`Logbook`] handle: the single writer plus the in-memory window readers are served from.
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::Write;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+
+use crate::error::{LogError, Lost};
+use crate::file::{create_log, ensure_dir, log_path, open_append};
+use crate::record::{FORMAT_MAX_PAYLOAD, Record, encode_into};
+use crate::recover::{DiskRecords, recover};
+
+/// Tuning knobs for [`Logbook::open`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// How many of the newest records are kept in memory for [`Logbook::read_from`]. Readers
+    /// further behind than this get [`Lost`] and need a snapshot instead. Default 100 000.
+    pub retain_in_memory: usize,
+    /// Largest payload [`Logbook::append`] accepts, in bytes. Default 1 MiB. It only guards the
+    /// write path: records already on disk are read back whatever this is set to now.
+    pub max_record_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            retain_in_memory: 100_000,
+            max_record_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// Scratch buffers above this are released after use, so one large batch does not pin its
+/// memory for the life of the process.
+const SCRATCH_KEEP: usize = 4 * 1024 * 1024;
+
+/// An open, append-only log. See the crate docs for the format and the guarantees.
+///
+/// One `Logbook` per directory, in one process: nothing stops two writers from interleaving
+/// frames, and that would produce exactly the mid-file corruption `open` refuses.
+#[derive(Debug)]
+pub struct Logbook {
+    dir: PathBuf,
+    path: PathBuf,
+    /// Opened with `O_APPEND`; every append is one `write_all` on it.
+    file: File,
+    epoch: u64,
+    head: u64,
+    /// Length of the file as far as we know it is valid: where the next frame starts. Used to
+    /// roll back a failed write.
+    len: u64,
+    /// Newest records, oldest at the front. Invariant: `window` holds exactly the offsets
+    /// `head - window.len() .. head`, contiguous.
+    window: VecDeque<Record>,
+    opts: Options,
+    /// Set when a failed write could not be rolled back; see [`LogError::Poisoned`].
+    poisoned: bool,
+    /// Reused encode buffer so that steady-state appends do not allocate.
+    scratch: Vec<u8>,
+}
+
+impl Logbook {
+    /// Opens (or creates) the log in `dir`, creating the directory if missing.
+    ///
+    /// Every valid record on disk is read and checked; the newest `opts.retain_in_memory` of them
+    /// are kept for [`read_from`](Self::read_from). A torn tail is truncated (with a
+    /// `tracing::warn!`); damage anywhere else is refused with [`LogError::Corrupt`].
+    pub fn open(dir: &Path, opts: Options) -> Result<Logbook, LogError> {
+        ensure_dir(dir)?;
+        let path = log_path(dir);
+        let exists = path.try_exists().map_err(|e| LogError::io(&path, e))?;
+        if !exists {
+            create_log(dir)?;
+        }
+        let rec = recover(&path, opts.retain_in_memory)?;
+        let file = open_append(&path)?;
+        Ok(Logbook {
+            dir: dir.to_owned(),
+            path,
+            file,
+            epoch: rec.epoch,
+            head: rec.head,
+            len: rec.len,
+            window: rec.window,
+            opts,
+            poisoned: false,
+            scratch: Vec::new(),
+        })
+    }
+
+    /// Identity of this log's stream: random, non-zero, fixed when the log was created and
+    /// persisted in its header. Offsets are only comparable between two parties that agree on
+    /// the epoch; a new epoch means "a different log, start over".
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// The offset the next append will get. Offsets start at 1 and grow by one per record.
+    pub fn head(&self) -> u64 {
+        self.head
+    }
+
+    /// Lowest offset still readable from memory; equals [`head`](Self::head) when nothing is
+    /// retained.
+    pub fn first_retained(&self) -> u64 {
+        self.head - self.window.len() as u64
+    }
+
+    /// Appends one record and returns its offset.
+    ///
+    /// When this returns, the bytes have been handed to the kernel with `write(2)`: they survive
+    /// the process being killed, but not a power loss until [`sync`](Self::sync).
+    pub fn append(&mut self, payload: Bytes) -> Result<u64, LogError> {
+        self.append_batch(std::slice::from_ref(&payload))
+            .map(|r| r.start)
+    }
+
+    /// Appends several records with a single `write` and returns their contiguous offsets.
+    ///
+    /// All-or-nothing from the caller's view: if any payload is too big nothing is written, and
+    /// if the write fails the file is cut back to where it was. An empty slice returns the empty
+    /// range `head..head`.
+    pub fn append_batch(&mut self, payloads: &[Bytes]) -> Result<Range<u64>, LogError> {
+        if self.poisoned {
+            return Err(LogError::Poisoned {
+                path: self.path.clone(),
+            });
+        }
+        let max = self.opts.max_record_bytes.min(FORMAT_MAX_PAYLOAD);
+        if let Some((index, p)) = payloads.iter().enumerate().find(|(_, p)| p.len() > max) {
+            return Err(LogError::RecordTooBig {
+                index,
+                len: p.len(),
+                max,
+            });
+        }
+        let start = self.head;
+        if payloads.is_empty() {
+            return Ok(start..start);
+        }
+
+        self.scratch.clear();
+        for (offset, p) in (start..).zip(payloads) {
+            encode_into(&mut self.scratch, offset, p);
+        }
+        if let Err(e) = self.file.write_all(&self.scratch) {
+            self.roll_back();
+            self.release_scratch();
+            return Err(LogError::io(&self.path, e));
+        }
+        self.len += self.scratch.len() as u64;
+        self.release_scratch();
+
+        for (offset, p) in (start..).zip(payloads) {
+            self.window.push_back(Record {
+                offset,
+                payload: p.clone(),
+            });
+        }
+        self.head = start + payloads.len() as u64;
+        self.evict();
+        Ok(start..self.head)
+    }
+
+    /// Forces everything appended so far to stable storage (`fdatasync`). Call on shutdown and
+    /// periodically; appends never do it themselves because it costs milliseconds.
+    pub fn sync(&mut self) -> Result<(), LogError> {
+        self.file
+            .sync_data()
+            .map_err(|e| LogError::io(&self.path, e))
+    }
+
+    /// Records with `offset >= from`, oldest first, served from memory.
+    ///
+    /// `from == 0` is treated as 1 (the start of the stream); `from >= head()` yields nothing.
+    /// If `from` is older than [`first_retained`](Self::first_retained) the reader has fallen
+    /// behind what is kept and gets [`Lost`].
+    pub fn read_from(&self, from: u64) -> Result<impl ExactSizeIterator<Item = &Record>, Lost> {
+        let from = from.max(1);
+        let first = self.first_retained();
+        if from < first {
+            return Err(Lost {
+                first_retained: first,
+            });
+        }
+        // `from - first` is at most `window.len()` once clamped to head, so the range is valid.
+        let skip = (from.min(self.head) - first) as usize;
+        Ok(self.window.range(skip..))
+    }
+
+    /// Streams every record in the log file in `dir`, oldest first, straight from disk — for
+    /// rebuilding state from zero when the in-memory window is not enough. Read-only; safe to
+    /// use while a writer appends (it sees the file as of the call).
+    pub fn iter_all_on_disk(dir: &Path) -> Result<DiskRecords, LogError> {
+        DiskRecords::open(dir)
+    }
+
+    /// Size of the log file in bytes (header included), for metrics.
+    pub fn len_bytes(&self) -> u64 {
+        self.len
+    }
+
+    /// The directory this log lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The log file itself.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The options the log was opened with.
+    pub fn options(&self) -> &Options {
+        &self.opts
+    }
+
+    /// After a failed write: cut the file back to the last complete frame so the partial bytes
+    /// cannot become mid-file corruption once later appends land after them.
+    fn roll_back(&mut self) {
+        if let Err(e) = self.file.set_len(self.len) {
+            tracing::error!(
+                path = %self.path.display(),
+                error = %e,
+                "logbook: could not roll back a failed append; refusing further appends"
+            );
+            self.poisoned = true;
+        }
+    }
+
+    fn release_scratch(&mut self) {
+        if self.scratch.capacity() > SCRATCH_KEEP {
+            self.scratch = Vec::new();
+        }
+    }
+
+    fn evict(&mut self) {
+        let excess = self.window.len().saturating_sub(self.opts.retain_in_memory);
+        self.window.drain(..excess);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>() {}
+
+    #[test]
+    fn logbook_can_move_to_the_writer_thread() {
+        assert_send::<Logbook>();
+        assert_send::<DiskRecords>();
+    }
+
+    #[test]
+    fn a_failed_write_that_cannot_be_rolled_back_poisons_the_handle() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut log = Logbook::open(tmp.path(), Options::default()).unwrap();
+        log.append(Bytes::from_static(b"kept")).unwrap();
+        // A read-only handle makes both the write and the rollback (ftruncate) fail, which is
+        // the situation `Poisoned` exists for.
+        log.file = File::open(&log.path).unwrap();
+        assert!(matches!(
+            log.append(Bytes::from_static(b"lost")),
+            Err(LogError::Io { .. })
+        ));
+        assert_eq!(log.head(), 2, "a failed append hands out no offset");
+        assert_eq!(log.read_from(1).unwrap().count(), 1);
+        assert!(matches!(
+            log.append(Bytes::from_static(b"again")),
+            Err(LogError::Poisoned { .. })
+        ));
+        drop(log);
+        let log = Logbook::open(tmp.path(), Options::default()).unwrap();
+        assert_eq!(log.head(), 2);
+    }
+}
