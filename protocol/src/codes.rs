@@ -1,0 +1,102 @@
+//! Error codes (in replies) and close codes (on the WebSocket), each with what a client should do.
+//! Close codes are grouped by range: 4000–4499 mean "reconnect and resume", 4500–4999 mean
+//! "do not reconnect as you are: fix the token or the client first".
+
+use serde::{Deserialize, Serialize};
+
+/// Why a command failed. Retrying the same command only helps where the doc says so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The frame could not be decoded. Fix the client; do not resend it.
+    BadFrame,
+    /// A command came before `connect`. Send `connect` first.
+    NotConnected,
+    /// A second `connect` on one connection. Open a new connection instead.
+    AlreadyConnected,
+    /// The sentence breaks the radio discipline (`rule` says which). Say it again correctly.
+    NotUnderstood,
+    /// The call breaks the catalogue or contradicts the site's state (`rule` says why). Don't resend.
+    Refused,
+    /// The call names another station as caller. A tablet speaks only for its own post.
+    Impersonation,
+    /// No such call (never placed, or already closed). Don't resend.
+    UnknownCall,
+    /// The call is not addressed to this station. Only its target answers.
+    NotYours,
+    /// That answer does not close this call (e.g. 收到 to 是否能接待). Answer with one it accepts.
+    BadAnswer,
+    /// The hub failed; the command may or may not have taken effect. Retry after reading the log.
+    Internal,
+    /// The hub is busy. Retry after a short backoff.
+    Overloaded,
+}
+
+impl ErrorCode {
+    /// Whether resending the same command later may succeed.
+    pub fn retry(self) -> bool {
+        matches!(self, ErrorCode::Internal | ErrorCode::Overloaded)
+    }
+}
+
+/// Why the hub closed the WebSocket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u16)]
+pub enum CloseCode {
+    /// The hub is shutting down or restarting. Reconnect with backoff and resume from your offset.
+    Shutdown = 4000,
+    /// The tablet read too slowly and its queue filled. Reconnect and resume from your offset.
+    Slow = 4001,
+    /// No `connect` came in time. Reconnect and send `connect` first.
+    ConnectTimeout = 4002,
+    /// The hub is at its connection limit. Reconnect after a backoff.
+    Overloaded = 4003,
+    /// The token is missing, malformed, forged or for another site. Get a new token; don't retry.
+    BadToken = 4500,
+    /// The client broke the protocol (undecodable frame, wrong first frame). Fix the client.
+    ProtocolViolation = 4501,
+    /// A frame was larger than the hub accepts. Fix the client.
+    FrameTooBig = 4502,
+    /// No known subprotocol was offered. Offer `radio.v1.msgpack` or `radio.v1.json`.
+    NoSubprotocol = 4503,
+}
+
+impl CloseCode {
+    pub const ALL: [CloseCode; 8] = [
+        CloseCode::Shutdown,
+        CloseCode::Slow,
+        CloseCode::ConnectTimeout,
+        CloseCode::Overloaded,
+        CloseCode::BadToken,
+        CloseCode::ProtocolViolation,
+        CloseCode::FrameTooBig,
+        CloseCode::NoSubprotocol,
+    ];
+
+    pub fn code(self) -> u16 {
+        self as u16
+    }
+
+    pub fn from_code(code: u16) -> Option<CloseCode> {
+        CloseCode::ALL.into_iter().find(|c| c.code() == code)
+    }
+
+    /// Whether a client should reconnect (and resume) after this close.
+    pub fn reconnect(self) -> bool {
+        self.code() < 4500
+    }
+
+    /// The short reason sent in the close frame.
+    pub fn reason(self) -> &'static str {
+        match self {
+            CloseCode::Shutdown => "shutdown: reconnect and resume",
+            CloseCode::Slow => "slow: reconnect and resume",
+            CloseCode::ConnectTimeout => "connect timeout: send connect first",
+            CloseCode::Overloaded => "overloaded: reconnect later",
+            CloseCode::BadToken => "bad token: get a new token",
+            CloseCode::ProtocolViolation => "protocol violation",
+            CloseCode::FrameTooBig => "frame too big",
+            CloseCode::NoSubprotocol => "no subprotocol: offer radio.v1.msgpack or radio.v1.json",
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! What travels on the WebSocket. Three shapes, as in every real-time hub worth copying:
+//! a client sends a [`Command`] (with a request id), the hub sends back a reply or an error for
+//! that id, and the hub pushes [`Event`]s — each carrying its offset in the hub's log — as they
+//! happen. The version is in the WebSocket subprotocol (`radio.v1.*`, see [`crate::codec`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::call::Call;
+use crate::codes::ErrorCode;
+use crate::intent::Answer;
+use crate::post::{Station, Target};
+
+/// The envelope version this crate speaks; part of the subprotocol name.
+pub const PROTOCOL_VERSION: u16 = 1;
+
+/// A call's id: the log offset of the event that placed it, so it is unique within an epoch.
+pub type CallId = u64;
+
+/// Client → hub: one command with the client's request id (echoed in the reply).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientFrame {
+    pub id: u32,
+    pub cmd: Command,
+}
+
+/// What a client can ask of the hub.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    /// Must be the first frame: authenticates the tablet as the station its token names, and
+    /// optionally resumes the event stream from where it left off.
+    Connect {
+        token: String,
+        #[serde(default)]
+        resume: Option<Resume>,
+    },
+    /// Places a typed call. `caller` must be the connection's own station.
+    Call { call: Call },
+    /// Places a call given as a standard sentence; the hub parses it as [`crate::parse`] does.
+    Say { sentence: String },
+    /// Answers a call addressed to this station: 收到, 可以接待, 无法接待.
+    Answer { call_id: CallId, answer: Answer },
+    /// Keep-alive; the reply carries the log head.
+    Ping,
+}
+
+/// Where a reconnecting client left off: the epoch it saw, and the first offset it still needs
+/// (its last seen offset + 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resume {
+    pub epoch: u64,
+    pub from: u64,
+}
+
+/// Hub → client.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// The command with this id succeeded.
+    Reply { id: u32, body: ReplyBody },
+    /// The command with this id failed; `code` says what to do (see [`ErrorCode`]).
+    Error {
+        id: u32,
+        code: ErrorCode,
+        message: String,
+        /// For refused sentences and calls: the rule broken (see [`crate::Refusal::rule`]).
+        #[serde(default)]
+        rule: Option<String>,
+    },
+    /// Something happened that this station may see. Offsets only grow.
+    Event(Event),
+}
+
+/// The successful result of a command.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReplyBody {
+    /// Connected as `station`. `head` is the offset the next event will get.
+    Welcome {
+        protocol: u16,
+        station: Station,
+        epoch: u64,
+        head: u64,
+        recovery: Recovery,
+    },
+    /// The call is on the net, with its id and offset, and the sentence the target hears.
+    Placed {
+        call_id: CallId,
+        offset: u64,
+        sentence: String,
+    },
+    /// The answer is logged at `offset`.
+    Answered {
+        offset: u64,
+    },
+    Pong {
+        head: u64,
+    },
+}
+
+/// What came of a resume request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Recovery {
+    /// No resume was asked: only live events follow.
+    Live,
+    /// Every event from `from` this station may see follows before live events: no gap, no double.
+    Recovered { from: u64 },
+    /// The stream cannot be resumed (the epoch changed, or `from` is older than what is kept):
+    /// take a fresh snapshot (`/api/state`), then follow live events.
+    SnapshotNeeded { reason: String },
+}
+
+/// One entry of the hub's log, as pushed to clients.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub offset: u64,
+    /// When the hub logged it, in milliseconds since the Unix epoch.
+    pub at: u64,
+    pub what: EventKind,
+}
+
+/// Everything that can happen on the net.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A call went out. Its id is this event's offset.
+    CallPlaced {
+        call_id: CallId,
+        call: Call,
+        sentence: String,
+    },
+    /// The target answered; the call is closed.
+    CallAnswered {
+        call_id: CallId,
+        caller: Station,
+        target: Target,
+        by: Station,
+        answer: Answer,
+        /// Time from placing to answer.
+        latency_ms: u64,
+    },
+    /// No answer within the deadline: the hub calls again, as an operator would repeat.
+    CallRepeated {
+        call_id: CallId,
+        caller: Station,
+        target: Target,
+        attempt: u8,
+        sentence: String,
+    },
+    /// Still no answer after the repeat: the supervisor is told.
+    CallEscalated {
+        call_id: CallId,
+        caller: Station,
+        target: Target,
+        sentence: String,
+    },
+    /// The target had no tablet online when the call went out.
+    TargetOffline {
+        call_id: CallId,
+        caller: Station,
+        target: Target,
+    },
+    /// A station's first tablet came online.
+    StationOnline { station: Station },
+    /// A station's last tablet went offline.
+    StationOffline { station: Station },
+}
+
+impl EventKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::CallPlaced { .. } => "call_placed",
+            EventKind::CallAnswered { .. } => "call_answered",
+            EventKind::CallRepeated { .. } => "call_repeated",
+            EventKind::CallEscalated { .. } => "call_escalated",
+            EventKind::TargetOffline { .. } => "target_offline",
+            EventKind::StationOnline { .. } => "station_online",
+            EventKind::StationOffline { .. } => "station_offline",
+        }
+    }
+}

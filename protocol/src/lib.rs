@@ -1,0 +1,38 @@
+//! The sales gallery's radio script as typed messages. This crate is the project's vocabulary:
+//! the hub, the tablets, the `radio` CLI and the drill simulator all speak it.
+//!
+//! - [`post`]: who is on the net — posts by code, client managers by name, the site-wide target.
+//! - [`visitor`]: visitors as the radio names them, surname + title.
+//! - [`intent`]: the catalogue of scripted calls, with who makes each, whom it is for, what answers it.
+//! - [`call`]: a typed call and its standard sentence ([`Call::render`]).
+//! - [`parse`]: a typed or dictated sentence back to a call, or a refusal naming the broken rule.
+//! - [`script`]: the one table of trained words both of the above read.
+//! - [`envelope`]: what travels on the WebSocket: commands, replies, events.
+//! - [`codec`]: the two encodings of the envelope (MessagePack, JSON), bounded and panic-free.
+//! - [`codes`]: error codes and close codes, with what a client should do about each.
+//!
+//! Invariants: no I/O, no clock, no tokio. Time comes in as an argument (milliseconds since the
+//! Unix epoch); everything here is testable without sockets.
+
+pub mod call;
+pub mod codec;
+pub mod codes;
+pub mod envelope;
+pub mod intent;
+pub mod normalize;
+pub mod numeral;
+pub mod parse;
+pub mod post;
+pub mod refusal;
+pub mod script;
+mod template;
+pub mod visitor;
+
+pub use call::{Call, Utterance};
+pub use codec::{Codec, DecodeError};
+pub use codes::{CloseCode, ErrorCode};
+pub use envelope::{ClientFrame, Command, Event, EventKind, ReplyBody, ServerFrame};
+pub use intent::{Answer, Intent};
+pub use post::{ManagerName, Post, Station, Target};
+pub use refusal::Refusal;
+pub use visitor::{Title, Visitor};
