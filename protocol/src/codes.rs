@@ -33,6 +33,23 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The code's name on the wire.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCode::BadFrame => "bad_frame",
+            ErrorCode::NotConnected => "not_connected",
+            ErrorCode::AlreadyConnected => "already_connected",
+            ErrorCode::NotUnderstood => "not_understood",
+            ErrorCode::Refused => "refused",
+            ErrorCode::Impersonation => "impersonation",
+            ErrorCode::UnknownCall => "unknown_call",
+            ErrorCode::NotYours => "not_yours",
+            ErrorCode::BadAnswer => "bad_answer",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Overloaded => "overloaded",
+        }
+    }
+
     /// Whether resending the same command later may succeed.
     pub fn retry(self) -> bool {
         matches!(self, ErrorCode::Internal | ErrorCode::Overloaded)

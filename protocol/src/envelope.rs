@@ -45,10 +45,12 @@ pub enum Command {
 }
 
 /// Where a reconnecting client left off: the epoch it saw, and the first offset it still needs
-/// (its last seen offset + 1).
+/// (its last seen offset + 1). Without an epoch (a person replaying from an offset by hand), the
+/// hub's current epoch is assumed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resume {
-    pub epoch: u64,
+    #[serde(default)]
+    pub epoch: Option<u64>,
     pub from: u64,
 }
 
