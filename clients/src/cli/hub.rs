@@ -1,0 +1,123 @@
+//! The hub a subcommand talks to, from the global options: URL, token and encoding — and the one
+//! wording of "could not connect" that names the URL, so a person sees at once what was tried.
+
+use std::time::Duration;
+
+use protocol::Codec;
+use protocol::envelope::Resume;
+use tablet::{Options, TabletError};
+
+use super::{Failure, HubArgs};
+
+/// A hub to connect to as one tablet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hub {
+    pub url: String,
+    pub token: String,
+    pub codec: Codec,
+}
+
+impl Hub {
+    /// The hub of the command line; a token is required to connect.
+    pub fn from_args(args: &HubArgs) -> Result<Hub, Failure> {
+        let token = match args.token.as_deref().map(str::trim) {
+            Some(t) if !t.is_empty() => t.to_owned(),
+            _ => {
+                return Err(Failure::new(
+                    "no token: pass --token T or set RADIO_TOKEN (mint one with `hub token POST`)",
+                ));
+            }
+        };
+        Ok(Hub {
+            url: args.hub.trim().to_owned(),
+            token,
+            codec: if args.json {
+                Codec::Json
+            } else {
+                Codec::MsgPack
+            },
+        })
+    }
+
+    /// Connection options: this hub's codec, resuming where asked.
+    pub fn options(&self, resume: Option<Resume>) -> Options {
+        Options {
+            codec: self.codec,
+            resume,
+            reply_timeout: Options::REPLY_TIMEOUT,
+        }
+    }
+
+    /// The failure for a first connection that did not work.
+    pub fn cannot_connect(&self, e: &TabletError) -> Failure {
+        Failure::new(match e {
+            TabletError::Closed { .. } | TabletError::Refused { .. } => {
+                format!("the hub at {} turned this tablet away: {e}", self.url)
+            }
+            _ => format!("cannot connect to the hub at {}: {e}", self.url),
+        })
+    }
+}
+
+/// What a dropped connection or a failed reconnect looks like on stderr.
+pub(crate) fn lost_text(error: &TabletError, retry_in: Duration, failures: u32) -> String {
+    if failures <= 1 {
+        format!(
+            "radio: connection lost ({error}); reconnecting in {}",
+            human(retry_in)
+        )
+    } else {
+        format!(
+            "radio: reconnect attempt {} failed ({error}); retrying in {}",
+            failures - 1,
+            human(retry_in)
+        )
+    }
+}
+
+/// A wait as people read it: "250 ms", "5 s".
+pub(crate) fn human(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{} s", d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(token: Option<&str>, json: bool) -> HubArgs {
+        HubArgs {
+            hub: " ws://h:1/ws ".into(),
+            token: token.map(str::to_owned),
+            json,
+        }
+    }
+
+    #[test]
+    fn a_token_is_required() {
+        assert!(Hub::from_args(&args(None, false)).is_err());
+        assert!(Hub::from_args(&args(Some("  "), false)).is_err());
+        let hub = Hub::from_args(&args(Some("abc.def"), true)).unwrap();
+        assert_eq!(hub.url, "ws://h:1/ws");
+        assert_eq!(hub.codec, Codec::Json);
+    }
+
+    #[test]
+    fn connect_failures_name_the_url() {
+        let hub = Hub::from_args(&args(Some("t"), false)).unwrap();
+        let f = hub.cannot_connect(&TabletError::Io("Connection refused".into()));
+        assert_eq!(f.code, 1);
+        assert!(f.message.contains("ws://h:1/ws"), "{}", f.message);
+        let f = hub.cannot_connect(&TabletError::closed(Some(4500), ""));
+        assert!(f.message.contains("bad token"), "{}", f.message);
+    }
+
+    #[test]
+    fn waits_read_well() {
+        assert_eq!(human(Duration::from_millis(200)), "200 ms");
+        assert_eq!(human(Duration::from_secs(5)), "5 s");
+    }
+}

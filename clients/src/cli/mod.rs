@@ -1,0 +1,251 @@
+//! The `radio` command line: its arguments, and the one place that turns a subcommand's outcome
+//! into stderr text and an exit code. Each subcommand lives in its own module.
+
+mod hub;
+mod listen;
+mod output;
+mod parse;
+mod say;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+pub use hub::Hub;
+
+/// Where the hub listens unless told otherwise (`--hub`, `RADIO_HUB`).
+pub const DEFAULT_HUB: &str = "ws://127.0.0.1:7700/ws";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "radio",
+    version,
+    about = "The sales gallery's radio net from a terminal",
+    long_about = "The sales gallery's radio net from a terminal: read and write standard \
+                  sentences offline (parse, render), or connect to the hub as a tablet to \
+                  place calls (say) and follow the net (listen)."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub hub: HubArgs,
+    #[command(subcommand)]
+    pub command: Cmd,
+}
+
+/// How to reach the hub; accepted before or after the subcommand.
+#[derive(Clone, Debug, Args)]
+pub struct HubArgs {
+    /// The hub's WebSocket URL.
+    #[arg(long, global = true, env = "RADIO_HUB", default_value = DEFAULT_HUB, value_name = "URL")]
+    pub hub: String,
+    /// This tablet's token (minted by `hub token POST`): it names the station you speak for.
+    #[arg(
+        long,
+        global = true,
+        env = "RADIO_TOKEN",
+        hide_env_values = true,
+        value_name = "T"
+    )]
+    pub token: Option<String>,
+    /// Speak JSON (radio.v1.json) to the hub instead of MessagePack, e.g. to read frames in a proxy.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Parse a standard sentence and print the typed call (or answer) as one JSON object.
+    Parse {
+        /// The sentence, e.g. "我是L1岗，呼叫销售中心，目前有一组客户要来参观，现在是否能接待，收到请回答。"
+        sentence: String,
+    },
+    /// Print the standard sentence for a typed call given as JSON (`-` reads it from stdin).
+    Render {
+        /// The call as JSON, as `radio parse` prints it, or `-` for stdin.
+        call: String,
+    },
+    /// Place a call given as a standard sentence; print {"call_id","offset","sentence"} as one JSON line.
+    #[command(
+        long_about = "Place a call given as a standard sentence. The sentence is read here first \
+                      (a refused one names the rule it broke and nothing is sent), then placed as a \
+                      typed call from the token's station. Prints one JSON line: \
+                      {\"call_id\":N,\"offset\":N,\"sentence\":\"…\"}.\n\n\
+                      Exit codes: 0 placed (and, with --wait-ack, answered); 1 refused or failed; \
+                      2 not answered within --wait-ack."
+    )]
+    Say {
+        /// The standard sentence, e.g. "我是水吧，呼叫操作间，请将柠檬和冰块送至水吧台，收到请回话。"
+        sentence: String,
+        /// Then wait up to SECS seconds for the answer: repeats, escalations and an offline
+        /// target go to stderr as JSON lines; the call_answered event is printed on stdout.
+        #[arg(long, value_name = "SECS", value_parser = parse_secs)]
+        wait_ack: Option<f64>,
+    },
+    /// Follow the net: print every event this station may see as one JSON line, as it happens.
+    #[command(
+        long_about = "Follow the net: print every event this station may see as one JSON line \
+                      on stdout, flushed as it happens: {\"offset\":N,\"at\":MS,\"kind\":\"…\", \
+                      …fields}; call_placed lines carry call_id, caller, target, intent and \
+                      sentence at the top level. Reconnects by itself when the hub restarts or \
+                      sheds load, resuming after the last line printed (no gap, no duplicate).\n\n\
+                      Exit codes: 0 on Ctrl-C or when stdout closes; 1 when the hub cannot be \
+                      reached at first or says not to reconnect (bad token, broken client)."
+    )]
+    Listen {
+        /// Replay from this offset of the hub's log (inclusive) before following live events.
+        #[arg(long, value_name = "OFFSET")]
+        from: Option<u64>,
+        /// Answer 收到 to calls addressed to this station (the walk-in query and reports excepted).
+        #[arg(long)]
+        ack: bool,
+    },
+}
+
+/// A reason to stop: said on stderr as `radio: <message>`, with a non-zero exit code.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    /// Exit 1: refused, failed, or could not connect.
+    pub fn new(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
+    }
+}
+
+/// Runs `radio` with the process's arguments; what `main` returns.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("radio: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Cmd::Parse { sentence } => parse::parse(&sentence),
+        Cmd::Render { call } => parse::render(&call),
+        Cmd::Say { sentence, wait_ack } => {
+            let call = say::read_call(&sentence)?;
+            let hub = Hub::from_args(&cli.hub)?;
+            block_on(say::say(&hub, call, wait_ack))
+        }
+        Cmd::Listen { from, ack } => {
+            let hub = Hub::from_args(&cli.hub)?;
+            block_on(listen::listen(&hub, from, ack))
+        }
+    }
+}
+
+/// A one-thread runtime: a terminal client has one connection and nothing to spread.
+fn block_on<F: Future<Output = Result<(), Failure>>>(f: F) -> Result<(), Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(format!("cannot start: {e}")))?
+        .block_on(f)
+}
+
+/// `--wait-ack` seconds: positive and finite (fractions allowed, for drills and tests).
+fn parse_secs(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a number of seconds (0 < SECS ≤ 86400)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn cli(args: &[&str]) -> Cli {
+        Cli::try_parse_from(std::iter::once("radio").chain(args.iter().copied()))
+            .unwrap_or_else(|e| panic!("{args:?}: {e}"))
+    }
+
+    #[test]
+    fn the_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn hub_options_go_before_or_after_the_subcommand() {
+        for args in [
+            &["--hub", "ws://h:1/ws", "--token", "t", "--json", "listen"][..],
+            &["listen", "--hub", "ws://h:1/ws", "--token", "t", "--json"][..],
+            &["--json", "listen", "--token", "t", "--hub", "ws://h:1/ws"][..],
+        ] {
+            let c = cli(args);
+            assert_eq!(c.hub.hub, "ws://h:1/ws", "{args:?}");
+            assert_eq!(c.hub.token.as_deref(), Some("t"));
+            assert!(c.hub.json);
+            assert!(matches!(
+                c.command,
+                Cmd::Listen {
+                    from: None,
+                    ack: false
+                }
+            ));
+        }
+    }
+
+    #[test]
+    fn the_hub_defaults_to_the_local_one() {
+        if std::env::var_os("RADIO_HUB").is_none() {
+            assert_eq!(cli(&["listen"]).hub.hub, DEFAULT_HUB);
+        }
+        assert!(!cli(&["listen"]).hub.json);
+    }
+
+    #[test]
+    fn say_takes_a_sentence_and_an_optional_wait() {
+        let c = cli(&["say", "我是水吧，呼叫操作间", "--wait-ack", "2.5"]);
+        match c.command {
+            Cmd::Say { sentence, wait_ack } => {
+                assert_eq!(sentence, "我是水吧，呼叫操作间");
+                assert_eq!(wait_ack, Some(2.5));
+            }
+            other => panic!("{other:?}"),
+        }
+        let c = cli(&["say", "x"]);
+        assert!(matches!(c.command, Cmd::Say { wait_ack: None, .. }));
+        for bad in ["0", "-1", "nan", "soon", "inf"] {
+            assert!(
+                Cli::try_parse_from(["radio", "say", "x", "--wait-ack", bad]).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn listen_takes_a_start_offset_and_ack() {
+        let c = cli(&["listen", "--from", "120", "--ack"]);
+        assert!(matches!(
+            c.command,
+            Cmd::Listen {
+                from: Some(120),
+                ack: true
+            }
+        ));
+        assert!(Cli::try_parse_from(["radio", "listen", "--from", "-3"]).is_err());
+    }
+
+    #[test]
+    fn parse_and_render_keep_their_arguments() {
+        assert!(matches!(cli(&["parse", "收到"]).command, Cmd::Parse { .. }));
+        assert!(matches!(cli(&["render", "-"]).command, Cmd::Render { .. }));
+    }
+}

@@ -1,0 +1,30 @@
+//! The Rust client of the dispatch hub: what one tablet on the radio net does over its WebSocket.
+//! The `radio` CLI, the integration tests, the benchmark and the drill simulator all talk to the
+//! hub through this crate, so the wire (subprotocol, frames, close codes) is handled in one place.
+//!
+//! - [`Tablet`]: one connection — connect as a station, place calls, answer, read events.
+//! - [`Reconnecting`]: a tablet that reconnects with [`Backoff`] and resumes where it left off.
+//! - [`Options`], [`Welcome`], [`Placed`]: what goes into a connection and what comes back.
+//! - [`TabletError`]: every way a command or a read can fail, with whether to reconnect.
+//!
+//! The wire types themselves live in [`protocol`]; nothing here redefines them.
+
+mod backoff;
+mod error;
+mod incoming;
+mod link;
+mod options;
+mod reconnecting;
+mod reply;
+mod tablet;
+
+pub use backoff::Backoff;
+pub use error::TabletError;
+pub use incoming::{Incoming, classify};
+pub use options::Options;
+pub use reconnecting::{Reconnecting, Update};
+pub use reply::{Placed, Welcome};
+pub use tablet::Tablet;
+
+pub use protocol::envelope::{Recovery, Resume};
+pub use protocol::{Codec, Event, EventKind};

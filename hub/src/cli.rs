@@ -1,0 +1,158 @@
+//! The `hub` command line: run the sales gallery radio hub, or mint a tablet's token.
+//! The binary is a thin wrapper over [`main`], which tests run as a real process too.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::{Config, Secret, Site};
+use clap::{Args, Parser, Subcommand};
+use protocol::Station;
+
+#[derive(Parser)]
+#[command(name = "hub", version, about = "The sales gallery radio hub")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the hub (the default when no subcommand is given).
+    Serve(ServeArgs),
+    /// Print a signed token for a post's tablet, alone on one line.
+    Token {
+        /// The post: L1 L2 Y1 Y2 G1 S1 OPS RC SUP LOBBY MODEL SHUTTLE, or X for a client manager (with --name).
+        post: String,
+        /// The client manager's name, for X.
+        #[arg(long)]
+        name: Option<String>,
+        /// The hub's data folder (its secret signs the token).
+        #[arg(long, default_value = "./data")]
+        data: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on; the WebSocket is at /ws.
+    #[arg(long, default_value = "127.0.0.1:7700")]
+    listen: SocketAddr,
+    /// Where the secret and the event log live.
+    #[arg(long, default_value = "./data")]
+    data: PathBuf,
+    /// The site roster (TOML); the Longfor layout with VIP rooms 1–3 if not given.
+    #[arg(long)]
+    site: Option<PathBuf>,
+    /// Seconds a call waits for its answer before it is repeated, then escalated.
+    #[arg(long, default_value_t = 8.0)]
+    ack_deadline: f64,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs {
+            listen: "127.0.0.1:7700".parse().expect("a valid address"),
+            data: PathBuf::from("./data"),
+            site: None,
+            ack_deadline: 8.0,
+        }
+    }
+}
+
+/// Runs the command line as given in the process's arguments.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Cmd::Serve(ServeArgs::default())) {
+        Cmd::Serve(args) => serve(args),
+        Cmd::Token { post, name, data } => token(&post, name.as_deref(), &data),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hub: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn token(post: &str, name: Option<&str>, data: &std::path::Path) -> Result<(), String> {
+    let station = match (post.trim(), name) {
+        ("X" | "x", Some(name)) => Station::manager(name).map_err(|e| e.to_string())?,
+        ("X" | "x", None) => return Err("a client manager's token needs --name NAME".into()),
+        (code, None) => code.parse::<Station>().map_err(|e| e.to_string())?,
+        (_, Some(_)) => return Err("--name is only for a client manager (post X)".into()),
+    };
+    let secret = Secret::load_or_create(data).map_err(|e| e.to_string())?;
+    println!("{}", secret.mint(&station, crate::switchboard::now_ms()));
+    Ok(())
+}
+
+fn serve(args: ServeArgs) -> Result<(), String> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "hub=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let site = match &args.site {
+        Some(path) => Site::load(path).map_err(|e| e.to_string())?,
+        None => Site::longfor(),
+    };
+    if !(args.ack_deadline > 0.0 && args.ack_deadline < 3600.0) {
+        return Err("--ack-deadline is in seconds, between 0 and 3600".into());
+    }
+    let fresh = !args.data.join("secret").exists();
+    let mut config = Config::new(&args.data);
+    config.site = site;
+    config.ack_deadline = Duration::from_secs_f64(args.ack_deadline);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async move {
+        let listener = crate::listen(args.listen).map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        println!(
+            "hub: {} listening on ws://{addr}/ws (health http://{addr}/healthz, metrics /metrics, state /api/state); data in {}",
+            config.site.name,
+            args.data.display()
+        );
+        if fresh {
+            println!(
+                "hub: new data folder. Mint a tablet's token with `hub token L1 --data {0}` \
+                 (client manager: `hub token X --name 张伟 --data {0}`; supervisor: `hub token SUP --data {0}`)",
+                args.data.display()
+            );
+        }
+        crate::serve(listener, config, shutdown_signal())
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let term = async {
+            match term.as_mut() {
+                Some(t) => {
+                    t.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,49 @@
+//! How a hub is set up: where it keeps its data, the site roster, and the timing and sizing knobs.
+//! Every knob has a default that suits one sales gallery on one small machine.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::site::Site;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where the secret and the event log live.
+    pub data_dir: PathBuf,
+    pub site: Site,
+    /// How long a call waits for its answer before the hub repeats it, and again before it
+    /// escalates to the supervisor.
+    pub ack_deadline: Duration,
+    /// How long a new connection has to send `connect`.
+    pub connect_timeout: Duration,
+    /// Frames queued for one tablet before it counts as too slow and is cut off (4001).
+    pub queue_frames: usize,
+    /// How long one batched write to a tablet may take before the tablet is dropped.
+    pub write_timeout: Duration,
+    /// Tablets connected at once; more are refused with 4003.
+    pub max_connections: usize,
+    /// Events kept in memory for resumes.
+    pub retain_in_memory: usize,
+    /// How often the log is fsynced (appends always reach the OS at once).
+    pub sync_every: Duration,
+}
+
+impl Config {
+    pub fn new(data_dir: impl Into<PathBuf>) -> Config {
+        Config {
+            data_dir: data_dir.into(),
+            site: Site::longfor(),
+            ack_deadline: Duration::from_secs(8),
+            connect_timeout: Duration::from_secs(10),
+            queue_frames: 512,
+            write_timeout: Duration::from_secs(10),
+            max_connections: 16_384,
+            retain_in_memory: 100_000,
+            sync_every: Duration::from_secs(1),
+        }
+    }
+
+    pub fn log_dir(&self) -> PathBuf {
+        self.data_dir.join("log")
+    }
+}

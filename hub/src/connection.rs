@@ -1,0 +1,260 @@
+//! One tablet's WebSocket, from handshake to close, in one task: it reads the tablet's commands
+//! and hands them to the switchboard, and drains the tablet's bounded queue onto the socket —
+//! feeding every queued frame, then flushing once, so a burst costs one write, not many.
+//!
+//! The first frame must be `connect` with a valid token, within the connect timeout; anything
+//! else closes the connection with a code that says whether to reconnect.
+
+use std::sync::Arc;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::SinkExt;
+use protocol::{ClientFrame, CloseCode, Codec, Command, ErrorCode, ServerFrame};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::timeout;
+
+use crate::App;
+use crate::switchboard::{ConnId, Joined, Kick, Request, encode};
+
+/// Most frames written between two flushes.
+const BATCH: usize = 64;
+
+/// Serves one upgraded WebSocket until it closes.
+pub async fn serve(mut socket: WebSocket, app: Arc<App>) {
+    let Some(codec) = socket
+        .protocol()
+        .and_then(|p| p.to_str().ok())
+        .and_then(Codec::from_subprotocol)
+    else {
+        app.metrics.disconnect("no_subprotocol");
+        return close(&mut socket, CloseCode::NoSubprotocol, None).await;
+    };
+    let Ok(_permit) = app.connections.clone().try_acquire_owned() else {
+        app.metrics.disconnect("overloaded");
+        return close(&mut socket, CloseCode::Overloaded, None).await;
+    };
+    let Some((conn, queue, kick)) = admit(&mut socket, codec, &app).await else {
+        return;
+    };
+    let code = pump(&mut socket, codec, conn, queue, &kick, &app).await;
+    let _ = app.switchboard.send(Request::Leave { conn }).await;
+    if let Some(code) = code {
+        close_within(&mut socket, code, None, app.config.write_timeout).await;
+    }
+}
+
+/// The handshake: `connect` in time, a good token, a post on this site; then the welcome and
+/// whatever the tablet missed.
+async fn admit(
+    socket: &mut WebSocket,
+    codec: Codec,
+    app: &App,
+) -> Option<(ConnId, mpsc::Receiver<Message>, Arc<Kick>)> {
+    let first = match timeout(app.config.connect_timeout, socket.recv()).await {
+        Err(_) => {
+            app.metrics.disconnect("connect_timeout");
+            close(socket, CloseCode::ConnectTimeout, None).await;
+            return None;
+        }
+        Ok(Some(Ok(msg))) => msg,
+        Ok(_) => return None,
+    };
+    let frame = match decode(codec, &first) {
+        Some(Ok(frame)) => frame,
+        _ => {
+            app.metrics.disconnect("protocol_violation");
+            close(
+                socket,
+                CloseCode::ProtocolViolation,
+                Some("the first frame must be connect"),
+            )
+            .await;
+            return None;
+        }
+    };
+    let ClientFrame {
+        id,
+        cmd: Command::Connect { token, resume },
+    } = frame
+    else {
+        app.metrics.disconnect("protocol_violation");
+        close(
+            socket,
+            CloseCode::ProtocolViolation,
+            Some("the first frame must be connect"),
+        )
+        .await;
+        return None;
+    };
+    let station = match app.secret.verify(&token) {
+        Ok(s) => s,
+        Err(e) => {
+            app.metrics.disconnect("bad_token");
+            close(socket, CloseCode::BadToken, Some(&e.to_string())).await;
+            return None;
+        }
+    };
+    if !app.config.site.has_station(&station) {
+        app.metrics.disconnect("bad_token");
+        let why = format!("{station} is not a post on this site");
+        close(socket, CloseCode::BadToken, Some(&why)).await;
+        return None;
+    }
+    let (queue_tx, queue) = mpsc::channel(app.config.queue_frames);
+    let kick = Arc::new(Kick::default());
+    let (reply, joined) = oneshot::channel();
+    let join = Request::Join {
+        station,
+        codec,
+        queue: queue_tx,
+        kick: kick.clone(),
+        resume,
+        reply,
+    };
+    let joined: Joined = match app.switchboard.send(join).await {
+        Ok(()) => joined.await.ok(),
+        Err(_) => None,
+    }?;
+    let welcome = ServerFrame::Reply {
+        id,
+        body: joined.welcome,
+    };
+    let mut ok = match encode(codec, &welcome) {
+        Some(m) => socket.feed(m).await.is_ok(),
+        None => false,
+    };
+    for m in joined.backlog {
+        ok = ok && socket.feed(m).await.is_ok();
+    }
+    ok = ok
+        && matches!(
+            timeout(app.config.write_timeout, socket.flush()).await,
+            Ok(Ok(()))
+        );
+    if !ok {
+        let _ = app
+            .switchboard
+            .send(Request::Leave { conn: joined.conn })
+            .await;
+        return None;
+    }
+    Some((joined.conn, queue, kick))
+}
+
+/// Moves frames both ways until the tablet leaves or is cut off. Returns the close code to
+/// send, if the socket is still there to send it on.
+async fn pump(
+    socket: &mut WebSocket,
+    codec: Codec,
+    conn: ConnId,
+    mut queue: mpsc::Receiver<Message>,
+    kick: &Kick,
+    app: &App,
+) -> Option<CloseCode> {
+    loop {
+        tokio::select! {
+            biased;
+            out = queue.recv() => {
+                let Some(first) = out else {
+                    return Some(kick.code());
+                };
+                if socket.feed(first).await.is_err() {
+                    return None;
+                }
+                for _ in 1..BATCH {
+                    match queue.try_recv() {
+                        Ok(m) => if socket.feed(m).await.is_err() { return None },
+                        Err(_) => break,
+                    }
+                }
+                match timeout(app.config.write_timeout, socket.flush()).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) => return None,
+                    Err(_) => {
+                        app.metrics.disconnect("write_timeout");
+                        return None;
+                    }
+                }
+            }
+            inbound = socket.recv() => {
+                let msg = match inbound {
+                    Some(Ok(m)) => m,
+                    Some(Err(e)) => return too_big(e).then_some(CloseCode::FrameTooBig),
+                    None => return None,
+                };
+                match msg {
+                    Message::Close(_) => return None,
+                    Message::Ping(_) | Message::Pong(_) => {
+                        // tungstenite queued the pong; send it.
+                        if socket.flush().await.is_err() {
+                            return None;
+                        }
+                    }
+                    msg => match decode(codec, &msg) {
+                        Some(Ok(ClientFrame { id, cmd })) => {
+                            let forwarded = app.switchboard.send(Request::Command { conn, id, cmd }).await;
+                            if forwarded.is_err() {
+                                return Some(CloseCode::Shutdown);
+                            }
+                        }
+                        Some(Err(e)) => {
+                            app.metrics.refusal(ErrorCode::BadFrame.name());
+                            let error = ServerFrame::Error {
+                                id: 0,
+                                code: ErrorCode::BadFrame,
+                                message: format!("cannot read that frame: {e}"),
+                                rule: None,
+                            };
+                            if let Some(m) = encode(codec, &error) {
+                                if socket.send(m).await.is_err() {
+                                    return None;
+                                }
+                            }
+                        }
+                        None => {}
+                    },
+                }
+            }
+        }
+    }
+}
+
+/// Reads a client frame in the connection's codec. `None` for frames that carry no command.
+fn decode(codec: Codec, msg: &Message) -> Option<Result<ClientFrame, protocol::DecodeError>> {
+    match msg {
+        Message::Binary(b) => Some(codec.decode(b)),
+        Message::Text(t) => Some(codec.decode(t.as_bytes())),
+        _ => None,
+    }
+}
+
+/// Whether a read failed because the tablet sent more than the frame limit.
+fn too_big(e: axum::Error) -> bool {
+    e.into_inner()
+        .downcast_ref::<tokio_tungstenite::tungstenite::Error>()
+        .is_some_and(|e| matches!(e, tokio_tungstenite::tungstenite::Error::Capacity(_)))
+}
+
+async fn close(socket: &mut WebSocket, code: CloseCode, why: Option<&str>) {
+    close_within(socket, code, why, std::time::Duration::from_secs(2)).await
+}
+
+/// Sends a close frame, giving up after `limit` (a stalled tablet may never read it).
+async fn close_within(
+    socket: &mut WebSocket,
+    code: CloseCode,
+    why: Option<&str>,
+    limit: std::time::Duration,
+) {
+    let reason = why.unwrap_or(code.reason());
+    // Close reasons are limited to 123 bytes by the WebSocket spec.
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    let frame = CloseFrame {
+        code: code.code(),
+        reason: reason[..end].into(),
+    };
+    let _ = timeout(limit, socket.send(Message::Close(Some(frame)))).await;
+}

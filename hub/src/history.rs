@@ -1,0 +1,185 @@
+//! The hub's side of the event log: each event is encoded once per codec when it is logged, and
+//! the same bytes go to every tablet that may see it — live, and again on a resume.
+//!
+//! The MessagePack frame *is* the record written to the logbook, so the bytes kept in memory for
+//! serving are shared with the log's own window, not copied.
+
+use std::collections::VecDeque;
+use std::path::Path;
+
+use axum::extract::ws::{Message, Utf8Bytes};
+use logbook::{Bytes, LogError, Logbook, Lost, Options};
+use protocol::{Codec, Event, EventKind, ServerFrame, Station};
+
+use crate::audience::Audience;
+
+/// One logged event, ready to send.
+#[derive(Clone, Debug)]
+pub struct Served {
+    pub offset: u64,
+    pub audience: Audience,
+    binary: Bytes,
+    text: Utf8Bytes,
+}
+
+impl Served {
+    fn encode(event: &Event) -> Result<Served, HistoryError> {
+        let frame = ServerFrame::Event(event.clone());
+        let binary = Codec::MsgPack
+            .encode(&frame)
+            .map_err(|e| HistoryError::Encode(e.to_string()))?;
+        let json = Codec::Json
+            .encode(&frame)
+            .map_err(|e| HistoryError::Encode(e.to_string()))?;
+        let text = Utf8Bytes::try_from(json).map_err(|e| HistoryError::Encode(e.to_string()))?;
+        Ok(Served {
+            offset: event.offset,
+            audience: Audience::of(&event.what),
+            binary,
+            text,
+        })
+    }
+
+    /// The WebSocket message for a tablet speaking `codec`: a cheap clone of shared bytes.
+    pub fn message(&self, codec: Codec) -> Message {
+        match codec {
+            Codec::MsgPack => Message::Binary(self.binary.clone()),
+            Codec::Json => Message::Text(self.text.clone()),
+        }
+    }
+}
+
+/// Why the history could not be opened or written.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// The log file failed; see the inner error for what to do.
+    #[error(transparent)]
+    Log(#[from] LogError),
+    /// A record in the log is not an event of this protocol version. Restore the log from a
+    /// backup, or move it aside to start a new epoch.
+    #[error("log record {offset} is not an event: {detail}")]
+    Unreadable { offset: u64, detail: String },
+    #[error("cannot encode an event: {0}")]
+    Encode(String),
+}
+
+pub struct History {
+    book: Logbook,
+    served: VecDeque<Served>,
+}
+
+impl History {
+    /// Opens the log in `dir`, handing every event on disk, oldest first, to `fold`.
+    pub fn open(
+        dir: &Path,
+        retain_in_memory: usize,
+        mut fold: impl FnMut(&Event),
+    ) -> Result<History, HistoryError> {
+        let book = Logbook::open(
+            dir,
+            Options {
+                retain_in_memory,
+                ..Options::default()
+            },
+        )?;
+        for record in Logbook::iter_all_on_disk(dir)? {
+            let record = record?;
+            fold(&decode(record.offset, &record.payload)?);
+        }
+        let mut served = VecDeque::with_capacity(book.read_from(0).map(|r| r.len()).unwrap_or(0));
+        for record in book.read_from(book.first_retained()).into_iter().flatten() {
+            let event = decode(record.offset, &record.payload)?;
+            let mut s = Served::encode(&event)?;
+            // Share the log's own bytes rather than keeping a second copy.
+            s.binary = record.payload.clone();
+            served.push_back(s);
+        }
+        Ok(History { book, served })
+    }
+
+    pub fn epoch(&self) -> u64 {
+        self.book.epoch()
+    }
+
+    /// The offset the next event gets.
+    pub fn head(&self) -> u64 {
+        self.book.head()
+    }
+
+    pub fn len_bytes(&self) -> u64 {
+        self.book.len_bytes()
+    }
+
+    /// Logs events stamped `at`, in one write, and returns them with their frames.
+    pub fn append(
+        &mut self,
+        at: u64,
+        kinds: Vec<EventKind>,
+    ) -> Result<Vec<(Event, Served)>, HistoryError> {
+        let first = self.book.head();
+        let mut out = Vec::with_capacity(kinds.len());
+        for (i, what) in kinds.into_iter().enumerate() {
+            let event = Event {
+                offset: first + i as u64,
+                at,
+                what,
+            };
+            let served = Served::encode(&event)?;
+            out.push((event, served));
+        }
+        let payloads: Vec<Bytes> = out.iter().map(|(_, s)| s.binary.clone()).collect();
+        let range = self.book.append_batch(&payloads)?;
+        debug_assert_eq!(range.start, first);
+        for (_, s) in &out {
+            self.served.push_back(s.clone());
+        }
+        let keep_from = self.book.first_retained();
+        while self.served.front().is_some_and(|s| s.offset < keep_from) {
+            self.served.pop_front();
+        }
+        Ok(out)
+    }
+
+    /// Everything from `from` on that `station` may see, as frames for `codec`.
+    pub fn backlog(
+        &self,
+        from: u64,
+        station: &Station,
+        codec: Codec,
+    ) -> Result<Vec<Message>, Lost> {
+        let from = from.max(1);
+        let first = self.book.first_retained();
+        if from < first {
+            return Err(Lost {
+                first_retained: first,
+            });
+        }
+        let skip = (from - first) as usize;
+        Ok(self
+            .served
+            .iter()
+            .skip(skip)
+            .filter(|s| s.audience.admits(station))
+            .map(|s| s.message(codec))
+            .collect())
+    }
+
+    /// Hands the log to the OS for good (fdatasync): on shutdown and on a timer.
+    pub fn sync(&mut self) -> Result<(), HistoryError> {
+        Ok(self.book.sync()?)
+    }
+}
+
+fn decode(offset: u64, payload: &[u8]) -> Result<Event, HistoryError> {
+    match Codec::MsgPack.decode::<ServerFrame>(payload) {
+        Ok(ServerFrame::Event(e)) if e.offset == offset => Ok(e),
+        Ok(_) => Err(HistoryError::Unreadable {
+            offset,
+            detail: "not an event frame, or its offset differs from the record's".into(),
+        }),
+        Err(e) => Err(HistoryError::Unreadable {
+            offset,
+            detail: e.to_string(),
+        }),
+    }
+}

@@ -1,0 +1,140 @@
+//! The sales gallery radio hub. Every post's tablet connects here over a WebSocket; the hub
+//! stamps each call with its caller's identity, logs it, routes it to the target's tablets and
+//! the supervisor's, and tracks it until it is answered — repeating it, then escalating it, when
+//! nobody answers.
+//!
+//! - [`serve`]: the entry point. Takes a bound listener and a shutdown future (the binary passes
+//!   Ctrl-C/SIGTERM, tests pass a listener on 127.0.0.1:0).
+//! - `switchboard`: the one task that owns the state and the log, and fans events out.
+//! - `state`: the state folded from the log (presence, open calls, deadlines). Pure.
+//! - `history`: the log plus each event's encoded frames (encoded once, shared by all).
+//! - `audience`: who may see each event.
+//! - `connection`: one tablet's socket: handshake, commands in, batched frames out.
+//! - `http`: `/ws`, `/healthz`, `/metrics`, `/api/state`.
+//! - `cli`: the `hub` command line (serve, token).
+//! - `token`: signed tokens naming a station; `site`: the roster; `config`: the knobs.
+//!
+//! Invariants: no lock is held across an `.await`; no queue is unbounded; the switchboard never
+//! waits on a tablet.
+
+pub mod audience;
+pub mod cli;
+pub mod config;
+pub mod connection;
+pub mod history;
+pub mod http;
+pub mod metrics;
+pub mod site;
+pub mod state;
+pub mod switchboard;
+pub mod token;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, mpsc, oneshot};
+
+pub use config::Config;
+pub use site::Site;
+pub use token::Secret;
+
+use crate::metrics::Metrics;
+use crate::switchboard::{Request, Switchboard};
+
+/// Requests queued for the switchboard before connections wait their turn.
+const SWITCHBOARD_QUEUE: usize = 8192;
+
+/// The kernel send buffer per tablet socket.
+const SEND_BUFFER: usize = 64 * 1024;
+
+/// What every connection and handler shares.
+pub struct App {
+    pub config: Arc<Config>,
+    pub secret: Secret,
+    pub switchboard: mpsc::Sender<Request>,
+    pub metrics: Arc<Metrics>,
+    pub connections: Arc<Semaphore>,
+}
+
+/// Why the hub could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error(transparent)]
+    Secret(#[from] token::SecretError),
+    #[error(transparent)]
+    History(#[from] history::HistoryError),
+    #[error("cannot serve: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Connections the kernel may hold ready for accepting. The default (128, as std and mio use)
+/// overflows when a whole site's tablets reconnect at once after a restart, and every dropped
+/// handshake then waits a full second to retry.
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// Binds the hub's port with a backlog deep enough for a reconnect storm.
+pub fn listen(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
+/// Runs a hub on `listener` until `shutdown` resolves, then closes every tablet with 4000
+/// (reconnect) and syncs the log.
+pub async fn serve(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), HubError> {
+    let config = Arc::new(config);
+    let secret = Secret::load_or_create(&config.data_dir)?;
+    let metrics = Arc::new(Metrics::default());
+    let switchboard = Switchboard::open(config.clone(), metrics.clone())?;
+    let (requests, inbox) = mpsc::channel(SWITCHBOARD_QUEUE);
+    let board = tokio::spawn(switchboard.run(inbox));
+    let app = Arc::new(App {
+        config: config.clone(),
+        secret,
+        switchboard: requests.clone(),
+        metrics,
+        connections: Arc::new(Semaphore::new(config.max_connections)),
+    });
+    let router = crate::http::router(app.clone());
+    let (stopped_tx, stopped) = oneshot::channel::<()>();
+    let switchboard = requests.clone();
+    let stop = async move {
+        shutdown.await;
+        tracing::info!("shutting down: closing tablets with 4000 (reconnect), syncing the log");
+        let (reply, done) = oneshot::channel();
+        if switchboard.send(Request::Shutdown { reply }).await.is_ok() {
+            let _ = done.await;
+        }
+        let _ = stopped_tx.send(());
+    };
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        // Answers and calls are small and latency matters more than packing.
+        let _ = tcp.set_nodelay(true);
+        // A bounded kernel send buffer: a stalled tablet fills its queue (and is cut off) in
+        // kilobytes, not megabytes, and an idle one costs little.
+        let _ = socket2::SockRef::from(&*tcp).set_send_buffer_size(SEND_BUFFER);
+    });
+    axum::serve(listener, router)
+        .with_graceful_shutdown(stop)
+        .await?;
+    let _ = stopped.await;
+    // Give every connection a moment to send its close frame and leave.
+    let all = config.max_connections as u32;
+    let _ = tokio::time::timeout(Duration::from_secs(3), app.connections.acquire_many(all)).await;
+    drop(requests);
+    drop(app);
+    let _ = tokio::time::timeout(Duration::from_secs(3), board).await;
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! What the operator's Prometheus scrapes from `/metrics`: connections, calls by state, the
+//! answer latency, and the log's size. Updated by the switchboard and the connections; rendered
+//! in the Prometheus text format on request.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StateLabel {
+    pub state: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReasonLabel {
+    pub reason: &'static str,
+}
+
+/// The hub's metrics. Cheap to update from any task (atomics inside).
+pub struct Metrics {
+    registry: Registry,
+    /// Tablets connected now.
+    pub connections: Gauge,
+    /// Calls by what happened to them: placed, answered, repeated, escalated, target_offline.
+    pub calls: Family<StateLabel, Counter>,
+    /// Calls open now (placed, not yet answered).
+    pub calls_open: Gauge,
+    /// Time from a call going out to its answer.
+    pub ack_latency: Histogram,
+    /// Connections closed by the hub, by reason (slow, bad_token, …).
+    pub disconnects: Family<ReasonLabel, Counter>,
+    /// Commands refused, by error code.
+    pub refusals: Family<ReasonLabel, Counter>,
+    pub log_bytes: Gauge,
+    /// The offset the next event gets.
+    pub log_head: Gauge,
+    /// Frames written to tablets.
+    pub frames_out: Counter,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("hub");
+        let connections = Gauge::default();
+        let calls = Family::<StateLabel, Counter>::default();
+        let calls_open = Gauge::default();
+        let ack_latency = Histogram::new(exponential_buckets(0.0005, 2.0, 18));
+        let disconnects = Family::<ReasonLabel, Counter>::default();
+        let refusals = Family::<ReasonLabel, Counter>::default();
+        let log_bytes = Gauge::default();
+        let log_head = Gauge::default();
+        let frames_out = Counter::default();
+        registry.register("connections", "Tablets connected now", connections.clone());
+        registry.register(
+            "calls",
+            "Calls by what happened to them (placed, answered, repeated, escalated, target_offline)",
+            calls.clone(),
+        );
+        registry.register("calls_open", "Calls not yet answered", calls_open.clone());
+        registry.register(
+            "ack_latency_seconds",
+            "Time from a call going out to its answer",
+            ack_latency.clone(),
+        );
+        registry.register(
+            "disconnects",
+            "Connections closed by the hub, by reason",
+            disconnects.clone(),
+        );
+        registry.register(
+            "refusals",
+            "Commands refused, by error code",
+            refusals.clone(),
+        );
+        registry.register("log_bytes", "Size of the event log file", log_bytes.clone());
+        registry.register("log_head", "Offset the next event gets", log_head.clone());
+        registry.register(
+            "frames_out",
+            "Frames written to tablets",
+            frames_out.clone(),
+        );
+        Metrics {
+            registry,
+            connections,
+            calls,
+            calls_open,
+            ack_latency,
+            disconnects,
+            refusals,
+            log_bytes,
+            log_head,
+            frames_out,
+        }
+    }
+}
+
+impl Metrics {
+    pub fn call(&self, state: &'static str) {
+        self.calls.get_or_create(&StateLabel { state }).inc();
+    }
+
+    pub fn disconnect(&self, reason: &'static str) {
+        self.disconnects
+            .get_or_create(&ReasonLabel { reason })
+            .inc();
+    }
+
+    pub fn refusal(&self, reason: &'static str) {
+        self.refusals.get_or_create(&ReasonLabel { reason }).inc();
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        encode(&mut out, &self.registry).expect("writing to a String cannot fail");
+        out
+    }
+}

@@ -1,0 +1,662 @@
+//! The switchboard: the one task that owns the net's state and the event log. Every command that
+//! changes anything comes here in order, is checked against the state, becomes events, is logged,
+//! folded into the state, and is handed to the tablets that may see it — the same encoded bytes
+//! to all of them, never waiting on any one of them.
+//!
+//! Why one task and no locks: ordering. An event's offset, its place in every tablet's queue and
+//! its effect on the state are decided together, so a resume can never see a gap or a double.
+//! A tablet whose queue is full is cut off (4001, reconnect and resume) rather than waited for.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::extract::ws::{Message, Utf8Bytes};
+use protocol::envelope::{PROTOCOL_VERSION, Recovery, Resume};
+use protocol::{
+    Call, CloseCode, Codec, Command, ErrorCode, EventKind, ReplyBody, ServerFrame, Station, Target,
+    Utterance,
+};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+use crate::config::Config;
+use crate::history::{History, Served};
+use crate::metrics::Metrics;
+use crate::state::{AnswerError, Due, NetState};
+
+pub type ConnId = u64;
+
+/// Set by the switchboard before it drops a tablet's queue: the close code the connection sends.
+#[derive(Debug, Default)]
+pub struct Kick(AtomicU16);
+
+impl Kick {
+    pub fn set(&self, code: CloseCode) {
+        self.0.store(code.code(), Ordering::Relaxed);
+    }
+
+    /// The code to close with; a queue dropped without a reason means the hub is going down.
+    pub fn code(&self) -> CloseCode {
+        CloseCode::from_code(self.0.load(Ordering::Relaxed)).unwrap_or(CloseCode::Shutdown)
+    }
+}
+
+/// What connections and the HTTP side ask of the switchboard.
+pub enum Request {
+    Join {
+        station: Station,
+        codec: Codec,
+        queue: mpsc::Sender<Message>,
+        kick: Arc<Kick>,
+        resume: Option<Resume>,
+        reply: oneshot::Sender<Joined>,
+    },
+    Leave {
+        conn: ConnId,
+    },
+    Command {
+        conn: ConnId,
+        id: u32,
+        cmd: Command,
+    },
+    /// A JSON snapshot of what `station` may see, with the offset it is valid at.
+    Snapshot {
+        station: Station,
+        reply: oneshot::Sender<serde_json::Value>,
+    },
+    /// Sync the log and close every tablet with 4000.
+    Shutdown {
+        reply: oneshot::Sender<()>,
+    },
+}
+
+/// A tablet's admission: its id, the welcome reply, and what it missed.
+pub struct Joined {
+    pub conn: ConnId,
+    pub welcome: ReplyBody,
+    pub backlog: Vec<Message>,
+}
+
+struct Tablet {
+    station: Station,
+    codec: Codec,
+    queue: mpsc::Sender<Message>,
+    kick: Arc<Kick>,
+}
+
+pub struct Switchboard {
+    config: Arc<Config>,
+    history: History,
+    state: NetState,
+    metrics: Arc<Metrics>,
+    tablets: HashMap<ConnId, Tablet>,
+    by_station: HashMap<Station, Vec<ConnId>>,
+    next_conn: ConnId,
+    closing: bool,
+}
+
+/// Milliseconds since the Unix epoch: the one clock reading events carry.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+impl Switchboard {
+    /// Opens the log, folds it into the state, and marks every station that was online when
+    /// the hub last stopped as offline (their tablets will reconnect).
+    pub fn open(
+        config: Arc<Config>,
+        metrics: Arc<Metrics>,
+    ) -> Result<Switchboard, crate::HubError> {
+        let deadline = config.ack_deadline.as_millis() as u64;
+        let mut state = NetState::default();
+        let history = History::open(&config.log_dir(), config.retain_in_memory, |e| {
+            state.apply(e, deadline)
+        })?;
+        let mut sb = Switchboard {
+            config,
+            history,
+            state,
+            metrics,
+            tablets: HashMap::new(),
+            by_station: HashMap::new(),
+            next_conn: 1,
+            closing: false,
+        };
+        let stale: Vec<EventKind> = sb
+            .state
+            .online
+            .iter()
+            .map(|s| EventKind::StationOffline { station: s.clone() })
+            .collect();
+        if !stale.is_empty() {
+            sb.log(stale)?;
+        }
+        sb.metrics.calls_open.set(sb.state.open.len() as i64);
+        sb.update_log_metrics();
+        Ok(sb)
+    }
+
+    /// Runs until every sender of `requests` is gone.
+    pub async fn run(mut self, mut requests: mpsc::Receiver<Request>) {
+        let mut sync = tokio::time::interval(self.config.sync_every);
+        sync.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let wake = self
+                .state
+                .next_due()
+                .map(|due| Instant::now() + Duration::from_millis(due.saturating_sub(now_ms())));
+            tokio::select! {
+                req = requests.recv() => match req {
+                    Some(req) => self.handle(req),
+                    None => break,
+                },
+                _ = sleep_until_opt(wake) => self.tick(now_ms()),
+                _ = sync.tick() => {
+                    if let Err(e) = self.history.sync() {
+                        tracing::error!("cannot sync the event log: {e}");
+                    }
+                }
+            }
+        }
+        if let Err(e) = self.history.sync() {
+            tracing::error!("cannot sync the event log: {e}");
+        }
+    }
+
+    fn handle(&mut self, req: Request) {
+        match req {
+            Request::Join {
+                station,
+                codec,
+                queue,
+                kick,
+                resume,
+                reply,
+            } => self.join(station, codec, queue, kick, resume, reply),
+            Request::Leave { conn } => self.leave(conn, None),
+            Request::Command { conn, id, cmd } => self.command(conn, id, cmd),
+            Request::Snapshot { station, reply } => {
+                let _ = reply.send(self.snapshot(&station));
+            }
+            Request::Shutdown { reply } => {
+                self.closing = true;
+                if let Err(e) = self.history.sync() {
+                    tracing::error!("cannot sync the event log: {e}");
+                }
+                for (_, t) in self.tablets.drain() {
+                    t.kick.set(CloseCode::Shutdown);
+                }
+                self.metrics.connections.set(0);
+                self.by_station.clear();
+                let _ = reply.send(());
+            }
+        }
+    }
+
+    fn join(
+        &mut self,
+        station: Station,
+        codec: Codec,
+        queue: mpsc::Sender<Message>,
+        kick: Arc<Kick>,
+        resume: Option<Resume>,
+        reply: oneshot::Sender<Joined>,
+    ) {
+        if self.closing {
+            kick.set(CloseCode::Shutdown);
+            return; // dropping `reply` tells the connection to close
+        }
+        let head = self.history.head();
+        let epoch = self.history.epoch();
+        let (recovery, backlog) = match resume {
+            None => (Recovery::Live, Vec::new()),
+            Some(r) if r.epoch.is_some_and(|e| e != epoch) => (
+                Recovery::SnapshotNeeded {
+                    reason: format!(
+                        "the log's epoch is now {epoch}, not {}: offsets from before mean nothing",
+                        r.epoch.unwrap_or(0)
+                    ),
+                },
+                Vec::new(),
+            ),
+            Some(r) if r.from > head => (
+                Recovery::SnapshotNeeded {
+                    reason: format!("offset {} is beyond the log's head {head}", r.from),
+                },
+                Vec::new(),
+            ),
+            Some(r) => match self.history.backlog(r.from, &station, codec) {
+                Ok(backlog) => (
+                    Recovery::Recovered {
+                        from: r.from.max(1),
+                    },
+                    backlog,
+                ),
+                Err(lost) => (
+                    Recovery::SnapshotNeeded {
+                        reason: format!(
+                            "offset {} is no longer kept (oldest kept: {})",
+                            r.from, lost.first_retained
+                        ),
+                    },
+                    Vec::new(),
+                ),
+            },
+        };
+        let conn = self.next_conn;
+        self.next_conn += 1;
+        let joined = Joined {
+            conn,
+            welcome: ReplyBody::Welcome {
+                protocol: PROTOCOL_VERSION,
+                station: station.clone(),
+                epoch,
+                head,
+                recovery,
+            },
+            backlog,
+        };
+        if reply.send(joined).is_err() {
+            return; // the connection went away while waiting
+        }
+        let ids = self.by_station.entry(station.clone()).or_default();
+        ids.push(conn);
+        let first = ids.len() == 1;
+        self.tablets.insert(
+            conn,
+            Tablet {
+                station: station.clone(),
+                codec,
+                queue,
+                kick,
+            },
+        );
+        self.metrics.connections.inc();
+        if first {
+            self.log_and_deliver(vec![EventKind::StationOnline { station }]);
+        }
+    }
+
+    /// Removes a tablet (gone, or cut off with `kick`), logging its station offline if it was
+    /// the last one.
+    fn leave(&mut self, conn: ConnId, kick: Option<CloseCode>) {
+        let Some(tablet) = self.tablets.remove(&conn) else {
+            return;
+        };
+        if let Some(code) = kick {
+            tablet.kick.set(code);
+        }
+        self.metrics.connections.dec();
+        let last = match self.by_station.get_mut(&tablet.station) {
+            Some(ids) => {
+                ids.retain(|c| *c != conn);
+                ids.is_empty()
+            }
+            None => false,
+        };
+        if last {
+            self.by_station.remove(&tablet.station);
+            if !self.closing {
+                self.log_and_deliver(vec![EventKind::StationOffline {
+                    station: tablet.station,
+                }]);
+            }
+        }
+    }
+
+    fn command(&mut self, conn: ConnId, id: u32, cmd: Command) {
+        let Some(station) = self.tablets.get(&conn).map(|t| t.station.clone()) else {
+            return;
+        };
+        let mut logged = Vec::new();
+        let result = match cmd {
+            Command::Call { call } => self.place(&station, call, &mut logged),
+            Command::Say { sentence } => match Call::parse(&sentence) {
+                Ok(Utterance::Call(call)) => self.place(&station, call, &mut logged),
+                Ok(Utterance::Answer { .. }) => Err(Refused::new(
+                    ErrorCode::NotUnderstood,
+                    "that is an answer, not a call: send it with `answer` and the call's id",
+                )),
+                Err(r) => Err(Refused::new(ErrorCode::NotUnderstood, r.to_string()).rule(r.rule())),
+            },
+            Command::Answer { call_id, answer } => {
+                self.answer(&station, call_id, answer, &mut logged)
+            }
+            Command::Ping => Ok(ReplyBody::Pong {
+                head: self.history.head(),
+            }),
+            Command::Connect { .. } => Err(Refused::new(
+                ErrorCode::AlreadyConnected,
+                "already connected: open a new connection to connect again",
+            )),
+        };
+        let frame = match result {
+            Ok(body) => ServerFrame::Reply { id, body },
+            Err(r) => {
+                self.metrics.refusal(r.code_name());
+                ServerFrame::Error {
+                    id,
+                    code: r.code,
+                    message: r.message,
+                    rule: r.rule,
+                }
+            }
+        };
+        // The reply goes ahead of the events it caused, so a caller learns the id first.
+        self.reply(conn, &frame);
+        self.deliver_all(logged);
+    }
+
+    /// Places a call: checks it against the catalogue, the caller's identity and the site, and
+    /// logs it — flagged at once if no tablet of the target is online.
+    fn place(
+        &mut self,
+        station: &Station,
+        call: Call,
+        logged: &mut Vec<Served>,
+    ) -> Result<ReplyBody, Refused> {
+        if call.caller != *station {
+            return Err(Refused::new(
+                ErrorCode::Impersonation,
+                format!(
+                    "this tablet speaks for {station}, not {}: a post calls only as itself",
+                    call.caller
+                ),
+            ));
+        }
+        call.check()
+            .map_err(|r| Refused::new(ErrorCode::Refused, r.to_string()).rule(r.rule()))?;
+        self.config
+            .site
+            .admits(&call)
+            .map_err(|e| Refused::new(ErrorCode::Refused, e.to_string()).rule("off_site"))?;
+        let call_id = self.history.head();
+        let sentence = call.render();
+        let heard = match &call.target {
+            Target::Station(t) => self.by_station.contains_key(t),
+            Target::All => self.by_station.keys().any(|s| *s != call.caller),
+        };
+        let mut events = vec![EventKind::CallPlaced {
+            call_id,
+            call: call.clone(),
+            sentence: sentence.clone(),
+        }];
+        if !heard {
+            events.push(EventKind::TargetOffline {
+                call_id,
+                caller: call.caller.clone(),
+                target: call.target.clone(),
+            });
+        }
+        logged.extend(self.log(events).map_err(|e| {
+            tracing::error!("cannot log a call: {e}");
+            Refused::new(
+                ErrorCode::Internal,
+                "the hub could not log the call; try again",
+            )
+        })?);
+        Ok(ReplyBody::Placed {
+            call_id,
+            offset: call_id,
+            sentence,
+        })
+    }
+
+    fn answer(
+        &mut self,
+        station: &Station,
+        call_id: u64,
+        answer: protocol::Answer,
+        logged: &mut Vec<Served>,
+    ) -> Result<ReplyBody, Refused> {
+        let open = self
+            .state
+            .check_answer(call_id, station, answer)
+            .map_err(|e| match e {
+                AnswerError::Unknown => Refused::new(
+                    ErrorCode::UnknownCall,
+                    format!("call {call_id} is not open: it was answered already, or never placed"),
+                ),
+                AnswerError::NotYours => Refused::new(
+                    ErrorCode::NotYours,
+                    format!(
+                        "call {call_id} is not addressed to {station}: only its target answers"
+                    ),
+                ),
+                AnswerError::AlreadyAnswered => Refused::new(
+                    ErrorCode::UnknownCall,
+                    format!("{station} has already answered call {call_id}"),
+                ),
+                AnswerError::Wrong(accepted) => Refused::new(
+                    ErrorCode::BadAnswer,
+                    format!(
+                        "call {call_id} is answered with {}",
+                        accepted
+                            .iter()
+                            .map(|a| a.word())
+                            .collect::<Vec<_>>()
+                            .join(" / ")
+                    ),
+                ),
+            })?;
+        let now = now_ms();
+        let latency_ms = now.saturating_sub(open.placed_at);
+        let event = EventKind::CallAnswered {
+            call_id,
+            caller: open.call.caller.clone(),
+            target: open.call.target.clone(),
+            by: station.clone(),
+            answer,
+            latency_ms,
+        };
+        let served = self.log(vec![event]).map_err(|e| {
+            tracing::error!("cannot log an answer: {e}");
+            Refused::new(
+                ErrorCode::Internal,
+                "the hub could not log the answer; try again",
+            )
+        })?;
+        self.metrics.ack_latency.observe(latency_ms as f64 / 1000.0);
+        let offset = served.first().map(|s| s.offset).unwrap_or(0);
+        logged.extend(served);
+        Ok(ReplyBody::Answered { offset })
+    }
+
+    /// Repeats or escalates every open call whose deadline has passed.
+    fn tick(&mut self, now: u64) {
+        let mut events = Vec::new();
+        for due in self.state.due(now) {
+            let (Due::Repeat(id) | Due::Escalate(id)) = due;
+            let Some(open) = self.state.open.get(&id) else {
+                continue;
+            };
+            let (caller, target) = (open.call.caller.clone(), open.call.target.clone());
+            let sentence = open.sentence.clone();
+            events.push(match due {
+                Due::Repeat(_) => EventKind::CallRepeated {
+                    call_id: id,
+                    caller,
+                    target,
+                    attempt: open.attempt + 1,
+                    sentence,
+                },
+                Due::Escalate(_) => EventKind::CallEscalated {
+                    call_id: id,
+                    caller,
+                    target,
+                    sentence,
+                },
+            });
+        }
+        if !events.is_empty() {
+            self.log_and_deliver(events);
+        }
+    }
+
+    /// Logs events (one write), folds them into the state, and returns their frames.
+    fn log(&mut self, events: Vec<EventKind>) -> Result<Vec<Served>, crate::history::HistoryError> {
+        let deadline = self.config.ack_deadline.as_millis() as u64;
+        let logged = self.history.append(now_ms(), events)?;
+        let mut served = Vec::with_capacity(logged.len());
+        for (event, s) in logged {
+            self.state.apply(&event, deadline);
+            self.metrics.call(match &event.what {
+                EventKind::CallPlaced { .. } => "placed",
+                EventKind::CallAnswered { .. } => "answered",
+                EventKind::CallRepeated { .. } => "repeated",
+                EventKind::CallEscalated { .. } => "escalated",
+                EventKind::TargetOffline { .. } => "target_offline",
+                EventKind::StationOnline { .. } | EventKind::StationOffline { .. } => {
+                    served.push(s);
+                    continue;
+                }
+            });
+            served.push(s);
+        }
+        self.metrics.calls_open.set(self.state.open.len() as i64);
+        self.update_log_metrics();
+        Ok(served)
+    }
+
+    fn log_and_deliver(&mut self, events: Vec<EventKind>) {
+        match self.log(events) {
+            Ok(served) => self.deliver_all(served),
+            Err(e) => tracing::error!("cannot log an event: {e}"),
+        }
+    }
+
+    fn deliver_all(&mut self, served: Vec<Served>) {
+        for s in served {
+            self.deliver(&s);
+        }
+    }
+
+    /// Hands one event's frame to every tablet that may see it. Never waits: a full queue cuts
+    /// that tablet off.
+    fn deliver(&mut self, served: &Served) {
+        let mut slow = Vec::new();
+        let mut sent = 0u64;
+        let mut send = |conn: ConnId, t: &Tablet| match t.queue.try_send(served.message(t.codec)) {
+            Ok(()) => sent += 1,
+            Err(mpsc::error::TrySendError::Full(_)) => slow.push((conn, CloseCode::Slow)),
+            Err(mpsc::error::TrySendError::Closed(_)) => slow.push((conn, CloseCode::Shutdown)),
+        };
+        match &served.audience {
+            crate::audience::Audience::Everyone => {
+                for (conn, t) in &self.tablets {
+                    send(*conn, t);
+                }
+            }
+            crate::audience::Audience::Stations(stations) => {
+                let sup = Station::Post(protocol::Post::Sup);
+                let extra = (!stations.contains(&sup)).then_some(&sup);
+                for station in stations.iter().chain(extra) {
+                    for conn in self.by_station.get(station).into_iter().flatten() {
+                        if let Some(t) = self.tablets.get(conn) {
+                            send(*conn, t);
+                        }
+                    }
+                }
+            }
+        }
+        self.metrics.frames_out.inc_by(sent);
+        for (conn, code) in slow {
+            if code == CloseCode::Slow {
+                tracing::info!(conn, "tablet too slow: cut off, it may resume");
+                self.metrics.disconnect("slow");
+            }
+            self.leave(conn, Some(code));
+        }
+    }
+
+    fn reply(&mut self, conn: ConnId, frame: &ServerFrame) {
+        let Some(t) = self.tablets.get(&conn) else {
+            return;
+        };
+        let msg = match encode(t.codec, frame) {
+            Some(m) => m,
+            None => return,
+        };
+        if t.queue.try_send(msg).is_err() {
+            self.metrics.disconnect("slow");
+            self.leave(conn, Some(CloseCode::Slow));
+        }
+    }
+
+    fn update_log_metrics(&self) {
+        self.metrics.log_bytes.set(self.history.len_bytes() as i64);
+        self.metrics.log_head.set(self.history.head() as i64);
+    }
+
+    fn snapshot(&self, station: &Station) -> serde_json::Value {
+        let mut presence: std::collections::BTreeMap<String, usize> = Default::default();
+        if station.is_supervisor() {
+            for (s, ids) in &self.by_station {
+                presence.insert(s.to_string(), ids.len());
+            }
+        }
+        serde_json::json!({
+            "offset": self.state.offset,
+            "epoch": self.history.epoch(),
+            "head": self.history.head(),
+            "site": self.config.site.name,
+            "station": station.to_string(),
+            "open_calls": self.state.open_for(station).collect::<Vec<_>>(),
+            "presence": presence,
+            "counts": self.state.counts,
+        })
+    }
+}
+
+/// Encodes a frame for one tablet.
+pub fn encode(codec: Codec, frame: &ServerFrame) -> Option<Message> {
+    let bytes = match codec.encode(frame) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!("cannot encode a frame: {e}");
+            return None;
+        }
+    };
+    Some(match codec {
+        Codec::MsgPack => Message::Binary(bytes),
+        Codec::Json => Message::Text(Utf8Bytes::try_from(bytes).ok()?),
+    })
+}
+
+async fn sleep_until_opt(wake: Option<Instant>) {
+    match wake {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// A command refused, with what the client should know.
+struct Refused {
+    code: ErrorCode,
+    message: String,
+    rule: Option<String>,
+}
+
+impl Refused {
+    fn new(code: ErrorCode, message: impl Into<String>) -> Refused {
+        Refused {
+            code,
+            message: message.into(),
+            rule: None,
+        }
+    }
+
+    fn rule(mut self, rule: &str) -> Refused {
+        self.rule = Some(rule.to_owned());
+        self
+    }
+
+    fn code_name(&self) -> &'static str {
+        self.code.name()
+    }
+}

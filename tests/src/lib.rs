@@ -1,0 +1,215 @@
+//! The harness for end-to-end tests: a real hub on 127.0.0.1:0 with its own data folder, tokens
+//! minted from its secret, and tablets connected over real WebSockets.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use hub::{Config, Secret};
+use protocol::{Codec, Event, EventKind, Station};
+use tablet::{Options, Tablet, Welcome};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// How long a test waits for something that should happen, and for proof that something did not.
+pub const WAIT: Duration = Duration::from_secs(5);
+pub const QUIET: Duration = Duration::from_millis(400);
+
+/// A hub running inside the test process.
+pub struct TestHub {
+    pub addr: std::net::SocketAddr,
+    pub data: PathBuf,
+    _dir: Option<tempfile::TempDir>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), hub::HubError>>>,
+}
+
+impl TestHub {
+    /// A hub with the default site and the given changes to its config.
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestHub {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let data = dir.path().to_path_buf();
+        let mut hub = TestHub::start_in(&data, tweak).await;
+        hub._dir = Some(dir);
+        hub
+    }
+
+    pub async fn start() -> TestHub {
+        TestHub::start_with(|_| {}).await
+    }
+
+    /// A hub on an existing data folder (to test restarts).
+    pub async fn start_in(data: &Path, tweak: impl FnOnce(&mut Config)) -> TestHub {
+        let mut config = Config::new(data);
+        tweak(&mut config);
+        Secret::load_or_create(data).expect("the hub's secret");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(hub::serve(listener, config, async move {
+            let _ = stopped.await;
+        }));
+        TestHub {
+            addr,
+            data: data.to_path_buf(),
+            _dir: None,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    pub fn http(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A token for a station, signed with this hub's secret.
+    pub fn token(&self, station: &str) -> String {
+        token_for(&self.data, station)
+    }
+
+    /// Connects a tablet for `station` ("L1", "X:张伟", …) speaking MessagePack.
+    pub async fn tablet(&self, station: &str) -> Tablet {
+        self.tablet_with(station, Options::default()).await.0
+    }
+
+    pub async fn tablet_with(&self, station: &str, opts: Options) -> (Tablet, Welcome) {
+        Tablet::connect(&self.url(), &self.token(station), opts)
+            .await
+            .unwrap_or_else(|e| panic!("{station} connects: {e}"))
+    }
+
+    pub async fn json_tablet(&self, station: &str) -> Tablet {
+        self.tablet_with(station, Options::with_codec(Codec::Json))
+            .await
+            .0
+    }
+
+    /// Shuts the hub down as SIGTERM would, and waits for it.
+    pub async fn stop(mut self) {
+        self.stop_in_place().await;
+    }
+
+    async fn stop_in_place(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            tokio::time::timeout(Duration::from_secs(10), task)
+                .await
+                .expect("the hub stops within 10 s")
+                .expect("the hub task does not panic")
+                .expect("the hub stops cleanly");
+        }
+    }
+}
+
+impl Drop for TestHub {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Mints a token from the secret in a data folder (creating it if needed).
+pub fn token_for(data: &Path, station: &str) -> String {
+    let station: Station = station.parse().expect("a station code");
+    Secret::load_or_create(data)
+        .expect("the hub's secret")
+        .mint(&station, 0)
+}
+
+/// The next event of a kind, skipping others (presence, …); fails the test after [`WAIT`].
+pub async fn expect_event(tablet: &mut Tablet, kind: &str) -> Event {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match tablet.next_event_within(left).await {
+            Ok(Some(e)) if e.what.name() == kind => return e,
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("{} waited {WAIT:?} for a {kind} event", tablet.station()),
+            Err(e) => panic!("{} waiting for {kind}: {e}", tablet.station()),
+        }
+    }
+}
+
+/// Asserts that no event of a kind arrives within [`QUIET`].
+pub async fn expect_no_event(tablet: &mut Tablet, kind: &str) {
+    let deadline = tokio::time::Instant::now() + QUIET;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match tablet.next_event_within(left).await {
+            Ok(Some(e)) if e.what.name() == kind => {
+                panic!("{} got an unexpected {kind}: {e:?}", tablet.station())
+            }
+            Ok(Some(_)) => continue,
+            Ok(None) => return,
+            Err(e) => panic!("{} while checking quiet: {e}", tablet.station()),
+        }
+    }
+}
+
+/// The call id of a `call_placed` event.
+pub fn call_id(e: &Event) -> u64 {
+    match &e.what {
+        EventKind::CallPlaced { call_id, .. } => *call_id,
+        other => panic!("not a call_placed event: {other:?}"),
+    }
+}
+
+/// A plain HTTP/1.1 GET on loopback: status code and body. Enough for `/healthz`, `/metrics` and
+/// `/api/state`, without pulling an HTTP client into the tests.
+pub async fn http_get(
+    addr: std::net::SocketAddr,
+    path: &str,
+    bearer: Option<&str>,
+) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let auth = bearer
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n");
+    tcp.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    tokio::time::timeout(WAIT, tcp.read_to_end(&mut raw))
+        .await
+        .expect("an HTTP answer in time")
+        .unwrap();
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    (status, body)
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        body = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}

@@ -1,0 +1,63 @@
+//! The HTTP side of the hub's port: health, Prometheus metrics, and the supervisor's state.
+
+use integration::{TestHub, expect_event};
+use protocol::{Call, Intent, Post};
+
+#[tokio::test]
+async fn healthz_metrics_and_state() {
+    let hub = TestHub::start().await;
+    let (status, body) = integration::http_get(hub.addr, "/healthz", None).await;
+    assert_eq!((status, body.trim()), (200, "ok"));
+
+    let mut g1 = hub.tablet("G1").await;
+    let mut s1 = hub.tablet("S1").await;
+    let open = g1
+        .call(Call::new(Post::G1, Post::S1, Intent::IdCopy { room: 2 }))
+        .await;
+    assert!(
+        open.is_err(),
+        "id copies are asked by a client manager, not the butler"
+    );
+    let placed = g1
+        .call(Call::new(Post::G1, Post::S1, Intent::ClearRoom { room: 2 }))
+        .await
+        .unwrap();
+    expect_event(&mut s1, "call_placed").await;
+
+    let (status, metrics) = integration::http_get(hub.addr, "/metrics", None).await;
+    assert_eq!(status, 200);
+    for line in [
+        "hub_connections 2",
+        "hub_calls_total{state=\"placed\"} 1",
+        "hub_calls_open 1",
+        "hub_refusals_total{reason=\"refused\"} 1",
+        "hub_ack_latency_seconds_count 0",
+    ] {
+        assert!(metrics.contains(line), "missing {line:?} in\n{metrics}");
+    }
+    assert!(metrics.contains("hub_log_bytes "));
+
+    let (status, state) =
+        integration::http_get(hub.addr, "/api/state", Some(&hub.token("SUP"))).await;
+    assert_eq!(status, 200);
+    let state: serde_json::Value = serde_json::from_str(&state).unwrap();
+    assert_eq!(state["open_calls"][0]["call_id"], placed.call_id);
+    assert_eq!(state["presence"]["S1"], 1);
+    assert!(state["offset"].as_u64().unwrap() >= placed.offset);
+
+    s1.answer(placed.call_id, protocol::Answer::Received)
+        .await
+        .unwrap();
+    expect_event(&mut g1, "call_answered").await;
+    let (_, metrics) = integration::http_get(hub.addr, "/metrics", None).await;
+    assert!(
+        metrics.contains("hub_ack_latency_seconds_count 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("hub_calls_total{state=\"answered\"} 1"));
+
+    let (status, _) = integration::http_get(hub.addr, "/api/state", None).await;
+    assert_eq!(status, 401);
+    let (status, _) = integration::http_get(hub.addr, "/api/state", Some("forged.token")).await;
+    assert_eq!(status, 401);
+}

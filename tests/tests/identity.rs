@@ -1,0 +1,193 @@
+//! Identity: a tablet speaks only for the station its token names; bad tokens and broken
+//! handshakes are refused with a close code that says what to do.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use integration::{TestHub, expect_no_event};
+use protocol::{Call, ClientFrame, CloseCode, Codec, Command, ErrorCode, Intent, Post};
+use tablet::{Options, Tablet, TabletError};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+async fn refused_with(hub: &TestHub, token: &str) -> CloseCode {
+    match Tablet::connect(&hub.url(), token, Options::default()).await {
+        Err(TabletError::Closed {
+            code: Some(code), ..
+        }) => code,
+        Err(other) => panic!("expected a close code, got {other}"),
+        Ok(_) => panic!("token {token:?} was accepted"),
+    }
+}
+
+#[tokio::test]
+async fn a_post_cannot_call_as_another() {
+    let hub = TestHub::start().await;
+    let mut zhang = hub.tablet("X:张伟").await;
+    let mut sup = hub.tablet("SUP").await;
+    let _rc = hub.tablet("RC").await;
+    // A client manager's tablet pretending to be the gate.
+    let forged = Call::new(Post::L1, Post::Rc, Intent::WalkInQuery);
+    let err = zhang.call(forged).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TabletError::Refused {
+                code: ErrorCode::Impersonation,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = zhang
+        .say("我是L1岗，呼叫销售中心，目前有一组客户要来参观，现在是否能接待，收到请回答。")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TabletError::Refused {
+                code: ErrorCode::Impersonation,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    expect_no_event(&mut sup, "call_placed").await;
+}
+
+#[tokio::test]
+async fn forged_malformed_and_missing_tokens_are_refused_with_4500() {
+    let hub = TestHub::start().await;
+    let other = tempfile::tempdir().unwrap();
+    let foreign = integration::token_for(other.path(), "SUP");
+    let good = hub.token("L1");
+    let (payload, _) = good.split_once('.').unwrap();
+    let (_, sup_sig) = hub
+        .token("SUP")
+        .split_once('.')
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .unwrap();
+    for token in [
+        foreign,
+        format!("{payload}.{sup_sig}"),
+        "not-a-token".into(),
+        String::new(),
+    ] {
+        assert_eq!(
+            refused_with(&hub, &token).await,
+            CloseCode::BadToken,
+            "{token:?}"
+        );
+    }
+    // The good one works.
+    hub.tablet("L1").await;
+}
+
+#[tokio::test]
+async fn a_post_that_is_not_on_the_site_is_refused() {
+    let site = hub::Site::from_toml("name='小案场'\nposts=['L1','RC']\nvip_rooms=[1]").unwrap();
+    let hub = TestHub::start_with(|c| c.site = site).await;
+    assert_eq!(
+        refused_with(&hub, &hub.token("S1")).await,
+        CloseCode::BadToken
+    );
+    hub.tablet("RC").await;
+}
+
+async fn raw(
+    hub: &TestHub,
+    protocol: Option<&str>,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    let mut req = hub.url().into_client_request().unwrap();
+    if let Some(p) = protocol {
+        req.headers_mut()
+            .insert("Sec-WebSocket-Protocol", p.parse().unwrap());
+    }
+    tokio_tungstenite::connect_async(req).await.unwrap().0
+}
+
+async fn close_code(
+    ws: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+) -> Option<u16> {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("closed in time")
+        {
+            Some(Ok(Message::Close(Some(f)))) => return Some(f.code.into()),
+            Some(Ok(_)) => continue,
+            _ => return None,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_handshake_without_our_subprotocol_is_closed_with_4503() {
+    let hub = TestHub::start().await;
+    let mut ws = raw(&hub, None).await;
+    assert_eq!(close_code(&mut ws).await, Some(4503));
+}
+
+#[tokio::test]
+async fn the_first_frame_must_be_connect() {
+    let hub = TestHub::start().await;
+    let mut ws = raw(&hub, Some("radio.v1.json")).await;
+    let ping = Codec::Json
+        .encode(&ClientFrame {
+            id: 1,
+            cmd: Command::Ping,
+        })
+        .unwrap();
+    ws.send(Message::Text(
+        String::from_utf8(ping.to_vec()).unwrap().into(),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(close_code(&mut ws).await, Some(4501));
+
+    let mut ws = raw(&hub, Some("radio.v1.msgpack")).await;
+    ws.send(Message::Binary(vec![0xc1, 0xff, 0x00].into()))
+        .await
+        .unwrap();
+    assert_eq!(close_code(&mut ws).await, Some(4501));
+}
+
+#[tokio::test]
+async fn silence_after_the_handshake_is_closed_with_4002() {
+    let hub = TestHub::start_with(|c| c.connect_timeout = Duration::from_millis(300)).await;
+    let mut ws = raw(&hub, Some("radio.v1.json")).await;
+    assert_eq!(close_code(&mut ws).await, Some(4002));
+}
+
+#[tokio::test]
+async fn an_oversized_frame_is_closed_with_4502() {
+    let hub = TestHub::start().await;
+    let mut s1 = hub.tablet("S1").await;
+    let huge = vec![0x90u8; protocol::codec::MAX_FRAME_BYTES + 10];
+    s1.send_raw(Message::Binary(huge.into())).await.unwrap();
+    let err = s1.next_event().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TabletError::Closed {
+                code: Some(CloseCode::FrameTooBig),
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_garbled_frame_after_connect_is_answered_and_the_tablet_stays_on_the_net() {
+    let hub = TestHub::start().await;
+    let mut s1 = hub.tablet("S1").await;
+    s1.send_raw(Message::Binary(vec![0xde, 0xad, 0xbe, 0xef].into()))
+        .await
+        .unwrap();
+    // Still connected and useful.
+    assert!(s1.ping().await.is_ok());
+}

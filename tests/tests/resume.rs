@@ -1,0 +1,162 @@
+//! Resuming after a reconnect: a tablet that says where it left off gets exactly what it missed,
+//! then live events — no gap, no double — or is told to take a fresh snapshot.
+
+use integration::{TestHub, call_id, expect_event};
+use protocol::envelope::{Recovery, Resume};
+use protocol::{Call, CloseCode, EventKind, Intent, Post};
+use tablet::{Options, TabletError};
+
+fn drinks(k: u8, drink: &str) -> Call {
+    Call::new(
+        Post::G1,
+        Post::S1,
+        Intent::Drinks {
+            drink: drink.into(),
+            room: k,
+        },
+    )
+}
+
+#[tokio::test]
+async fn a_reconnecting_tablet_gets_what_it_missed_then_live_with_nothing_lost_or_doubled() {
+    let hub = TestHub::start().await;
+    let mut g1 = hub.tablet("G1").await;
+    let mut s1 = hub.tablet("S1").await;
+    let first = g1.call(drinks(1, "咖啡")).await.unwrap();
+    assert_eq!(
+        call_id(&expect_event(&mut s1, "call_placed").await),
+        first.call_id
+    );
+    let resume = Resume {
+        epoch: Some(s1.epoch()),
+        from: s1.last_offset() + 1,
+    };
+    s1.close().await.unwrap();
+
+    // While the water bar is away: three calls (and its own presence going offline).
+    let mut missed = Vec::new();
+    for drink in ["绿茶", "柠檬水", "果汁"] {
+        missed.push(g1.call(drinks(2, drink)).await.unwrap().call_id);
+    }
+    let opts = Options {
+        resume: Some(resume),
+        ..Options::default()
+    };
+    let (mut s1, welcome) = hub.tablet_with("S1", opts).await;
+    assert_eq!(welcome.recovery, Recovery::Recovered { from: resume.from });
+    let live = g1.call(drinks(3, "矿泉水")).await.unwrap().call_id;
+
+    let mut heard = Vec::new();
+    let mut offsets = Vec::new();
+    while heard.len() < 4 {
+        let e = expect_event(&mut s1, "call_placed").await;
+        offsets.push(e.offset);
+        heard.push(call_id(&e));
+    }
+    missed.push(live);
+    assert_eq!(
+        heard, missed,
+        "exactly the missed calls, in order, then the live one"
+    );
+    assert!(offsets.windows(2).all(|w| w[0] < w[1]));
+    assert!(
+        s1.next_event_within(integration::QUIET)
+            .await
+            .unwrap()
+            .is_none(),
+        "no doubles"
+    );
+}
+
+#[tokio::test]
+async fn a_resume_from_another_epoch_is_told_to_take_a_snapshot() {
+    let hub = TestHub::start().await;
+    let (s1, welcome) = hub.tablet_with("S1", Options::default()).await;
+    let opts = Options {
+        resume: Some(Resume {
+            epoch: Some(welcome.epoch ^ 1),
+            from: 1,
+        }),
+        ..Options::default()
+    };
+    drop(s1);
+    let (_, again) = hub.tablet_with("S1", opts).await;
+    assert!(
+        matches!(again.recovery, Recovery::SnapshotNeeded { .. }),
+        "{:?}",
+        again.recovery
+    );
+}
+
+#[tokio::test]
+async fn a_supervisor_replays_the_whole_log_from_offset_one() {
+    let hub = TestHub::start().await;
+    let mut g1 = hub.tablet("G1").await;
+    let placed = g1.call(drinks(1, "咖啡")).await.unwrap();
+    let opts = Options {
+        resume: Some(Resume {
+            epoch: None,
+            from: 1,
+        }),
+        ..Options::default()
+    };
+    let (mut sup, _) = hub.tablet_with("SUP", opts).await;
+    let first = sup.next_event().await.unwrap();
+    assert_eq!(first.offset, 1, "the log starts at offset 1");
+    let e = expect_event(&mut sup, "call_placed").await;
+    assert_eq!(call_id(&e), placed.call_id);
+}
+
+#[tokio::test]
+async fn shutdown_closes_tablets_with_4000_and_a_restart_keeps_epoch_and_offsets() {
+    let hub = TestHub::start().await;
+    let data = hub.data.clone();
+    let keep = tempfile::tempdir().unwrap();
+    let data = {
+        // Keep the data folder alive across the restart.
+        let d = keep.path().join("data");
+        std::fs::create_dir_all(&d).unwrap();
+        drop(hub);
+        let _ = data;
+        d
+    };
+    let hub = TestHub::start_in(&data, |_| {}).await;
+    let mut g1 = hub.tablet("G1").await;
+    let (mut s1, welcome) = hub.tablet_with("S1", Options::default()).await;
+    let placed = g1.call(drinks(1, "咖啡")).await.unwrap();
+    expect_event(&mut s1, "call_placed").await;
+    let last = s1.last_offset();
+    hub.stop().await;
+    let err = s1.next_event().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TabletError::Closed {
+                code: Some(CloseCode::Shutdown),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.reconnect());
+
+    let hub = TestHub::start_in(&data, |_| {}).await;
+    let opts = Options {
+        resume: Some(Resume {
+            epoch: Some(welcome.epoch),
+            from: last + 1,
+        }),
+        ..Options::default()
+    };
+    let (mut s1, again) = hub.tablet_with("S1", opts).await;
+    assert_eq!(again.epoch, welcome.epoch);
+    assert!(matches!(again.recovery, Recovery::Recovered { .. }));
+    assert!(again.head > placed.offset);
+    // The call is still open after the restart; the water bar can answer it.
+    s1.answer(placed.call_id, protocol::Answer::Received)
+        .await
+        .unwrap();
+    let _ = EventKind::StationOnline {
+        station: protocol::Station::Post(Post::S1),
+    };
+}
