@@ -10,8 +10,11 @@ use serde::de::DeserializeOwned;
 pub const SUBPROTOCOL_MSGPACK: &str = "radio.v1.msgpack";
 /// Subprotocol for JSON frames.
 pub const SUBPROTOCOL_JSON: &str = "radio.v1.json";
-/// The largest frame either side sends or accepts. A radio call is a few hundred bytes.
+/// The largest frame a tablet sends (and the hub accepts). A radio call is a few hundred bytes.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// The largest frame the hub sends (and a tablet accepts): a `state` or `report` reply carries a
+/// whole day's board. Events are far smaller.
+pub const MAX_SERVER_FRAME_BYTES: usize = 1024 * 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Codec {
@@ -74,10 +77,20 @@ impl Codec {
 
     /// Decodes untrusted bytes, refusing anything over [`MAX_FRAME_BYTES`] before reading it.
     pub fn decode<T: DeserializeOwned>(self, bytes: &[u8]) -> Result<T, DecodeError> {
-        if bytes.len() > MAX_FRAME_BYTES {
+        self.decode_within(bytes, MAX_FRAME_BYTES)
+    }
+
+    /// Decodes untrusted bytes, refusing anything over `max` bytes before reading it. Tablets
+    /// read the hub's frames with [`MAX_SERVER_FRAME_BYTES`].
+    pub fn decode_within<T: DeserializeOwned>(
+        self,
+        bytes: &[u8],
+        max: usize,
+    ) -> Result<T, DecodeError> {
+        if bytes.len() > max {
             return Err(DecodeError::TooBig {
                 len: bytes.len(),
-                max: MAX_FRAME_BYTES,
+                max,
             });
         }
         match self {

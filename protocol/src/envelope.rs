@@ -5,10 +5,17 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::alert::Alert;
 use crate::call::Call;
 use crate::codes::ErrorCode;
 use crate::intent::Answer;
+use crate::mode::Mode;
+use crate::order::Order;
 use crate::post::{Station, Target};
+use crate::room::Room;
+use crate::rota::Rota;
+use crate::tap::Tap;
+use crate::visit::Visit;
 
 /// The envelope version this crate speaks; part of the subprotocol name.
 pub const PROTOCOL_VERSION: u16 = 1;
@@ -40,6 +47,15 @@ pub enum Command {
     Say { sentence: String },
     /// Answers a call addressed to this station: 收到, 可以接待, 无法接待.
     Answer { call_id: CallId, answer: Answer },
+    /// A status tap (parked, greeted, entered VIP k, order done, rota, modes…).
+    Tap { tap: Tap },
+    /// The live state of the site as this station may see it, with the offset it is valid at.
+    State,
+    /// The daily report; `date` is `YYYY-MM-DD` in the site's time zone, today if omitted.
+    Report {
+        #[serde(default)]
+        date: Option<String>,
+    },
     /// Keep-alive; the reply carries the log head.
     Ping,
 }
@@ -94,6 +110,18 @@ pub enum ReplyBody {
     /// The answer is logged at `offset`.
     Answered {
         offset: u64,
+    },
+    /// The tap is logged at `offset`.
+    Tapped {
+        offset: u64,
+    },
+    /// The snapshot asked for with `state` (same JSON as `/api/state`).
+    State {
+        state: serde_json::Value,
+    },
+    /// The report asked for with `report` (same JSON as `/api/report`).
+    Report {
+        report: serde_json::Value,
     },
     Pong {
         head: u64,
@@ -167,6 +195,43 @@ pub enum EventKind {
     StationOnline { station: Station },
     /// A station's last tablet went offline.
     StationOffline { station: Station },
+    /// A status tap, with the words a tablet shows for it.
+    Tapped {
+        by: Station,
+        tap: Tap,
+        words: String,
+    },
+    /// A visitor group as it is now (replaces the one with the same id).
+    VisitUpdated { visit: Visit },
+    /// A VIP room as it is now.
+    RoomUpdated { room: Room },
+    /// A service order as it is now.
+    OrderUpdated { order: Order },
+    /// The rota as it is now, and what changed it.
+    RotaUpdated { rota: Rota, change: String },
+    /// The site's modes as they are now.
+    ModeChanged { mode: Mode },
+    /// Words for some posts (`to`), or every post when `to` is empty: milestones of an important
+    /// event, rain reminders.
+    Announcement {
+        #[serde(default)]
+        to: Vec<Station>,
+        words: String,
+        /// For an important event's milestone: minutes before it.
+        #[serde(default)]
+        milestone: Option<u8>,
+    },
+    /// Something that should have happened has not.
+    AlertRaised { alert: Alert },
+    AlertResolved {
+        id: String,
+        to: Vec<Station>,
+        #[serde(default)]
+        by: Option<Station>,
+    },
+    /// A new day: groups that left or were declined, orders done, and rota sign-ins from before
+    /// `before` are taken off the board (they stay in the log and the reports).
+    BoardPruned { before: u64 },
 }
 
 impl EventKind {
@@ -179,6 +244,16 @@ impl EventKind {
             EventKind::TargetOffline { .. } => "target_offline",
             EventKind::StationOnline { .. } => "station_online",
             EventKind::StationOffline { .. } => "station_offline",
+            EventKind::Tapped { .. } => "tapped",
+            EventKind::VisitUpdated { .. } => "visit_updated",
+            EventKind::RoomUpdated { .. } => "room_updated",
+            EventKind::OrderUpdated { .. } => "order_updated",
+            EventKind::RotaUpdated { .. } => "rota_updated",
+            EventKind::ModeChanged { .. } => "mode_changed",
+            EventKind::Announcement { .. } => "announcement",
+            EventKind::AlertRaised { .. } => "alert_raised",
+            EventKind::AlertResolved { .. } => "alert_resolved",
+            EventKind::BoardPruned { .. } => "board_pruned",
         }
     }
 }

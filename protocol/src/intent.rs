@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::post::{Post, Station, Target};
+use crate::rota::Turn;
 use crate::visitor::{Visitor, VisitorError};
 
 /// Largest party size accepted (a tour bus, not a typo).
@@ -70,6 +71,13 @@ pub enum Intent {
     GuestsDown { party: u16 },
     /// #17 lobby → shuttle (seed 002 6.2.9.2); `next_run` when the cart was full and guests wait.
     Shuttle { party: u16, next_run: bool },
+    /// Reception → a client manager: take this group, by the rota (接访轮序). The turn counts
+    /// once the manager answers 收到.
+    Assign {
+        visitor: Visitor,
+        party: u16,
+        turn: Turn,
+    },
     /// Anything outside the script, marked 【其他】 so nobody mistakes it for a scripted call.
     Free { text: String },
 }
@@ -179,6 +187,7 @@ impl Intent {
             Intent::ModelHouseReady { .. } => "model_house_ready",
             Intent::GuestsDown { .. } => "guests_down",
             Intent::Shuttle { .. } => "shuttle",
+            Intent::Assign { .. } => "assign",
             Intent::Free { .. } => "free",
         }
     }
@@ -203,6 +212,7 @@ impl Intent {
             Intent::Restock { .. } | Intent::RoomCleared { .. } => &[Post(crate::Post::S1)],
             Intent::ModelHouseReady { .. } | Intent::Shuttle { .. } => &[Post(crate::Post::Lobby)],
             Intent::GuestsDown { .. } => &[Post(crate::Post::ModelHouse)],
+            Intent::Assign { .. } => &[Post(crate::Post::Rc)],
             Intent::Free { .. } | Intent::Hail => &[Anyone],
         }
     }
@@ -221,7 +231,9 @@ impl Intent {
             | Intent::IdCopy { .. }
             | Intent::Documents { .. }
             | Intent::RoomCleared { .. } => Role::Post(G1),
-            Intent::VipReady { .. } | Intent::TaxiArrived { .. } => Role::AnyManager,
+            Intent::VipReady { .. } | Intent::TaxiArrived { .. } | Intent::Assign { .. } => {
+                Role::AnyManager
+            }
             Intent::Drinks { .. } | Intent::ClearRoom { .. } => Role::Post(S1),
             Intent::Restock { .. } => Role::Post(Ops),
             Intent::Taxi { .. } => Role::Post(L1),
@@ -247,7 +259,8 @@ impl Intent {
         match self {
             Intent::WalkInQuery | Intent::Hail => Ok(()),
             Intent::HeadingIn { visitor, party }
-            | Intent::AppointmentArrived { visitor, party } => {
+            | Intent::AppointmentArrived { visitor, party }
+            | Intent::Assign { visitor, party, .. } => {
                 visitor.validate()?;
                 party_ok(*party)
             }
@@ -321,7 +334,8 @@ impl Intent {
             | Intent::VipDeparting { visitor, .. }
             | Intent::SeeOff { visitor }
             | Intent::Taxi { visitor }
-            | Intent::TaxiArrived { visitor, .. } => Some(visitor),
+            | Intent::TaxiArrived { visitor, .. }
+            | Intent::Assign { visitor, .. } => Some(visitor),
             _ => None,
         }
     }

@@ -7,6 +7,9 @@
 //! - [`call`]: a typed call and its standard sentence ([`Call::render`]).
 //! - [`parse`]: a typed or dictated sentence back to a call, or a refusal naming the broken rule.
 //! - [`script`]: the one table of trained words both of the above read.
+//! - [`visit`], [`room`], [`order`], [`rota`], [`mode`], [`alert`]: the site's live board — visitor
+//!   groups and their stages, the VIP rooms, service orders, the reception rota, modes, alarms.
+//! - [`tap`]: one-tap status updates for what no radio call marks.
 //! - [`envelope`]: what travels on the WebSocket: commands, replies, events.
 //! - [`codec`]: the two encodings of the envelope (MessagePack, JSON), bounded and panic-free.
 //! - [`codes`]: error codes and close codes, with what a client should do about each.
@@ -14,18 +17,25 @@
 //! Invariants: no I/O, no clock, no tokio. Time comes in as an argument (milliseconds since the
 //! Unix epoch); everything here is testable without sockets.
 
+pub mod alert;
 pub mod call;
 pub mod codec;
 pub mod codes;
 pub mod envelope;
 pub mod intent;
+pub mod mode;
 pub mod normalize;
 pub mod numeral;
+pub mod order;
 pub mod parse;
 pub mod post;
 pub mod refusal;
+pub mod room;
+pub mod rota;
 pub mod script;
+pub mod tap;
 mod template;
+pub mod visit;
 pub mod visitor;
 
 pub use call::{Call, Utterance};
@@ -35,4 +45,5 @@ pub use envelope::{ClientFrame, Command, Event, EventKind, ReplyBody, ServerFram
 pub use intent::{Answer, Intent};
 pub use post::{ManagerName, Post, Station, Target};
 pub use refusal::Refusal;
+pub use tap::Tap;
 pub use visitor::{Title, Visitor};

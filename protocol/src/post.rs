@@ -176,6 +176,19 @@ impl ManagerName {
     }
 }
 
+impl Serialize for ManagerName {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ManagerName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ManagerName, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        ManagerName::new(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 impl fmt::Display for ManagerName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -219,6 +232,14 @@ impl Station {
 
     pub fn is_manager(&self) -> bool {
         matches!(self, Station::Manager(_))
+    }
+
+    /// The manager's name, for a client manager's station.
+    pub fn manager_name(&self) -> Option<&ManagerName> {
+        match self {
+            Station::Manager(n) => Some(n),
+            Station::Post(_) => None,
+        }
     }
 
     pub fn is_supervisor(&self) -> bool {

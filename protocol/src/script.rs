@@ -5,6 +5,7 @@
 
 use crate::intent::{FieldError, Intent};
 use crate::numeral;
+use crate::rota::Turn;
 use crate::template::{self, Captures};
 use crate::visitor::Visitor;
 
@@ -252,6 +253,32 @@ pub(crate) static LINES: &[Line] = &[
             })
         },
     ),
+    line("{who}一行{n}人到访,轮到您接待", Answer, |c| {
+        assign(c, Turn::Regular)
+    }),
+    line(
+        "老客户{who}一行{n}人再次来访,请您接待",
+        Answer,
+        |c| assign(c, Turn::Returning),
+    ),
+    line(
+        "老客户{who}一行{n}人再次来访,原接待人员无法接待,请您代为接待",
+        Answer,
+        |c| assign(c, Turn::StandIn),
+    ),
+    line("{who}一行{n}人指定您接待", Answer, |c| {
+        assign(c, Turn::Requested)
+    }),
+    line(
+        "{who}一行{n}人来访,非销售接待,请您接待",
+        Answer,
+        |c| assign(c, Turn::NonSales),
+    ),
+    line(
+        "预约客户{who}一行{n}人已到,请您接待",
+        Answer,
+        |c| assign(c, Turn::Appointment),
+    ),
     line("【其他】{text}", Answer, |c| {
         Ok(Intent::Free {
             text: text(c, "text")?,
@@ -363,6 +390,21 @@ pub(crate) fn standard(intent: &Intent) -> (&'static Line, Vec<(&'static str, St
             "电瓶车已满,大堂还有{n}位客人等候下一班车,请尽快安排",
             vec![("n", party.to_string())],
         ),
+        Intent::Assign {
+            visitor,
+            party,
+            turn,
+        } => (
+            match turn {
+                Turn::Regular => "{who}一行{n}人到访,轮到您接待",
+                Turn::Returning => "老客户{who}一行{n}人再次来访,请您接待",
+                Turn::StandIn => "老客户{who}一行{n}人再次来访,原接待人员无法接待,请您代为接待",
+                Turn::Requested => "{who}一行{n}人指定您接待",
+                Turn::NonSales => "{who}一行{n}人来访,非销售接待,请您接待",
+                Turn::Appointment => "预约客户{who}一行{n}人已到,请您接待",
+            },
+            vec![("who", visitor.to_string()), ("n", party.to_string())],
+        ),
         Intent::Free { text } => ("【其他】{text}", vec![("text", text.clone())]),
     };
     let line = LINES
@@ -454,6 +496,14 @@ fn broadcast(c: &Captures, appointment: bool, with_desc: bool) -> Result<Intent,
         } else {
             None
         },
+    })
+}
+
+fn assign(c: &Captures, turn: Turn) -> Result<Intent, FieldError> {
+    Ok(Intent::Assign {
+        visitor: who(c)?,
+        party: party(c, "n")?,
+        turn,
     })
 }
 

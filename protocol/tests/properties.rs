@@ -5,6 +5,7 @@
 use proptest::prelude::*;
 use protocol::envelope::{ClientFrame, Command, Event, EventKind, ServerFrame};
 use protocol::intent::Role;
+use protocol::rota::Turn;
 use protocol::{Call, Codec, Intent, Post, Station, Target, Title, Utterance, Visitor};
 
 const SURNAMES: &[&str] = &[
@@ -34,6 +35,15 @@ const WORDS: &[&str] = &[
     "A6",
     "粤B12345",
     "3",
+];
+
+const TURNS: [Turn; 6] = [
+    Turn::Regular,
+    Turn::Returning,
+    Turn::StandIn,
+    Turn::Requested,
+    Turn::NonSales,
+    Turn::Appointment,
 ];
 
 fn visitor() -> impl Strategy<Value = Visitor> {
@@ -101,6 +111,13 @@ fn intent() -> impl Strategy<Value = Intent> {
         party().prop_map(|party| Intent::ModelHouseReady { party }),
         party().prop_map(|party| Intent::GuestsDown { party }),
         (party(), any::<bool>()).prop_map(|(party, next_run)| Intent::Shuttle { party, next_run }),
+        (visitor(), party(), prop::sample::select(&TURNS[..])).prop_map(
+            |(visitor, party, turn)| Intent::Assign {
+                visitor,
+                party,
+                turn
+            }
+        ),
         words("，").prop_map(|text| Intent::Free { text }),
     ]
 }

@@ -23,7 +23,7 @@ pub enum Incoming {
 pub fn classify(codec: Codec, msg: Message) -> Result<Incoming, TabletError> {
     let decode = |bytes: &[u8]| {
         codec
-            .decode::<ServerFrame>(bytes)
+            .decode_within::<ServerFrame>(bytes, protocol::codec::MAX_SERVER_FRAME_BYTES)
             .map(Incoming::Frame)
             .map_err(|e| TabletError::Decode(e.to_string()))
     };

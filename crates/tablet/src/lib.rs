@@ -2,7 +2,8 @@
 //! The `radio` CLI, the integration tests, the benchmark and the drill simulator all talk to the
 //! hub through this crate, so the wire (subprotocol, frames, close codes) is handled in one place.
 //!
-//! - [`Tablet`]: one connection — connect as a station, place calls, answer, read events.
+//! - [`Tablet`]: one connection — connect as a station, place calls, answer, tap, ask for the
+//!   state or the daily report, read events.
 //! - [`Reconnecting`]: a tablet that reconnects with [`Backoff`] and resumes where it left off.
 //! - [`Options`], [`Welcome`], [`Placed`]: what goes into a connection and what comes back.
 //! - [`TabletError`]: every way a command or a read can fail, with whether to reconnect.

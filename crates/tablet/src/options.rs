@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use protocol::Codec;
-use protocol::codec::MAX_FRAME_BYTES;
+use protocol::codec::MAX_SERVER_FRAME_BYTES;
 use protocol::envelope::Resume;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
@@ -49,8 +49,8 @@ pub(crate) fn ws_config() -> WebSocketConfig {
     WebSocketConfig::default()
         .read_buffer_size(8 * 1024)
         .write_buffer_size(8 * 1024)
-        .max_message_size(Some(MAX_FRAME_BYTES))
-        .max_frame_size(Some(MAX_FRAME_BYTES))
+        .max_message_size(Some(MAX_SERVER_FRAME_BYTES))
+        .max_frame_size(Some(MAX_SERVER_FRAME_BYTES))
 }
 
 #[cfg(test)]
@@ -71,7 +71,7 @@ mod tests {
         let c = ws_config();
         assert_eq!(c.read_buffer_size, 8192);
         assert_eq!(c.write_buffer_size, 8192);
-        assert_eq!(c.max_message_size, Some(MAX_FRAME_BYTES));
-        assert_eq!(c.max_frame_size, Some(MAX_FRAME_BYTES));
+        assert_eq!(c.max_message_size, Some(MAX_SERVER_FRAME_BYTES));
+        assert_eq!(c.max_frame_size, Some(MAX_SERVER_FRAME_BYTES));
     }
 }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use protocol::envelope::{CallId, ReplyBody, Resume, ServerFrame};
-use protocol::{Answer, Call, Codec, Command, Event, Station};
+use protocol::{Answer, Call, Codec, Command, Event, Station, Tap};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::error::TabletError;
@@ -113,6 +113,38 @@ impl Tablet {
         match self.command(Command::Answer { call_id, answer }).await? {
             ReplyBody::Answered { offset } => Ok(offset),
             body => Err(unexpected("answered", &body)),
+        }
+    }
+
+    /// A status tap (Command::Tap): parked, greeted, entered VIP k, order done, the rota, modes…
+    /// Returns the offset of its `tapped` event; a tap the board refuses comes back as
+    /// [`TabletError::Refused`] with the rule (`wrong_post`, `no_such_visit`, …).
+    pub async fn tap(&mut self, tap: Tap) -> Result<u64, TabletError> {
+        match self.command(Command::Tap { tap }).await? {
+            ReplyBody::Tapped { offset } => Ok(offset),
+            body => Err(unexpected("tapped", &body)),
+        }
+    }
+
+    /// The live state of the site as this station may see it (Command::State): the same JSON
+    /// as `/api/state`, with the offset it is valid at.
+    pub async fn state(&mut self) -> Result<serde_json::Value, TabletError> {
+        match self.command(Command::State).await? {
+            ReplyBody::State { state } => Ok(state),
+            body => Err(unexpected("state", &body)),
+        }
+    }
+
+    /// The daily report (Command::Report) for `date` (`YYYY-MM-DD` in the site's time zone), or
+    /// today's: the same JSON as `/api/report`. A date the hub cannot read is refused
+    /// (`bad_date`).
+    pub async fn report(&mut self, date: Option<&str>) -> Result<serde_json::Value, TabletError> {
+        let cmd = Command::Report {
+            date: date.map(str::to_owned),
+        };
+        match self.command(cmd).await? {
+            ReplyBody::Report { report } => Ok(report),
+            body => Err(unexpected("report", &body)),
         }
     }
 
