@@ -1,5 +1,5 @@
-//! `radio say` and `radio listen` where no hub is needed to judge them: sentences refused before
-//! anything is sent, a missing token, and a hub that is down — real processes, stderr, exit codes.
+//! `radio` where no hub is needed to judge it: sentences and taps refused before anything is
+//! sent, a missing token, and a hub that is down — real processes, stderr, exit codes.
 
 use std::net::TcpListener;
 use std::process::{Command, Output};
@@ -56,7 +56,13 @@ fn an_answer_is_not_a_call() {
 
 #[test]
 fn connecting_needs_a_token() {
-    for args in [&["say", RESTOCK][..], &["listen"][..]] {
+    for args in [
+        &["say", RESTOCK][..],
+        &["listen"][..],
+        &["state"][..],
+        &["report"][..],
+        &["tap", "sign-in"][..],
+    ] {
         let out = radio(args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert!(stderr(&out).contains("RADIO_TOKEN"), "{}", stderr(&out));
@@ -70,6 +76,9 @@ fn a_hub_that_is_down_is_one_clear_line_naming_it() {
         &["say", RESTOCK, "--wait-ack", "1"][..],
         &["listen", "--ack"][..],
         &["--json", "listen", "--from", "3"][..],
+        &["state"][..],
+        &["report", "--date", "2026-05-01"][..],
+        &["tap", "greeted", "--visit", "7"][..],
     ] {
         let mut all = args.to_vec();
         all.extend(["--hub", &hub, "--token", "t"]);
@@ -81,4 +90,25 @@ fn a_hub_that_is_down_is_one_clear_line_naming_it() {
         assert!(err.starts_with("radio: cannot connect"), "{err}");
         assert!(err.contains(&hub), "{err}");
     }
+}
+
+#[test]
+fn a_bad_tap_is_refused_before_connecting() {
+    let hub = dead_hub();
+    for args in [
+        &["tap", "greeted"][..],
+        &["tap", "entered-vip", "--visit", "7", "--room", "VIP3"][..],
+        &["tap", "set-mode", "--important-event-at", "1790000000"][..],
+        &["tap", "rota-move", "--manager", "张伟 1", "--position", "0"][..],
+    ] {
+        let mut all = args.to_vec();
+        all.extend(["--hub", &hub, "--token", "t"]);
+        let out = radio(&all);
+        // clap's usage error: exit 2, before any connection is tried.
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(!err.contains("cannot connect"), "{err}");
+    }
+    let out = radio(&["tap", "set-mode", "--important-event-at", "1790000000"]);
+    assert!(stderr(&out).contains("seconds"), "{}", stderr(&out));
 }

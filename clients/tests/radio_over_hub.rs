@@ -1,13 +1,14 @@
-//! `radio say` and `radio listen` as people use them: real processes against a real hub on
-//! 127.0.0.1, reading their stdout line by line.
+//! `radio say`, `listen`, `tap`, `state` and `report` as people use them: real processes against
+//! a real hub on 127.0.0.1, reading their stdout.
 
 use std::process::Stdio;
 use std::time::Duration;
 
 use integration::TestHub;
+use protocol::EventKind;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::{Child, ChildStdout, Command};
 
 const RADIO: &str = env!("CARGO_BIN_EXE_radio");
 
@@ -23,10 +24,16 @@ fn radio(hub: &TestHub, station: &str, args: &[&str]) -> Command {
     cmd
 }
 
-/// Reads stdout lines of a running process until one satisfies `want`.
-async fn line_where(child: &mut Child, want: impl Fn(&Value) -> bool) -> Value {
-    let stdout = child.stdout.as_mut().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
+/// A running process's stdout, line by line. Taken once: a reader buffers ahead, so a new
+/// reader per line would lose what the last one had read.
+type Lines = tokio::io::Lines<BufReader<ChildStdout>>;
+
+fn stdout_lines(child: &mut Child) -> Lines {
+    BufReader::new(child.stdout.take().expect("a piped stdout")).lines()
+}
+
+/// Reads stdout lines until one satisfies `want`.
+async fn line_where(lines: &mut Lines, want: impl Fn(&Value) -> bool) -> Value {
     tokio::time::timeout(Duration::from_secs(10), async {
         while let Some(line) = lines.next_line().await.unwrap() {
             let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line}: {e}"));
@@ -44,9 +51,23 @@ async fn line_where(child: &mut Child, want: impl Fn(&Value) -> bool) -> Value {
 async fn say_waits_for_the_answer_that_listen_ack_gives() {
     let hub = TestHub::start().await;
     let mut bar = radio(&hub, "S1", &["listen", "--ack"]).spawn().unwrap();
-    // Wait until the water bar is on the net.
-    let mut sup = hub.tablet("SUP").await;
-    integration::expect_event(&mut sup, "station_online").await;
+    let mut bar_lines = stdout_lines(&mut bar);
+    // Wait until the water bar is on the net (not just any station: SUP's own tablet, say),
+    // reading from the start of the log in case it came on before SUP did.
+    let from_start = tablet::Options {
+        resume: Some(tablet::Resume {
+            epoch: None,
+            from: 1,
+        }),
+        ..tablet::Options::default()
+    };
+    let (mut sup, _) = hub.tablet_with("SUP", from_start).await;
+    loop {
+        let e = integration::expect_event(&mut sup, "station_online").await;
+        if matches!(&e.what, EventKind::StationOnline { station } if station.to_string() == "S1") {
+            break;
+        }
+    }
 
     let said = "我是大客户管家，呼叫水吧，请送两杯柠檬水至VIP1室，收到请回答。";
     let out = radio(&hub, "G1", &["say", said, "--wait-ack", "5"])
@@ -70,7 +91,7 @@ async fn say_waits_for_the_answer_that_listen_ack_gives() {
     assert_eq!(answered["by"], "S1");
 
     // The listener printed the call as one JSON line with the documented top-level fields.
-    let line = line_where(&mut bar, |v| v["kind"] == "call_placed").await;
+    let line = line_where(&mut bar_lines, |v| v["kind"] == "call_placed").await;
     assert!(line["offset"].is_u64());
     assert_eq!(line["call_id"].as_u64(), Some(call_id));
     assert_eq!(line["caller"], "G1");
@@ -88,7 +109,8 @@ async fn an_unanswered_call_exits_2_after_saying_the_target_is_offline() {
         "G1",
         &[
             "say",
-            "我是大客户管家，呼叫水吧，VIP2客人已离去请前去打扫，收到请回话。",
+            // (Not 「VIP2客人已离去请前去打扫」: clearing a free room is refused by the board.)
+            "我是大客户管家，呼叫水吧，请送两杯柠檬水至VIP2室，收到请回答。",
             "--wait-ack",
             "0.5",
         ],
@@ -136,9 +158,177 @@ async fn listen_from_replays_the_log_first() {
     let mut sup = radio(&hub, "SUP", &["listen", "--from", "1"])
         .spawn()
         .unwrap();
-    let first = line_where(&mut sup, |_| true).await;
+    let mut lines = stdout_lines(&mut sup);
+    let first = line_where(&mut lines, |_| true).await;
     assert_eq!(first["offset"], 1);
-    let replayed = line_where(&mut sup, |v| v["kind"] == "call_placed").await;
+    let replayed = line_where(&mut lines, |v| v["kind"] == "call_placed").await;
     assert_eq!(replayed["call_id"].as_u64(), Some(placed.call_id));
     assert_eq!(replayed["intent"]["drink"], "咖啡");
+}
+
+/// Runs `radio` as `station` to the end: exit code, stdout, stderr.
+async fn run(hub: &TestHub, station: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = radio(hub, station, args).output().await.unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `radio state` as `station`: the snapshot it printed.
+async fn state(hub: &TestHub, station: &str, extra: &[&str]) -> Value {
+    let args: Vec<&str> = std::iter::once("state")
+        .chain(extra.iter().copied())
+        .collect();
+    let (code, stdout, stderr) = run(hub, station, &args).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    // Pretty-printed: more than one line, one JSON object.
+    assert!(stdout.trim_end().lines().count() > 1, "{stdout}");
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{stdout}: {e}"))
+}
+
+/// The `{"offset":N}` line of a tap that worked.
+async fn tap(hub: &TestHub, station: &str, args: &[&str]) -> u64 {
+    let args: Vec<&str> = std::iter::once("tap").chain(args.iter().copied()).collect();
+    let (code, stdout, stderr) = run(hub, station, &args).await;
+    assert_eq!(code, Some(0), "{args:?}: {stderr}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v.as_object().map(|o| o.len()), Some(1), "{stdout}");
+    v["offset"].as_u64().expect("an offset")
+}
+
+const APPOINTMENT: &str =
+    "我是L1岗，呼叫接待中心，王先生一行3人已经抵达，请做好接待准备，收到请回答。";
+
+/// The gate announces 王先生's group; returns its visit as `radio state` shows it to SUP.
+async fn announce_wang(hub: &TestHub) -> Value {
+    let (code, _, stderr) = run(hub, "L1", &["say", APPOINTMENT]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let s = state(hub, "SUP", &[]).await;
+    let visitors = s["visitors"].as_array().expect("visitors");
+    visitors
+        .iter()
+        .find(|v| v["who"] == "王先生")
+        .unwrap_or_else(|| panic!("no 王先生 in {visitors:?}"))
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_who_signs_in_is_on_the_rota_and_next_up() {
+    let hub = TestHub::start().await;
+    let offset = tap(&hub, "X:张伟", &["sign-in"]).await;
+    assert!(offset >= 1);
+
+    let s = state(&hub, "SUP", &[]).await;
+    assert!(s["offset"].as_u64().unwrap() >= offset, "{s}");
+    let visit_duty = s["rota"]["visit"].as_array().expect("rota.visit");
+    assert!(
+        visit_duty.iter().any(|e| e["manager"] == "张伟"),
+        "{visit_duty:?}"
+    );
+    assert_eq!(s["rota"]["next_up"], "张伟");
+
+    // Signing in twice is refused by the rota, with its rule.
+    let (code, stdout, stderr) = run(&hub, "X:张伟", &["tap", "sign-in"]).await;
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("refused (already_signed_in):"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_visit_flow_by_command_line() {
+    let hub = TestHub::start().await;
+    let wang = announce_wang(&hub).await;
+    assert_eq!(wang["party"], 3);
+    assert_eq!(wang["stage"], "at_gate");
+    assert_eq!(wang["appointment"], true);
+    let id = wang["id"].as_u64().expect("a visit id");
+    let id_arg = id.to_string();
+
+    // The door greets them.
+    tap(&hub, "Y1", &["greeted", "--visit", &id_arg]).await;
+    let s = state(&hub, "SUP", &["--json"]).await;
+    let now = s["visitors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == id)
+        .expect("the same group")
+        .clone();
+    assert_eq!(now["stage"], "at_door", "{now}");
+    assert!(now["times"]["at_door"].is_u64(), "{now}");
+
+    // The car park does not greet at the door.
+    let (code, stdout, stderr) = run(&hub, "L2", &["tap", "greeted", "--visit", &id_arg]).await;
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("refused (wrong_post):"), "{stderr}");
+
+    // Nor can anyone tap a group that is not there.
+    let (code, _, stderr) = run(&hub, "Y1", &["tap", "greeted", "--visit", "99999"]).await;
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("refused (no_such_visit):"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_counts_the_days_groups_and_refuses_a_bad_date() {
+    let hub = TestHub::start().await;
+    let wang = announce_wang(&hub).await;
+    let id = wang["id"].as_u64().unwrap().to_string();
+    tap(&hub, "Y1", &["greeted", "--visit", &id]).await;
+
+    // Any post may ask for the report.
+    let (code, stdout, stderr) = run(&hub, "S1", &["report"]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{stdout}: {e}"));
+    assert!(
+        report["visitor_groups"]["total"].as_u64().unwrap() >= 1,
+        "{report}"
+    );
+    assert!(report["visitor_groups"]["appointment"].as_u64().unwrap() >= 1);
+    assert!(
+        report["gate_to_door_ms"]["n"].as_u64().unwrap() >= 1,
+        "{report}"
+    );
+    assert!(report["date"].is_string());
+
+    // The same day asked for by date, over JSON.
+    let date = report["date"].as_str().unwrap().to_owned();
+    let (code, stdout, stderr) = run(&hub, "L1", &["report", "--date", &date, "--json"]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let again: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(again["visitor_groups"], report["visitor_groups"]);
+
+    let (code, stdout, stderr) = run(&hub, "SUP", &["report", "--date", "2026-13-40"]).await;
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("bad_date"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_supervisor_sets_the_modes_with_a_time_people_write() {
+    let hub = TestHub::start().await;
+    tap(
+        &hub,
+        "SUP",
+        &[
+            "set-mode",
+            "--important-event-at",
+            "2099-05-01T14:00",
+            "--rain",
+        ],
+    )
+    .await;
+    let s = state(&hub, "SUP", &[]).await;
+    assert_eq!(s["mode"]["rain"], true, "{}", s["mode"]);
+    assert_eq!(s["mode"]["media_day"], false);
+    // 14:00 in the gallery (+08:00) is 06:00 UTC.
+    assert_eq!(s["mode"]["important_event_at"], 4_081_298_400_000u64);
+
+    // Only the supervisor sets modes.
+    let (code, _, stderr) = run(&hub, "L1", &["tap", "set-mode", "--media-day"]).await;
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("refused (wrong_post):"), "{stderr}");
 }

@@ -92,7 +92,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn summary(name: &str, mut d: Vec<Duration>) {
     d.sort();
     println!(
-        "{name:<44} n={:<6} p50={:>9.3?} p90={:>9.3?} p99={:>9.3?} max={:>9.3?}",
+        "{name:<50} n={:<6} p50={:>9.3?} p90={:>9.3?} p99={:>9.3?} max={:>9.3?}",
         d.len(),
         percentile(&d, 0.5),
         percentile(&d, 0.9),
@@ -262,6 +262,7 @@ async fn main() {
             }
         }
     });
+    let hail = Call::new(Station::manager("张伟").unwrap(), Post::S1, Intent::Hail);
     let order = Call::new(
         Station::manager("张伟").unwrap(),
         Post::S1,
@@ -270,23 +271,28 @@ async fn main() {
             room: 1,
         },
     );
-    let mut placed_rtt = Vec::with_capacity(calls);
-    let mut answered_rtt = Vec::with_capacity(calls);
-    for _ in 0..calls {
-        let t0 = Instant::now();
-        let placed = x.call(order.clone()).await.unwrap();
-        placed_rtt.push(t0.elapsed());
-        loop {
-            let e = x.next_event().await.unwrap();
-            if matches!(e.what, EventKind::CallAnswered { call_id, .. } if call_id == placed.call_id)
-            {
-                break;
+    for (what, call) in [
+        ("hail (routing only)", hail),
+        ("drinks order (with the board)", order),
+    ] {
+        let mut placed_rtt = Vec::with_capacity(calls);
+        let mut answered_rtt = Vec::with_capacity(calls);
+        for _ in 0..calls {
+            let t0 = Instant::now();
+            let placed = x.call(call.clone()).await.unwrap();
+            placed_rtt.push(t0.elapsed());
+            loop {
+                let e = x.next_event().await.unwrap();
+                if matches!(e.what, EventKind::CallAnswered { call_id, .. } if call_id == placed.call_id)
+                {
+                    break;
+                }
             }
+            answered_rtt.push(t0.elapsed());
         }
-        answered_rtt.push(t0.elapsed());
+        summary(&format!("{what}: placed"), placed_rtt);
+        summary(&format!("{what}: -> 收到 round trip"), answered_rtt);
     }
-    summary("call placed (reply with id and offset)", placed_rtt);
-    summary("call -> 收到 round trip (caller sees answer)", answered_rtt);
     answering.abort();
 
     // 4. Reconnect storm: drop every tablet, reconnect all at once, resuming where each was.

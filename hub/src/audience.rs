@@ -33,6 +33,17 @@ impl Audience {
             },
             TargetOffline { caller, .. } => stations(vec![caller.clone()]),
             StationOnline { .. } | StationOffline { .. } => Audience::Stations(Vec::new()),
+            Tapped { by, .. } => stations(vec![by.clone()]),
+            VisitUpdated { .. }
+            | RoomUpdated { .. }
+            | RotaUpdated { .. }
+            | ModeChanged { .. }
+            | BoardPruned { .. } => Audience::Everyone,
+            OrderUpdated { order } => stations(vec![order.asked_by.clone(), order.owed_by.clone()]),
+            Announcement { to, .. } if to.is_empty() => Audience::Everyone,
+            Announcement { to, .. } => stations(to.clone()),
+            AlertRaised { alert } => stations(alert.to.clone()),
+            AlertResolved { to, .. } => stations(to.clone()),
         }
     }
 

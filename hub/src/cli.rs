@@ -105,8 +105,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         return Err("--ack-deadline is in seconds, between 0 and 3600".into());
     }
     let fresh = !args.data.join("secret").exists();
-    let mut config = Config::new(&args.data);
-    config.site = site;
+    let mut config = Config::new(&args.data).with_site(site);
     config.ack_deadline = Duration::from_secs_f64(args.ack_deadline);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

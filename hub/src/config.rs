@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::board::Rules;
 use crate::site::Site;
 
 #[derive(Clone, Debug)]
@@ -26,6 +27,8 @@ pub struct Config {
     pub retain_in_memory: usize,
     /// How often the log is fsynced (appends always reach the OS at once).
     pub sync_every: Duration,
+    /// The board's time limits (alarms) and rota groups.
+    pub rules: Rules,
 }
 
 impl Config {
@@ -40,7 +43,16 @@ impl Config {
             max_connections: 16_384,
             retain_in_memory: 100_000,
             sync_every: Duration::from_secs(1),
+            rules: Rules::default(),
         }
+    }
+
+    /// Sets the site, taking its rota groups and time zone into the board's rules.
+    pub fn with_site(mut self, site: Site) -> Config {
+        self.rules.groups = site.rota_groups.clone();
+        self.rules.utc_offset_ms = i64::from(site.utc_offset_hours) * 3_600_000;
+        self.site = site;
+        self
     }
 
     pub fn log_dir(&self) -> PathBuf {

@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::timeout;
 
 use crate::App;
-use crate::switchboard::{ConnId, Joined, Kick, Request, encode};
+use crate::switchboard::{ConnId, Joined, Kick, Request, encode, encode_reply};
 
 /// Most frames written between two flushes.
 const BATCH: usize = 64;
@@ -191,6 +191,18 @@ async fn pump(
                         }
                     }
                     msg => match decode(codec, &msg) {
+                        Some(Ok(ClientFrame { id, cmd: Command::Report { date } })) => {
+                            let frame = match report(app, date.as_deref()).await {
+                                Ok(report) => ServerFrame::Reply { id, body: protocol::ReplyBody::Report { report } },
+                                Err(ReportFailed::BadDate(message)) => ServerFrame::Error { id, code: ErrorCode::Refused, message, rule: Some("bad_date".into()) },
+                                Err(ReportFailed::Internal(message)) => ServerFrame::Error { id, code: ErrorCode::Internal, message, rule: None },
+                            };
+                            if let Some(m) = encode_reply(codec, &frame) {
+                                if socket.send(m).await.is_err() {
+                                    return None;
+                                }
+                            }
+                        }
                         Some(Ok(ClientFrame { id, cmd })) => {
                             let forwarded = app.switchboard.send(Request::Command { conn, id, cmd }).await;
                             if forwarded.is_err() {
@@ -217,6 +229,29 @@ async fn pump(
             }
         }
     }
+}
+
+/// Why a report could not be made.
+pub enum ReportFailed {
+    /// The date given is not a date: say it again.
+    BadDate(String),
+    /// The log could not be read: the hub's fault, try again.
+    Internal(String),
+}
+
+/// The daily report, read from the log file on a blocking thread (never on the switchboard).
+pub async fn report(app: &App, date: Option<&str>) -> Result<serde_json::Value, ReportFailed> {
+    let offset = app.config.rules.utc_offset_ms;
+    let day = crate::board::report::day_of(date, crate::switchboard::now_ms(), offset)
+        .map_err(|e| ReportFailed::BadDate(e.to_string()))?;
+    let dir = app.config.log_dir();
+    tokio::task::spawn_blocking(move || {
+        crate::history::History::events_on_disk(&dir)
+            .map(|events| crate::board::report::build(events, day, offset))
+            .map_err(|e| ReportFailed::Internal(format!("cannot read the log: {e}")))
+    })
+    .await
+    .map_err(|e| ReportFailed::Internal(format!("the report failed: {e}")))?
 }
 
 /// Reads a client frame in the connection's codec. `None` for frames that carry no command.

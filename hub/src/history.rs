@@ -164,6 +164,14 @@ impl History {
             .collect())
     }
 
+    /// Every event in the log in `dir`, read from disk (for the report): a reader beside the
+    /// writer, which stops at a record still being written.
+    pub fn events_on_disk(dir: &Path) -> Result<impl Iterator<Item = Event>, HistoryError> {
+        Ok(Logbook::iter_all_on_disk(dir)?
+            .map_while(|r| r.ok())
+            .filter_map(|r| decode(r.offset, &r.payload).ok()))
+    }
+
     /// Hands the log to the OS for good (fdatasync): on shutdown and on a timer.
     pub fn sync(&mut self) -> Result<(), HistoryError> {
         Ok(self.book.sync()?)

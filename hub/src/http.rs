@@ -10,7 +10,9 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use protocol::codec::{MAX_FRAME_BYTES, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK};
+use protocol::codec::{
+    MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK,
+};
 use tokio::sync::oneshot;
 
 use crate::App;
@@ -28,6 +30,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/api/state", get(state))
+        .route("/api/report", get(report))
         .with_state(app)
 }
 
@@ -36,7 +39,7 @@ async fn ws(upgrade: WebSocketUpgrade, State(app): State<Arc<App>>) -> Response 
         .protocols([SUBPROTOCOL_MSGPACK, SUBPROTOCOL_JSON])
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
-        .max_write_buffer_size(WRITE_BUFFER + 4 * MAX_FRAME_BYTES)
+        .max_write_buffer_size(WRITE_BUFFER + 2 * MAX_SERVER_FRAME_BYTES)
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         .on_upgrade(move |socket| crate::connection::serve(socket, app))
@@ -57,24 +60,59 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
         .into_response()
 }
 
-/// The live state as JSON, for the token's station: everything for SUP, a post's own part for
-/// anyone else.
-async fn state(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+/// The station a request's `Authorization: Bearer` token names, or the 401 to answer.
+#[allow(clippy::result_large_err)]
+fn bearer(app: &App, headers: &HeaderMap) -> Result<protocol::Station, Response> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    let station = match app.secret.verify(token.trim()) {
+    app.secret.verify(token.trim()).map_err(|e| {
+        (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            axum::Json(serde_json::json!({ "error": e.to_string() })),
+        )
+            .into_response()
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct ReportQuery {
+    date: Option<String>,
+}
+
+/// The daily report (`?date=YYYY-MM-DD`, today if omitted), for any tablet's token.
+async fn report(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<ReportQuery>,
+) -> Response {
+    if let Err(denied) = bearer(&app, &headers) {
+        return denied;
+    }
+    match crate::connection::report(&app, q.date.as_deref()).await {
+        Ok(report) => axum::Json(report).into_response(),
+        Err(crate::connection::ReportFailed::BadDate(e)) => (
+            StatusCode::BAD_REQUEST,
+            axum::Json(serde_json::json!({ "error": e })),
+        )
+            .into_response(),
+        Err(crate::connection::ReportFailed::Internal(e)) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            axum::Json(serde_json::json!({ "error": e })),
+        )
+            .into_response(),
+    }
+}
+
+/// The live state as JSON, for the token's station: everything for SUP, a post's own part for
+/// anyone else.
+async fn state(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let station = match bearer(&app, &headers) {
         Ok(s) => s,
-        Err(e) => {
-            return (
-                StatusCode::UNAUTHORIZED,
-                [(header::WWW_AUTHENTICATE, "Bearer")],
-                axum::Json(serde_json::json!({ "error": e.to_string() })),
-            )
-                .into_response();
-        }
+        Err(denied) => return denied,
     };
     let (reply, snapshot) = oneshot::channel();
     let asked = app

@@ -8,6 +8,7 @@
 //! - `switchboard`: the one task that owns the state and the log, and fans events out.
 //! - `state`: the state folded from the log (presence, open calls, deadlines). Pure.
 //! - `history`: the log plus each event's encoded frames (encoded once, shared by all).
+//! - `board`: the site's board — visitors, VIP rooms, orders, rota, modes, alarms — and its rules.
 //! - `audience`: who may see each event.
 //! - `connection`: one tablet's socket: handshake, commands in, batched frames out.
 //! - `http`: `/ws`, `/healthz`, `/metrics`, `/api/state`.
@@ -18,6 +19,7 @@
 //! waits on a tablet.
 
 pub mod audience;
+pub mod board;
 pub mod cli;
 pub mod config;
 pub mod connection;

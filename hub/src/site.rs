@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use protocol::{Call, Post, Station};
+use protocol::{Call, ManagerName, Post, Station};
 use serde::Deserialize;
 
 /// The embedded default roster.
@@ -16,6 +16,10 @@ pub struct Site {
     pub name: String,
     pub posts: Vec<Post>,
     pub vip_rooms: Vec<u8>,
+    /// Sales groups that alternate daily between visit duty and phone duty (may be empty).
+    pub rota_groups: Vec<Vec<ManagerName>>,
+    /// The site's time zone, as hours east of UTC (8 for China), for "today".
+    pub utc_offset_hours: i8,
 }
 
 #[derive(Deserialize)]
@@ -24,6 +28,14 @@ struct SiteFile {
     name: String,
     posts: Vec<String>,
     vip_rooms: Vec<u8>,
+    #[serde(default)]
+    rota_groups: Vec<Vec<String>>,
+    #[serde(default = "china")]
+    utc_offset_hours: i8,
+}
+
+fn china() -> i8 {
+    8
 }
 
 /// Why a roster file was refused.
@@ -43,6 +55,10 @@ pub enum SiteError {
     UnknownPost(String),
     #[error("site file has VIP room {0}; rooms are numbered 1..=99")]
     BadRoom(u8),
+    #[error("site file's rota_groups has a bad manager name {0:?}")]
+    BadManager(String),
+    #[error("site file's utc_offset_hours {0} is not between -12 and 14")]
+    BadOffset(i8),
 }
 
 /// Why a call does not fit this site.
@@ -87,10 +103,24 @@ impl Site {
         {
             return Err(SiteError::BadRoom(*bad));
         }
+        let mut rota_groups = Vec::new();
+        for group in &file.rota_groups {
+            let mut names = Vec::new();
+            for name in group {
+                names
+                    .push(ManagerName::new(name).map_err(|_| SiteError::BadManager(name.clone()))?);
+            }
+            rota_groups.push(names);
+        }
+        if !(-12..=14).contains(&file.utc_offset_hours) {
+            return Err(SiteError::BadOffset(file.utc_offset_hours));
+        }
         Ok(Site {
             name: file.name,
             posts,
             vip_rooms: file.vip_rooms,
+            rota_groups,
+            utc_offset_hours: file.utc_offset_hours,
         })
     }
 

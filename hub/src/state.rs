@@ -154,6 +154,8 @@ impl NetState {
             EventKind::StationOffline { station } => {
                 self.online.remove(station);
             }
+            // The site's board folds these (see `board`).
+            _ => {}
         }
     }
 

@@ -21,6 +21,7 @@ use protocol::{
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
+use crate::board::{Board, Contradiction};
 use crate::config::Config;
 use crate::history::{History, Served};
 use crate::metrics::Metrics;
@@ -90,6 +91,7 @@ pub struct Switchboard {
     config: Arc<Config>,
     history: History,
     state: NetState,
+    board: Board,
     metrics: Arc<Metrics>,
     tablets: HashMap<ConnId, Tablet>,
     by_station: HashMap<Station, Vec<ConnId>>,
@@ -114,13 +116,16 @@ impl Switchboard {
     ) -> Result<Switchboard, crate::HubError> {
         let deadline = config.ack_deadline.as_millis() as u64;
         let mut state = NetState::default();
+        let mut board = Board::new(&config.site.vip_rooms, config.rules.clone());
         let history = History::open(&config.log_dir(), config.retain_in_memory, |e| {
-            state.apply(e, deadline)
+            state.apply(e, deadline);
+            board.apply(e);
         })?;
         let mut sb = Switchboard {
             config,
             history,
             state,
+            board,
             metrics,
             tablets: HashMap::new(),
             by_station: HashMap::new(),
@@ -146,10 +151,13 @@ impl Switchboard {
         let mut sync = tokio::time::interval(self.config.sync_every);
         sync.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            let wake = self
-                .state
-                .next_due()
-                .map(|due| Instant::now() + Duration::from_millis(due.saturating_sub(now_ms())));
+            // The next call deadline or board alarm, whichever is first.
+            let due = [self.state.next_due(), self.board.next_due()]
+                .into_iter()
+                .flatten()
+                .min();
+            let wake =
+                due.map(|due| Instant::now() + Duration::from_millis(due.saturating_sub(now_ms())));
             tokio::select! {
                 req = requests.recv() => match req {
                     Some(req) => self.handle(req),
@@ -327,6 +335,15 @@ impl Switchboard {
             Command::Answer { call_id, answer } => {
                 self.answer(&station, call_id, answer, &mut logged)
             }
+            Command::Tap { tap } => self.tap(&station, tap, &mut logged),
+            Command::State => Ok(ReplyBody::State {
+                state: self.snapshot(&station),
+            }),
+            // Reports are read from the log file by the connection, off this task.
+            Command::Report { .. } => Err(Refused::new(
+                ErrorCode::Internal,
+                "the report is made by the connection; this is a hub bug",
+            )),
             Command::Ping => Ok(ReplyBody::Pong {
                 head: self.history.head(),
             }),
@@ -350,6 +367,48 @@ impl Switchboard {
         // The reply goes ahead of the events it caused, so a caller learns the id first.
         self.reply(conn, &frame);
         self.deliver_all(logged);
+        self.settle(now_ms());
+    }
+
+    /// Raises what has become overdue and resolves what no longer is.
+    fn settle(&mut self, now: u64) {
+        if !self.board.needs_settling(now) {
+            return;
+        }
+        let due = self.board.due(now);
+        if !due.is_empty() {
+            self.log_and_deliver(due);
+        }
+    }
+
+    /// A status tap: checked against the board, logged with its words and its updates.
+    fn tap(
+        &mut self,
+        station: &Station,
+        tap: protocol::Tap,
+        logged: &mut Vec<Served>,
+    ) -> Result<ReplyBody, Refused> {
+        let now = now_ms();
+        let (words, updates) = self
+            .board
+            .on_tap(station, &tap, now)
+            .map_err(Refused::contradiction)?;
+        let mut events = vec![EventKind::Tapped {
+            by: station.clone(),
+            tap,
+            words,
+        }];
+        events.extend(updates);
+        let served = self.log(events).map_err(|e| {
+            tracing::error!("cannot log a tap: {e}");
+            Refused::new(
+                ErrorCode::Internal,
+                "the hub could not log the tap; try again",
+            )
+        })?;
+        let offset = served.first().map(|s| s.offset).unwrap_or(0);
+        logged.extend(served);
+        Ok(ReplyBody::Tapped { offset })
     }
 
     /// Places a call: checks it against the catalogue, the caller's identity and the site, and
@@ -376,6 +435,10 @@ impl Switchboard {
             .admits(&call)
             .map_err(|e| Refused::new(ErrorCode::Refused, e.to_string()).rule("off_site"))?;
         let call_id = self.history.head();
+        let updates = self
+            .board
+            .on_call(&call, call_id, now_ms())
+            .map_err(Refused::contradiction)?;
         let sentence = call.render();
         let heard = match &call.target {
             Target::Station(t) => self.by_station.contains_key(t),
@@ -393,6 +456,7 @@ impl Switchboard {
                 target: call.target.clone(),
             });
         }
+        events.extend(updates);
         logged.extend(self.log(events).map_err(|e| {
             tracing::error!("cannot log a call: {e}");
             Refused::new(
@@ -454,7 +518,12 @@ impl Switchboard {
             answer,
             latency_ms,
         };
-        let served = self.log(vec![event]).map_err(|e| {
+        let mut events = vec![event];
+        events.extend(
+            self.board
+                .on_answer(&open.call, call_id, station, answer, now),
+        );
+        let served = self.log(events).map_err(|e| {
             tracing::error!("cannot log an answer: {e}");
             Refused::new(
                 ErrorCode::Internal,
@@ -496,6 +565,7 @@ impl Switchboard {
         if !events.is_empty() {
             self.log_and_deliver(events);
         }
+        self.settle(now);
     }
 
     /// Logs events (one write), folds them into the state, and returns their frames.
@@ -505,17 +575,18 @@ impl Switchboard {
         let mut served = Vec::with_capacity(logged.len());
         for (event, s) in logged {
             self.state.apply(&event, deadline);
-            self.metrics.call(match &event.what {
-                EventKind::CallPlaced { .. } => "placed",
-                EventKind::CallAnswered { .. } => "answered",
-                EventKind::CallRepeated { .. } => "repeated",
-                EventKind::CallEscalated { .. } => "escalated",
-                EventKind::TargetOffline { .. } => "target_offline",
-                EventKind::StationOnline { .. } | EventKind::StationOffline { .. } => {
-                    served.push(s);
-                    continue;
-                }
-            });
+            self.board.apply(&event);
+            let state = match &event.what {
+                EventKind::CallPlaced { .. } => Some("placed"),
+                EventKind::CallAnswered { .. } => Some("answered"),
+                EventKind::CallRepeated { .. } => Some("repeated"),
+                EventKind::CallEscalated { .. } => Some("escalated"),
+                EventKind::TargetOffline { .. } => Some("target_offline"),
+                _ => None,
+            };
+            if let Some(state) = state {
+                self.metrics.call(state);
+            }
             served.push(s);
         }
         self.metrics.calls_open.set(self.state.open.len() as i64);
@@ -578,9 +649,8 @@ impl Switchboard {
         let Some(t) = self.tablets.get(&conn) else {
             return;
         };
-        let msg = match encode(t.codec, frame) {
-            Some(m) => m,
-            None => return,
+        let Some(msg) = encode_reply(t.codec, frame) else {
+            return;
         };
         if t.queue.try_send(msg).is_err() {
             self.metrics.disconnect("slow");
@@ -600,7 +670,7 @@ impl Switchboard {
                 presence.insert(s.to_string(), ids.len());
             }
         }
-        serde_json::json!({
+        let mut snapshot = serde_json::json!({
             "offset": self.state.offset,
             "epoch": self.history.epoch(),
             "head": self.history.head(),
@@ -609,7 +679,13 @@ impl Switchboard {
             "open_calls": self.state.open_for(station).collect::<Vec<_>>(),
             "presence": presence,
             "counts": self.state.counts,
-        })
+        });
+        if let (Some(all), serde_json::Value::Object(board)) =
+            (snapshot.as_object_mut(), self.board.snapshot(station))
+        {
+            all.extend(board);
+        }
+        snapshot
     }
 }
 
@@ -626,6 +702,37 @@ pub fn encode(codec: Codec, frame: &ServerFrame) -> Option<Message> {
         Codec::MsgPack => Message::Binary(bytes),
         Codec::Json => Message::Text(Utf8Bytes::try_from(bytes).ok()?),
     })
+}
+
+/// Encodes a reply for one tablet, within the frame limit a tablet accepts: a reply that would
+/// be larger (a `state` of a very busy day) becomes an error pointing to the HTTP snapshot.
+pub fn encode_reply(codec: Codec, frame: &ServerFrame) -> Option<Message> {
+    let msg = encode(codec, frame)?;
+    let len = match &msg {
+        Message::Binary(b) => b.len(),
+        Message::Text(t) => t.len(),
+        _ => 0,
+    };
+    if len <= protocol::codec::MAX_SERVER_FRAME_BYTES {
+        return Some(msg);
+    }
+    let id = match frame {
+        ServerFrame::Reply { id, .. } | ServerFrame::Error { id, .. } => *id,
+        ServerFrame::Event(_) => 0,
+    };
+    encode(
+        codec,
+        &ServerFrame::Error {
+            id,
+            code: ErrorCode::Internal,
+            message: format!(
+                "the reply is {} bytes, over the {} a frame may carry: read /api/state or /api/report over HTTP",
+                len,
+                protocol::codec::MAX_SERVER_FRAME_BYTES
+            ),
+            rule: Some("too_large".into()),
+        },
+    )
 }
 
 async fn sleep_until_opt(wake: Option<Instant>) {
@@ -649,6 +756,10 @@ impl Refused {
             message: message.into(),
             rule: None,
         }
+    }
+
+    fn contradiction(c: Contradiction) -> Refused {
+        Refused::new(ErrorCode::Refused, c.message).rule(c.rule)
     }
 
     fn rule(mut self, rule: &str) -> Refused {

@@ -213,3 +213,50 @@ fn dechunk(mut body: &str) -> String {
     }
     out
 }
+
+/// The live state as `tablet`'s station sees it (the `state` command).
+pub async fn state(tablet: &mut Tablet) -> serde_json::Value {
+    match tablet.command(protocol::Command::State).await {
+        Ok(protocol::ReplyBody::State { state }) => state,
+        other => panic!("state: {other:?}"),
+    }
+}
+
+/// Taps a status update; the offset it was logged at.
+pub async fn tap(tablet: &mut Tablet, tap: protocol::Tap) -> Result<u64, tablet::TabletError> {
+    match tablet.command(protocol::Command::Tap { tap }).await? {
+        protocol::ReplyBody::Tapped { offset } => Ok(offset),
+        other => panic!("tap: {other:?}"),
+    }
+}
+
+/// The one visitor group in a state whose `who` is `who`.
+pub fn visitor<'a>(state: &'a serde_json::Value, who: &str) -> &'a serde_json::Value {
+    let all = state["visitors"].as_array().expect("visitors");
+    let mut named = all.iter().filter(|v| v["who"] == who);
+    let v = named
+        .next()
+        .unwrap_or_else(|| panic!("no visitor {who} in {all:?}"));
+    assert!(named.next().is_none(), "two visitors named {who}");
+    v
+}
+
+/// A VIP room in a state.
+pub fn room(state: &serde_json::Value, k: u8) -> &serde_json::Value {
+    state["rooms"]
+        .as_array()
+        .expect("rooms")
+        .iter()
+        .find(|r| r["room"] == k)
+        .unwrap_or_else(|| panic!("no VIP{k}"))
+}
+
+/// An order in a state, by id.
+pub fn order(state: &serde_json::Value, id: u64) -> &serde_json::Value {
+    state["orders"]
+        .as_array()
+        .expect("orders")
+        .iter()
+        .find(|o| o["id"] == id)
+        .unwrap_or_else(|| panic!("no order {id} in {}", state["orders"]))
+}

@@ -7,8 +7,16 @@ use integration::{QUIET, TestHub, call_id, expect_event, expect_no_event};
 use protocol::{Answer, Call, ErrorCode, EventKind, Intent, Post, Station, Target};
 use tablet::TabletError;
 
-fn clear_room(k: u8) -> Call {
-    Call::new(Post::G1, Post::S1, Intent::ClearRoom { room: k })
+/// The butler asks the water bar for coffee in room k: a call any time, whatever the board.
+fn coffee(k: u8) -> Call {
+    Call::new(
+        Post::G1,
+        Post::S1,
+        Intent::Drinks {
+            drink: "咖啡".into(),
+            room: k,
+        },
+    )
 }
 
 #[tokio::test]
@@ -19,10 +27,10 @@ async fn a_call_reaches_its_target_and_the_supervisor_and_the_answer_comes_back(
     let mut sup = hub.tablet("SUP").await;
     let mut l1 = hub.tablet("L1").await;
 
-    let placed = g1.call(clear_room(2)).await.unwrap();
+    let placed = g1.call(coffee(2)).await.unwrap();
     assert_eq!(
         placed.sentence,
-        "我是大客户管家，呼叫水吧，VIP2客人已离去请前去打扫，收到请回话。"
+        "我是大客户管家，呼叫水吧，请送咖啡至VIP2室，收到请回答。"
     );
     let heard = expect_event(&mut s1, "call_placed").await;
     assert_eq!(call_id(&heard), placed.call_id);
@@ -30,7 +38,7 @@ async fn a_call_reaches_its_target_and_the_supervisor_and_the_answer_comes_back(
     let EventKind::CallPlaced { call, sentence, .. } = &heard.what else {
         unreachable!()
     };
-    assert_eq!(call, &clear_room(2));
+    assert_eq!(call, &coffee(2));
     assert_eq!(sentence, &placed.sentence);
     assert_eq!(
         call_id(&expect_event(&mut sup, "call_placed").await),
@@ -72,7 +80,7 @@ async fn every_tablet_of_a_post_hears_its_calls() {
     let mut g1 = hub.tablet("G1").await;
     let mut bar_a = hub.tablet("S1").await;
     let mut bar_b = hub.json_tablet("S1").await;
-    let placed = g1.call(clear_room(1)).await.unwrap();
+    let placed = g1.call(coffee(1)).await.unwrap();
     assert_eq!(
         call_id(&expect_event(&mut bar_a, "call_placed").await),
         placed.call_id
@@ -145,7 +153,7 @@ async fn silence_is_repeated_then_escalated_to_the_supervisor() {
     let mut g1 = hub.tablet("G1").await;
     let mut s1 = hub.tablet("S1").await;
     let mut sup = hub.tablet("SUP").await;
-    let placed = g1.call(clear_room(3)).await.unwrap();
+    let placed = g1.call(coffee(3)).await.unwrap();
     expect_event(&mut s1, "call_placed").await;
 
     let repeat = expect_event(&mut s1, "call_repeated").await;
@@ -180,7 +188,7 @@ async fn an_answer_in_time_stops_the_repeat() {
     let hub = TestHub::start_with(|c| c.ack_deadline = Duration::from_millis(300)).await;
     let mut g1 = hub.tablet("G1").await;
     let mut s1 = hub.tablet("S1").await;
-    let placed = g1.call(clear_room(1)).await.unwrap();
+    let placed = g1.call(coffee(1)).await.unwrap();
     s1.answer(placed.call_id, Answer::Received).await.unwrap();
     tokio::time::sleep(Duration::from_millis(400)).await;
     expect_no_event(&mut s1, "call_repeated").await;
@@ -191,7 +199,7 @@ async fn a_call_to_a_post_with_no_tablet_is_flagged_at_once_to_caller_and_superv
     let hub = TestHub::start().await;
     let mut g1 = hub.tablet("G1").await;
     let mut sup = hub.tablet("SUP").await;
-    let placed = g1.call(clear_room(1)).await.unwrap();
+    let placed = g1.call(coffee(1)).await.unwrap();
     let flagged = tokio::time::timeout(QUIET * 2, async {
         expect_event(&mut g1, "target_offline").await
     })

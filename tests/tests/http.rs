@@ -19,7 +19,14 @@ async fn healthz_metrics_and_state() {
         "id copies are asked by a client manager, not the butler"
     );
     let placed = g1
-        .call(Call::new(Post::G1, Post::S1, Intent::ClearRoom { room: 2 }))
+        .call(Call::new(
+            Post::G1,
+            Post::S1,
+            Intent::Drinks {
+                drink: "咖啡".into(),
+                room: 2,
+            },
+        ))
         .await
         .unwrap();
     expect_event(&mut s1, "call_placed").await;

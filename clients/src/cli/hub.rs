@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use protocol::Codec;
+use protocol::ErrorCode;
 use protocol::envelope::Resume;
-use tablet::{Options, TabletError};
+use tablet::{Options, Tablet, TabletError};
 
 use super::{Failure, HubArgs};
 
@@ -56,6 +57,30 @@ impl Hub {
             }
             _ => format!("cannot connect to the hub at {}: {e}", self.url),
         })
+    }
+}
+
+impl Hub {
+    /// One plain connection for a one-shot command (tap, state, report): no resume, no
+    /// reconnecting — a hub that is away is reported at once.
+    pub(crate) async fn tablet(&self) -> Result<Tablet, Failure> {
+        Tablet::connect(&self.url, &self.token, self.options(None))
+            .await
+            .map(|(tablet, _)| tablet)
+            .map_err(|e| self.cannot_connect(&e))
+    }
+}
+
+/// The failure for a command the hub answered with an error. A refusal that names its rule
+/// reads `refused (RULE): MESSAGE`, as a refused sentence does; any other error says its code.
+pub(crate) fn refused(e: &TabletError) -> Failure {
+    match e {
+        TabletError::Refused {
+            code: ErrorCode::Refused | ErrorCode::NotUnderstood,
+            message,
+            rule: Some(rule),
+        } => Failure::new(format!("refused ({rule}): {message}")),
+        other => Failure::new(other.to_string()),
     }
 }
 
@@ -113,6 +138,28 @@ mod tests {
         assert!(f.message.contains("ws://h:1/ws"), "{}", f.message);
         let f = hub.cannot_connect(&TabletError::closed(Some(4500), ""));
         assert!(f.message.contains("bad token"), "{}", f.message);
+    }
+
+    #[test]
+    fn refusals_name_their_rule() {
+        let f = refused(&TabletError::Refused {
+            code: ErrorCode::Refused,
+            message: "greeted is tapped by Y1岗/Y2岗, not L2岗".into(),
+            rule: Some("wrong_post".into()),
+        });
+        assert_eq!(f.code, 1);
+        assert_eq!(
+            f.message,
+            "refused (wrong_post): greeted is tapped by Y1岗/Y2岗, not L2岗"
+        );
+        let f = refused(&TabletError::Refused {
+            code: ErrorCode::Impersonation,
+            message: "not you".into(),
+            rule: None,
+        });
+        assert_eq!(f.message, "refused (impersonation): not you");
+        let f = refused(&TabletError::Timeout);
+        assert!(f.message.contains("no reply"), "{}", f.message);
     }
 
     #[test]

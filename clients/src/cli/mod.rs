@@ -5,13 +5,19 @@ mod hub;
 mod listen;
 mod output;
 mod parse;
+mod report;
 mod say;
+mod state;
+mod tap;
+mod when;
 
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
 pub use hub::Hub;
+pub use tap::{DutyArg, TapCmd};
+pub use when::parse_time;
 
 /// Where the hub listens unless told otherwise (`--hub`, `RADIO_HUB`).
 pub const DEFAULT_HUB: &str = "ws://127.0.0.1:7700/ws";
@@ -23,7 +29,8 @@ pub const DEFAULT_HUB: &str = "ws://127.0.0.1:7700/ws";
     about = "The sales gallery's radio net from a terminal",
     long_about = "The sales gallery's radio net from a terminal: read and write standard \
                   sentences offline (parse, render), or connect to the hub as a tablet to \
-                  place calls (say) and follow the net (listen)."
+                  place calls (say), follow the net (listen), tap a status (tap), and read the \
+                  site's state (state) and the daily report (report)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -99,6 +106,45 @@ pub enum Cmd {
         #[arg(long)]
         ack: bool,
     },
+    /// Tap a status no radio call marks (parked, greeted, entered VIP, order done, the rota,
+    /// modes); print {"offset":N} as one JSON line.
+    #[command(
+        long_about = "Tap a status no radio call marks, as the post's tablet would: the stages \
+                      of a visit (parked, greeted, took-over, entered-vip, model-house, left), \
+                      an order done, the rota (sign-in, sign-out, stand-by) and the \
+                      supervisor's corrections and modes (rota-move, rota-remove, set-mode, \
+                      resolve-alert). The token's station is the one tapping; the supervisor \
+                      may tap anything but a manager's own sign-in, sign-out and stand-by. \
+                      Prints one JSON line: {\"offset\":N}, the offset of the \
+                      `tapped` event.\n\n\
+                      Exit codes: 0 tapped; 1 refused (`refused (RULE): MESSAGE` on stderr) or \
+                      failed."
+    )]
+    Tap {
+        #[command(subcommand)]
+        tap: TapCmd,
+    },
+    /// Print the site's state as this station may see it (the JSON of /api/state), pretty.
+    #[command(
+        long_about = "Print the site's live state as this station may see it — visitor groups, \
+                      VIP rooms, orders, open calls, presence, the rota, modes, alerts, counts; \
+                      everything for SUP — as pretty JSON: the same object as /api/state, with \
+                      the offset it is valid at.\n\nExit codes: 0 printed; 1 failed."
+    )]
+    State,
+    /// Print the daily report (the JSON of /api/report), pretty.
+    #[command(
+        long_about = "Print the daily report as pretty JSON (the same object as /api/report): \
+                      visitor groups, gate-to-door and gate-to-VIP times, answer latency per \
+                      post, turns per manager, repeats and escalations, room turnover, orders. \
+                      Any station's token may ask.\n\n\
+                      Exit codes: 0 printed; 1 refused (a date the hub cannot read) or failed."
+    )]
+    Report {
+        /// The day, YYYY-MM-DD in the site's time zone; today if not given.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+    },
 }
 
 /// A reason to stop: said on stderr as `radio: <message>`, with a non-zero exit code.
@@ -143,6 +189,18 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Cmd::Listen { from, ack } => {
             let hub = Hub::from_args(&cli.hub)?;
             block_on(listen::listen(&hub, from, ack))
+        }
+        Cmd::Tap { tap } => {
+            let hub = Hub::from_args(&cli.hub)?;
+            block_on(tap::tap(&hub, tap.to_tap()))
+        }
+        Cmd::State => {
+            let hub = Hub::from_args(&cli.hub)?;
+            block_on(state::state(&hub))
+        }
+        Cmd::Report { date } => {
+            let hub = Hub::from_args(&cli.hub)?;
+            block_on(report::report(&hub, date.as_deref()))
         }
     }
 }
@@ -241,6 +299,35 @@ mod tests {
             }
         ));
         assert!(Cli::try_parse_from(["radio", "listen", "--from", "-3"]).is_err());
+    }
+
+    #[test]
+    fn tap_state_and_report_parse() {
+        match cli(&["tap", "greeted", "--visit", "12"]).command {
+            Cmd::Tap { tap } => assert_eq!(tap, TapCmd::Greeted { visit: 12 }),
+            other => panic!("{other:?}"),
+        }
+        // Hub options go after the tap's own options too.
+        let c = cli(&["tap", "sign-in", "--duty", "visit", "--token", "t"]);
+        assert_eq!(c.hub.token.as_deref(), Some("t"));
+        assert!(matches!(
+            c.command,
+            Cmd::Tap {
+                tap: TapCmd::SignIn {
+                    duty: Some(DutyArg::Visit)
+                }
+            }
+        ));
+        assert!(matches!(cli(&["state"]).command, Cmd::State));
+        assert!(matches!(
+            cli(&["report"]).command,
+            Cmd::Report { date: None }
+        ));
+        match cli(&["report", "--date", "2026-05-01"]).command {
+            Cmd::Report { date } => assert_eq!(date.as_deref(), Some("2026-05-01")),
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["radio", "tap"]).is_err());
     }
 
     #[test]

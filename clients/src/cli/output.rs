@@ -4,6 +4,8 @@
 
 use std::io::{self, Write};
 
+use super::Failure;
+
 /// What became of a line written to stdout.
 #[derive(Debug)]
 pub(crate) enum Written {
@@ -31,4 +33,13 @@ pub(crate) fn stdout_line(line: &str) -> Written {
 pub(crate) fn stderr_line(line: &str) {
     let mut err = io::stderr().lock();
     let _ = writeln!(err, "{line}");
+}
+
+/// Writes one line (or a pretty-printed block) to stdout for a one-shot command: a reader that
+/// went away is not a failure, any other write error is.
+pub(crate) fn print_line(line: &str) -> Result<(), Failure> {
+    match stdout_line(line) {
+        Written::Ok | Written::Closed => Ok(()),
+        Written::Failed(e) => Err(Failure::new(format!("cannot write stdout: {e}"))),
+    }
 }

@@ -10,7 +10,7 @@ use tablet::{Placed, Reconnecting, Update};
 use tokio::time::Instant;
 
 use super::Failure;
-use super::hub::{Hub, lost_text};
+use super::hub::{Hub, lost_text, refused};
 use super::output::{Written, stderr_line, stdout_line};
 use crate::line::event_line;
 
@@ -45,10 +45,7 @@ async fn place(rc: &mut Reconnecting, call: Call, wait_ack: Option<f64>) -> Resu
     let tablet = rc
         .tablet()
         .ok_or_else(|| Failure::new("the connection dropped before the call was placed"))?;
-    let placed = tablet
-        .call(call)
-        .await
-        .map_err(|e| Failure::new(e.to_string()))?;
+    let placed = tablet.call(call).await.map_err(|e| refused(&e))?;
     print_placed(&placed)?;
     match wait {
         Some(secs) => wait_for_answer(rc, placed.call_id, secs).await,
@@ -117,7 +114,8 @@ fn about(what: &EventKind) -> Option<CallId> {
         | EventKind::CallRepeated { call_id, .. }
         | EventKind::CallEscalated { call_id, .. }
         | EventKind::TargetOffline { call_id, .. } => Some(*call_id),
-        EventKind::StationOnline { .. } | EventKind::StationOffline { .. } => None,
+        // Presence and the board's events are about no one call.
+        _ => None,
     }
 }
 

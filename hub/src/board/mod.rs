@@ -1,0 +1,330 @@
+//! The site's board: visitor groups and their stages, the VIP rooms, service orders, the
+//! reception rota, modes and alarms — what the supervisor and every post need to see.
+//!
+//! Folded from the log like the rest of the state: the update events (`visit_updated`,
+//! `room_updated`, …) replace what they name, so replaying the log rebuilds the board exactly.
+//! The rules that turn a call, an answer or a tap into those updates — or refuse it because it
+//! contradicts the board — live beside this file and are pure: the time is an argument.
+//!
+//! - `calls`: what each scripted call and its answer mean for visits, rooms and orders.
+//! - `taps`: the status taps.
+//! - `rota`: the reception rota's rules.
+//! - `alarms`: what is overdue, and the important event's milestones.
+//! - `report`: the daily report, read back from the log.
+
+mod alarms;
+mod calls;
+#[cfg(test)]
+mod desk;
+pub mod report;
+mod rota;
+mod taps;
+
+use std::collections::BTreeMap;
+
+use protocol::alert::Alert;
+use protocol::mode::Mode;
+use protocol::order::{Order, OrderId};
+use protocol::room::Room;
+use protocol::rota::Rota;
+use protocol::visit::{Visit, VisitId};
+use protocol::{Event, EventKind, ManagerName, Station, Visitor};
+use serde_json::{Value, json};
+
+/// When a group's visit ended (its last stage time).
+fn finished_at(v: &Visit) -> u64 {
+    v.times.values().copied().max().unwrap_or(0)
+}
+
+/// The time limits and rota groups the board's rules use.
+#[derive(Clone, Debug)]
+pub struct Rules {
+    /// A group announced at the gate should be greeted at the door within this.
+    pub greet_within_ms: u64,
+    /// A room left `to_clear` longer than this raises an alarm.
+    pub clear_within_ms: u64,
+    /// An order not done within this raises an alarm.
+    pub order_within_ms: u64,
+    /// The site's offset from UTC, for "today" (rota groups, the report).
+    pub utc_offset_ms: i64,
+    /// Rota groups that alternate daily between visit and phone duty.
+    pub groups: Vec<Vec<ManagerName>>,
+}
+
+impl Default for Rules {
+    fn default() -> Rules {
+        Rules {
+            greet_within_ms: 5 * 60_000,
+            clear_within_ms: 10 * 60_000,
+            order_within_ms: 10 * 60_000,
+            utc_offset_ms: 8 * 3_600_000,
+            groups: Vec::new(),
+        }
+    }
+}
+
+/// A call, answer or tap refused because it contradicts the board or the site's mode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contradiction {
+    /// Short rule name: `room_held`, `room_free`, `appointments_only`, `not_next_up`, …
+    pub rule: &'static str,
+    /// What is wrong, naming the holder where there is one, and what to do.
+    pub message: String,
+}
+
+impl Contradiction {
+    pub(crate) fn new(rule: &'static str, message: impl Into<String>) -> Contradiction {
+        Contradiction {
+            rule,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Board {
+    pub visits: BTreeMap<VisitId, Visit>,
+    pub rooms: BTreeMap<u8, Room>,
+    pub orders: BTreeMap<OrderId, Order>,
+    pub rota: Rota,
+    pub mode: Mode,
+    pub alerts: BTreeMap<String, Alert>,
+    pub rules: Rules,
+    /// The next alarm or milestone time, worked out once per change rather than on every
+    /// turn of the switchboard's loop (`None` = not yet worked out).
+    next_due: std::cell::Cell<Option<Option<u64>>>,
+}
+
+impl Board {
+    pub fn new(vip_rooms: &[u8], rules: Rules) -> Board {
+        Board {
+            rooms: vip_rooms.iter().map(|k| (*k, Room::free(*k))).collect(),
+            rules,
+            ..Board::default()
+        }
+    }
+
+    /// Folds one event in: the update events replace what they name.
+    pub fn apply(&mut self, event: &Event) {
+        // Only what can move a deadline forgets the next one.
+        if matches!(
+            &event.what,
+            EventKind::VisitUpdated { .. }
+                | EventKind::RoomUpdated { .. }
+                | EventKind::OrderUpdated { .. }
+                | EventKind::ModeChanged { .. }
+                | EventKind::Announcement { .. }
+                | EventKind::AlertRaised { .. }
+                | EventKind::AlertResolved { .. }
+                | EventKind::BoardPruned { .. }
+        ) {
+            self.next_due.set(None);
+        }
+        match &event.what {
+            EventKind::VisitUpdated { visit } => {
+                self.visits.insert(visit.id, visit.clone());
+            }
+            EventKind::RoomUpdated { room } => {
+                self.rooms.insert(room.room, room.clone());
+            }
+            EventKind::OrderUpdated { order } => {
+                self.orders.insert(order.id, order.clone());
+            }
+            EventKind::RotaUpdated { rota, .. } => self.rota = rota.clone(),
+            EventKind::ModeChanged { mode } => self.mode = mode.clone(),
+            EventKind::Announcement {
+                milestone: Some(m), ..
+            } if !self.mode.announced.contains(m) => self.mode.announced.push(*m),
+            EventKind::AlertRaised { alert } => {
+                self.alerts.insert(alert.id.clone(), alert.clone());
+            }
+            EventKind::AlertResolved { id, .. } => {
+                self.alerts.remove(id);
+            }
+            EventKind::BoardPruned { before } => self.prune(*before),
+            _ => {}
+        }
+    }
+
+    /// When the next alarm or milestone falls due, if any.
+    pub fn next_due(&self) -> Option<u64> {
+        if let Some(known) = self.next_due.get() {
+            return known;
+        }
+        let due = self.work_out_next_due();
+        self.next_due.set(Some(due));
+        due
+    }
+
+    /// Whether anything may have to be raised or resolved at `now`: something fell due, or an
+    /// open alert's cause may have gone.
+    pub fn needs_settling(&self, now: u64) -> bool {
+        !self.alerts.is_empty() || self.next_due().is_some_and(|t| t <= now)
+    }
+
+    /// Takes what is over from before `before` off the board: groups that left or were
+    /// declined, orders done, and the rota's sign-ins (each day's rota starts afresh).
+    fn prune(&mut self, before: u64) {
+        self.visits
+            .retain(|_, v| v.stage.is_active() || finished_at(v) >= before);
+        self.orders
+            .retain(|_, o| o.done_at.is_none_or(|t| t >= before));
+        self.rota.visit.retain(|e| e.signed_in_at >= before);
+        self.rota.phone.retain(|e| e.signed_in_at >= before);
+        self.rota.next_up = rota::next_up(&self.rota);
+    }
+
+    /// The start of the day (in the site's time zone) that `t` falls in.
+    pub fn day_start(&self, t: u64) -> u64 {
+        let off = self.rules.utc_offset_ms;
+        let day = (t as i64 + off).div_euclid(86_400_000);
+        (day * 86_400_000 - off).max(0) as u64
+    }
+
+    /// When the board next has something from an earlier day to prune: the day after the
+    /// earliest finished entry.
+    fn prunable_at(&self) -> Option<u64> {
+        let visits = self
+            .visits
+            .values()
+            .filter(|v| !v.stage.is_active())
+            .map(finished_at);
+        let orders = self.orders.values().filter_map(|o| o.done_at);
+        let rota = self
+            .rota
+            .visit
+            .iter()
+            .chain(self.rota.phone.iter())
+            .map(|e| e.signed_in_at);
+        visits
+            .chain(orders)
+            .chain(rota)
+            .min()
+            .map(|t| self.day_start(t) + 86_400_000)
+    }
+
+    /// The active visit a call about `who` refers to: the latest one of that name, preferring
+    /// one in the care of `manager`.
+    pub fn find_visit(&self, who: &Visitor, manager: Option<&Station>) -> Option<&Visit> {
+        let mut named = self
+            .visits
+            .values()
+            .rev()
+            .filter(|v| v.stage.is_active() && v.is(who));
+        let first = named.clone().next();
+        match manager {
+            Some(m) => named.find(|v| v.manager.as_ref() == Some(m)).or(first),
+            None => first,
+        }
+    }
+
+    /// The part of the board `station` may see (everything for the supervisor), as JSON.
+    pub fn snapshot(&self, station: &Station) -> Value {
+        let sup = station.is_supervisor();
+        let orders: Vec<&Order> = self
+            .orders
+            .values()
+            .filter(|o| sup || o.asked_by == *station || o.owed_by == *station)
+            .collect();
+        let alerts: Vec<&Alert> = self
+            .alerts
+            .values()
+            .filter(|a| sup || a.to.contains(station))
+            .collect();
+        json!({
+            "visitors": self.visits.values().collect::<Vec<_>>(),
+            "rooms": self.rooms.values().collect::<Vec<_>>(),
+            "orders": orders,
+            "rota": self.rota,
+            "mode": self.mode,
+            "alerts": alerts,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use protocol::Tap;
+    use protocol::room::RoomState;
+    use protocol::visit::Stage;
+
+    use super::desk::{Desk, x};
+    use protocol::{Post, Station};
+
+    #[test]
+    fn a_new_day_takes_what_is_over_off_the_board_and_keeps_what_is_not() {
+        let mut d = Desk::new();
+        d.sign_in(&["张伟"]);
+        d.say(
+            "我是L1岗，呼叫各岗位，预约客户王先生到访，共3人，请各岗位做好接待工作，收到请回答。",
+        )
+        .unwrap();
+        d.say(
+            "我是L1岗，呼叫各岗位，预约客户李小姐到访，共2人，请各岗位做好接待工作，收到请回答。",
+        )
+        .unwrap();
+        let ids: Vec<u64> = d.board.visits.keys().copied().collect();
+        d.tap(&Station::Post(Post::L1), Tap::Left { visit: ids[0] })
+            .unwrap();
+        d.settle();
+        assert_eq!(d.board.visits.len(), 2, "nothing is pruned the same day");
+        assert!(
+            d.board.next_due().is_some_and(|t| t > d.now),
+            "a wake-up at the next day"
+        );
+
+        d.now = d.board.day_start(d.now) + 86_400_000 + 1;
+        d.settle();
+        assert_eq!(
+            d.board.visits.len(),
+            1,
+            "the group that left yesterday is off the board"
+        );
+        assert_eq!(
+            d.board.visits.values().next().unwrap().stage,
+            Stage::Parking,
+            "the one still here stays"
+        );
+        assert!(
+            d.board.rota.visit.is_empty(),
+            "each day's rota starts afresh"
+        );
+        d.settle();
+        assert_eq!(d.board.visits.len(), 1);
+    }
+
+    #[test]
+    fn only_the_manager_himself_takes_a_group_over() {
+        let mut d = Desk::new();
+        d.say(
+            "我是L1岗，呼叫各岗位，预约客户王先生到访，共3人，请各岗位做好接待工作，收到请回答。",
+        )
+        .unwrap();
+        let id = *d.board.visits.keys().next().unwrap();
+        let refused = d
+            .tap(&Station::Post(Post::Sup), Tap::TookOver { visit: id })
+            .unwrap_err();
+        assert_eq!(refused.rule, "wrong_post");
+        d.tap(&x("张伟"), Tap::TookOver { visit: id }).unwrap();
+        assert_eq!(d.board.visits[&id].manager, Some(x("张伟")));
+    }
+
+    #[test]
+    fn a_room_cleared_by_tap_is_free_again() {
+        let mut d = Desk::new();
+        d.say(
+            "我是L1岗，呼叫各岗位，预约客户王先生到访，共3人，请各岗位做好接待工作，收到请回答。",
+        )
+        .unwrap();
+        let id = *d.board.visits.keys().next().unwrap();
+        d.tap(&x("张伟"), Tap::EnteredVip { visit: id, room: 2 })
+            .unwrap();
+        let (clear, _) = d
+            .say("我是大客户管家，呼叫水吧，VIP2客人已离去请前去打扫，收到请回话。")
+            .unwrap();
+        assert_eq!(d.board.rooms[&2].state, RoomState::ToClear);
+        d.tap(&Station::Post(Post::S1), Tap::OrderDone { order: clear })
+            .unwrap();
+        assert_eq!(d.board.rooms[&2].state, RoomState::Free);
+    }
+}
