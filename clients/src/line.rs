@@ -298,22 +298,11 @@ mod tests {
     }
 
     fn visit() -> Visit {
-        let mut v = Visit {
-            id: 7,
-            who: Some(Visitor {
-                surname: "王".into(),
-                title: Title::Mr,
-            }),
-            party: Some(3),
-            appointment: true,
-            description: None,
-            plate: None,
-            stage: Stage::AtGate,
-            manager: None,
-            room: None,
-            times: Default::default(),
-            reception_ok: false,
+        let wang = Visitor {
+            surname: "王".into(),
+            title: Title::Mr,
         };
+        let mut v = Visit::new(7, Some(wang), Some(3), true);
         v.enter(Stage::AtGate, 1_790_000_000_000);
         v.enter(Stage::AtDoor, 1_790_000_060_000);
         v

@@ -399,13 +399,7 @@ impl Switchboard {
             words,
         }];
         events.extend(updates);
-        let served = self.log(events).map_err(|e| {
-            tracing::error!("cannot log a tap: {e}");
-            Refused::new(
-                ErrorCode::Internal,
-                "the hub could not log the tap; try again",
-            )
-        })?;
+        let served = self.log_command(events, "tap")?;
         let offset = served.first().map(|s| s.offset).unwrap_or(0);
         logged.extend(served);
         Ok(ReplyBody::Tapped { offset })
@@ -457,13 +451,7 @@ impl Switchboard {
             });
         }
         events.extend(updates);
-        logged.extend(self.log(events).map_err(|e| {
-            tracing::error!("cannot log a call: {e}");
-            Refused::new(
-                ErrorCode::Internal,
-                "the hub could not log the call; try again",
-            )
-        })?);
+        logged.extend(self.log_command(events, "call")?);
         Ok(ReplyBody::Placed {
             call_id,
             offset: call_id,
@@ -523,13 +511,7 @@ impl Switchboard {
             self.board
                 .on_answer(&open.call, call_id, station, answer, now),
         );
-        let served = self.log(events).map_err(|e| {
-            tracing::error!("cannot log an answer: {e}");
-            Refused::new(
-                ErrorCode::Internal,
-                "the hub could not log the answer; try again",
-            )
-        })?;
+        let served = self.log_command(events, "answer")?;
         self.metrics.ack_latency.observe(latency_ms as f64 / 1000.0);
         let offset = served.first().map(|s| s.offset).unwrap_or(0);
         logged.extend(served);
@@ -566,6 +548,17 @@ impl Switchboard {
             self.log_and_deliver(events);
         }
         self.settle(now);
+    }
+
+    /// Logs a command's events; a failure to write is the hub's, and the command may be retried.
+    fn log_command(&mut self, events: Vec<EventKind>, what: &str) -> Result<Vec<Served>, Refused> {
+        self.log(events).map_err(|e| {
+            tracing::error!("cannot log a {what}: {e}");
+            Refused::new(
+                ErrorCode::Internal,
+                format!("the hub could not log the {what}; try again"),
+            )
+        })
     }
 
     /// Logs events (one write), folds them into the state, and returns their frames.

@@ -90,6 +90,23 @@ pub struct Visit {
 }
 
 impl Visit {
+    /// A group as the gate first knows it: at the gate, nobody in charge yet.
+    pub fn new(id: VisitId, who: Option<Visitor>, party: Option<u16>, appointment: bool) -> Visit {
+        Visit {
+            id,
+            who,
+            party,
+            appointment,
+            description: None,
+            plate: None,
+            stage: Stage::AtGate,
+            manager: None,
+            room: None,
+            times: BTreeMap::new(),
+            reception_ok: false,
+        }
+    }
+
     /// Moves to a stage, noting when it was first reached.
     pub fn enter(&mut self, stage: Stage, at: u64) {
         self.stage = stage;

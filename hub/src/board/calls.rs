@@ -115,12 +115,7 @@ impl Board {
                         && r.state == RoomState::Preparing
                         && r.manager.as_ref() == Some(&manager)
                     {
-                        out.push(EventKind::RoomUpdated {
-                            room: Room {
-                                since: now,
-                                ..Room::free(r.room)
-                            },
-                        });
+                        out.push(freed(r.room, now));
                     }
                 }
                 out.push(EventKind::RoomUpdated {
@@ -295,12 +290,7 @@ impl Board {
                         ),
                     ));
                 }
-                out.push(EventKind::RoomUpdated {
-                    room: Room {
-                        since: now,
-                        ..Room::free(*room)
-                    },
-                });
+                out.push(freed(*room, now));
                 for o in self.orders.values().filter(|o| {
                     o.kind == OrderKind::ClearRoom
                         && o.room == Some(*room)
@@ -438,19 +428,7 @@ impl Board {
         party: Option<u16>,
         appointment: bool,
     ) -> Visit {
-        Visit {
-            id,
-            who: who.cloned(),
-            party,
-            appointment,
-            description: None,
-            plate: None,
-            stage: Stage::AtGate,
-            manager: None,
-            room: None,
-            times: Default::default(),
-            reception_ok: false,
-        }
+        Visit::new(id, who.cloned(), party, appointment)
     }
 
     /// A group of this name still at the gate or on its way in.
@@ -527,6 +505,16 @@ impl Board {
                 done_at: None,
             },
         }
+    }
+}
+
+/// A room free again from `now`.
+pub(super) fn freed(room: u8, now: u64) -> EventKind {
+    EventKind::RoomUpdated {
+        room: Room {
+            since: now,
+            ..Room::free(room)
+        },
     }
 }
 

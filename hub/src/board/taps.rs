@@ -8,7 +8,7 @@ use protocol::room::{Room, RoomState};
 use protocol::visit::{Stage, Visit, VisitId};
 use protocol::{EventKind, Post, Station, Tap};
 
-use super::calls::{held, visit};
+use super::calls::{freed, held, visit};
 use super::{Board, Contradiction};
 
 impl Board {
@@ -87,12 +87,7 @@ impl Board {
                         && r.visit == Some(v.id)
                         && matches!(r.state, RoomState::Preparing | RoomState::Ready)
                     {
-                        out.push(EventKind::RoomUpdated {
-                            room: Room {
-                                since: now,
-                                ..Room::free(r.room)
-                            },
-                        });
+                        out.push(freed(r.room, now));
                     }
                 }
                 out.push(EventKind::RoomUpdated {
@@ -161,12 +156,7 @@ impl Board {
                         .get(&k)
                         .is_some_and(|r| r.state == RoomState::ToClear)
                     {
-                        out.push(EventKind::RoomUpdated {
-                            room: Room {
-                                since: now,
-                                ..Room::free(k)
-                            },
-                        });
+                        out.push(freed(k, now));
                     }
                 }
                 out.push(EventKind::OrderUpdated { order: o });
