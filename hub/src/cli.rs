@@ -96,6 +96,8 @@ fn serve(args: ServeArgs) -> Result<(), String> {
                 .unwrap_or_else(|_| "hub=info".into()),
         )
         .with_writer(std::io::stderr)
+        // Colour only for a person at a terminal, not in a log file.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let site = match &args.site {
         Some(path) => Site::load(path).map_err(|e| e.to_string())?,
