@@ -332,3 +332,57 @@ async fn the_supervisor_sets_the_modes_with_a_time_people_write() {
     assert_eq!(code, Some(1));
     assert!(stderr.contains("refused (wrong_post):"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_rides_out_a_hub_restart_with_no_gap_and_no_double() {
+    let keep = tempfile::tempdir().unwrap();
+    let data = keep.path().join("data");
+    let hub = TestHub::start_in(&data, |_| {}).await;
+    let addr = hub.addr;
+    let mut bar = radio(&hub, "S1", &["listen"]).spawn().unwrap();
+    let stdout = bar.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let mut next_line = async move || -> Value {
+        let line = tokio::time::timeout(Duration::from_secs(15), lines.next_line())
+            .await
+            .expect("a line in time")
+            .unwrap()
+            .expect("listen is still running");
+        serde_json::from_str(&line).unwrap()
+    };
+    let mut seen = Vec::new();
+    let mut g1 = hub.tablet("G1").await;
+    // Wait until the listener is on the net: its first call comes through.
+    let first = g1
+        .say("我是大客户管家，呼叫水吧，请送咖啡至VIP1室，收到请回答。")
+        .await
+        .unwrap();
+    loop {
+        let v = next_line().await;
+        seen.push(v["offset"].as_u64().unwrap());
+        if v["kind"] == "call_placed" && v["call_id"].as_u64() == Some(first.call_id) {
+            break;
+        }
+    }
+    drop(g1);
+    hub.stop().await;
+
+    let hub = TestHub::start_at(&data, addr, |_| {}).await;
+    let mut g1 = hub.tablet("G1").await;
+    let second = g1
+        .say("我是大客户管家，呼叫水吧，请送绿茶至VIP2室，收到请回答。")
+        .await
+        .unwrap();
+    loop {
+        let v = next_line().await;
+        seen.push(v["offset"].as_u64().unwrap());
+        if v["kind"] == "call_placed" && v["call_id"].as_u64() == Some(second.call_id) {
+            break;
+        }
+    }
+    assert!(
+        seen.windows(2).all(|w| w[0] < w[1]),
+        "no double, in order: {seen:?}"
+    );
+    let _ = bar.kill().await;
+}

@@ -39,12 +39,20 @@ impl TestHub {
 
     /// A hub on an existing data folder (to test restarts).
     pub async fn start_in(data: &Path, tweak: impl FnOnce(&mut Config)) -> TestHub {
+        TestHub::start_at(data, "127.0.0.1:0".parse().unwrap(), tweak).await
+    }
+
+    /// A hub on an existing data folder and a given address: a restart where the tablets
+    /// expect it.
+    pub async fn start_at(
+        data: &Path,
+        addr: std::net::SocketAddr,
+        tweak: impl FnOnce(&mut Config),
+    ) -> TestHub {
         let mut config = Config::new(data);
         tweak(&mut config);
         Secret::load_or_create(data).expect("the hub's secret");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1:0");
+        let listener = hub::listen(addr).expect("bind the hub's address");
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(hub::serve(listener, config, async move {

@@ -1,0 +1,117 @@
+//! The `hub` command line as the operator uses it: tokens alone on one line, a bad roster
+//! refused with the reason, SIGTERM closing tablets with 4000 and exiting cleanly.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use protocol::{CloseCode, Station};
+use tablet::{Options, Tablet, TabletError};
+
+const HUB: &str = env!("CARGO_BIN_EXE_hub-under-test");
+
+fn hub(args: &[&str]) -> std::process::Output {
+    Command::new(HUB).args(args).output().expect("the hub runs")
+}
+
+#[test]
+fn a_token_is_printed_alone_on_one_line_and_names_its_post() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let out = hub(&["token", "X", "--name", "张伟", "--data", data]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1);
+    let secret = hub::Secret::load_or_create(dir.path()).unwrap();
+    assert_eq!(
+        secret.verify(stdout.trim()),
+        Ok(Station::manager("张伟").unwrap())
+    );
+
+    for bad in [
+        vec!["token", "X", "--data", data],
+        vec!["token", "KITCHEN", "--data", data],
+        vec!["token", "L1", "--name", "张伟", "--data", data],
+    ] {
+        let out = hub(&bad);
+        assert!(!out.status.success(), "{bad:?}");
+        assert!(out.stdout.is_empty());
+        assert!(!out.stderr.is_empty());
+    }
+}
+
+#[test]
+fn a_bad_roster_file_is_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site.toml");
+    std::fs::write(
+        &site,
+        "name = 'x'\nposts = ['L1', 'KITCHEN']\nvip_rooms = [1]\n",
+    )
+    .unwrap();
+    let out = hub(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data",
+        dir.path().join("data").to_str().unwrap(),
+        "--site",
+        site.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("KITCHEN"));
+}
+
+#[tokio::test]
+async fn sigterm_closes_tablets_with_4000_and_the_hub_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(HUB)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("ws://"))
+        .unwrap()
+        .to_owned();
+    let second = lines.next().unwrap().unwrap();
+    assert!(
+        second.contains("hub token"),
+        "a fresh data folder says how to mint tokens: {second}"
+    );
+    let token = integration::token_for(dir.path(), "S1");
+    let (mut s1, _) = Tablet::connect(&url, &token, Options::default())
+        .await
+        .unwrap();
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let err = loop {
+        match s1.next_event().await {
+            Ok(_) => continue,
+            Err(e) => break e,
+        }
+    };
+    assert!(
+        matches!(
+            err,
+            TabletError::Closed {
+                code: Some(CloseCode::Shutdown),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let exit = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(exit.success(), "{exit:?}");
+}
