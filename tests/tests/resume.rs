@@ -154,3 +154,44 @@ async fn shutdown_closes_tablets_with_4000_and_a_restart_keeps_epoch_and_offsets
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_resume_from_an_offset_no_longer_kept_is_told_to_take_a_snapshot() {
+    let hub = TestHub::start_with(|c| c.retain_in_memory = 8).await;
+    let mut g1 = hub.tablet("G1").await;
+    for drink in ["咖啡", "绿茶", "柠檬水", "果汁", "矿泉水", "红茶"] {
+        g1.call(drinks(1, drink)).await.unwrap();
+    }
+    let (mut sup, welcome) = hub.tablet_with("SUP", Options::default()).await;
+    let opts = Options {
+        resume: Some(Resume {
+            epoch: Some(welcome.epoch),
+            from: 1,
+        }),
+        ..Options::default()
+    };
+    let (_, old) = hub.tablet_with("SUP", opts).await;
+    match old.recovery {
+        Recovery::SnapshotNeeded { reason } => {
+            assert!(reason.contains("no longer kept"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // The snapshot is there to take.
+    let state = integration::state(&mut sup).await;
+    assert_eq!(state["orders"].as_array().unwrap().len(), 6);
+    // A resume within what is kept still recovers.
+    let recent = Options {
+        resume: Some(Resume {
+            epoch: Some(welcome.epoch),
+            from: welcome.head - 2,
+        }),
+        ..Options::default()
+    };
+    let (_, near) = hub.tablet_with("SUP", recent).await;
+    assert!(
+        matches!(near.recovery, Recovery::Recovered { .. }),
+        "{:?}",
+        near.recovery
+    );
+}
