@@ -303,7 +303,8 @@ impl Board {
                     out.push(EventKind::OrderUpdated { order: o });
                 }
             }
-            Intent::Assign { visitor, turn, .. } => {
+            // The turn is checked now; it counts (and the group gets its manager) on 收到.
+            Intent::Assign { turn, .. } => {
                 let manager = call
                     .target
                     .station()
@@ -312,7 +313,6 @@ impl Board {
                         Contradiction::new("not_a_manager", "assign a client manager")
                     })?;
                 self.check_assignment(manager, *turn)?;
-                let _ = visitor;
             }
             Intent::Hail
             | Intent::Free { .. }
