@@ -339,7 +339,10 @@ async fn listen_rides_out_a_hub_restart_with_no_gap_and_no_double() {
     let data = keep.path().join("data");
     let hub = TestHub::start_in(&data, |_| {}).await;
     let addr = hub.addr;
-    let mut bar = radio(&hub, "S1", &["listen"]).spawn().unwrap();
+    // From offset 1, so the first call is printed even if it goes out before listen joins.
+    let mut bar = radio(&hub, "S1", &["listen", "--from", "1"])
+        .spawn()
+        .unwrap();
     let stdout = bar.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let mut next_line = async move || -> Value {

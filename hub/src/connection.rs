@@ -59,23 +59,11 @@ async fn admit(
         Ok(Some(Ok(msg))) => msg,
         Ok(_) => return None,
     };
-    let frame = match decode(codec, &first) {
-        Some(Ok(frame)) => frame,
-        _ => {
-            app.metrics.disconnect("protocol_violation");
-            close(
-                socket,
-                CloseCode::ProtocolViolation,
-                Some("the first frame must be connect"),
-            )
-            .await;
-            return None;
-        }
-    };
-    let ClientFrame {
+    // The first frame must decode, and be `connect`.
+    let Some(Ok(ClientFrame {
         id,
         cmd: Command::Connect { token, resume },
-    } = frame
+    })) = decode(codec, &first)
     else {
         app.metrics.disconnect("protocol_violation");
         close(

@@ -268,3 +268,45 @@ pub fn order(state: &serde_json::Value, id: u64) -> &serde_json::Value {
         .find(|o| o["id"] == id)
         .unwrap_or_else(|| panic!("no order {id} in {}", state["orders"]))
 }
+
+/// Reads past whatever was in flight until the connection ends; the error it ended with.
+pub async fn until_closed(tablet: &mut Tablet) -> tablet::TabletError {
+    loop {
+        match tablet.next_event().await {
+            Ok(_) => continue,
+            Err(e) => return e,
+        }
+    }
+}
+
+/// The hub's own command line as a real process (`hub serve`) on 127.0.0.1:0 with `data`: the
+/// child, the WebSocket URL it printed, and the rest of its stdout lines. `bin` is the test's
+/// `env!("CARGO_BIN_EXE_hub-under-test")` (cargo names it only to the tests themselves).
+pub fn hub_process(
+    bin: &str,
+    data: &Path,
+) -> (
+    std::process::Child,
+    String,
+    std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(bin)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the hub process starts");
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines
+        .next()
+        .expect("the hub prints where it listens")
+        .unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("ws://"))
+        .expect("a ws:// address")
+        .to_owned();
+    (child, url, lines)
+}

@@ -1,8 +1,7 @@
 //! kill -9 of a real hub process, and a restart on the same data folder: every call the hub
 //! accepted is still in the log, with the same epoch and offsets.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
 use integration::token_for;
@@ -16,23 +15,7 @@ struct HubProcess {
 }
 
 fn start(data: &std::path::Path) -> HubProcess {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hub-under-test"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the hub process starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines
-        .next()
-        .expect("the hub prints where it listens")
-        .unwrap();
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("ws://"))
-        .expect("a ws:// address")
-        .to_owned();
+    let (child, url, lines) = integration::hub_process(env!("CARGO_BIN_EXE_hub-under-test"), data);
     // Keep draining stdout so the hub never blocks on it.
     std::thread::spawn(move || for _ in lines {});
     HubProcess { child, url }

@@ -1,8 +1,7 @@
 //! The `hub` command line as the operator uses it: tokens alone on one line, a bad roster
 //! refused with the reason, SIGTERM closing tablets with 4000 and exiting cleanly.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use protocol::{CloseCode, Station};
 use tablet::{Options, Tablet, TabletError};
@@ -64,20 +63,7 @@ fn a_bad_roster_file_is_refused_with_the_reason() {
 #[tokio::test]
 async fn sigterm_closes_tablets_with_4000_and_the_hub_exits_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(HUB)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("ws://"))
-        .unwrap()
-        .to_owned();
+    let (mut child, url, mut lines) = integration::hub_process(HUB, dir.path());
     let second = lines.next().unwrap().unwrap();
     assert!(
         second.contains("hub token"),
@@ -93,12 +79,7 @@ async fn sigterm_closes_tablets_with_4000_and_the_hub_exits_cleanly() {
         .status()
         .unwrap();
     assert!(status.success());
-    let err = loop {
-        match s1.next_event().await {
-            Ok(_) => continue,
-            Err(e) => break e,
-        }
-    };
+    let err = integration::until_closed(&mut s1).await;
     assert!(
         matches!(
             err,

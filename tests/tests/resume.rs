@@ -119,12 +119,7 @@ async fn shutdown_closes_tablets_with_4000_and_a_restart_keeps_epoch_and_offsets
     let last = s1.last_offset();
     hub.stop().await;
     // What was in flight comes first, then the close.
-    let err = loop {
-        match s1.next_event().await {
-            Ok(_) => continue,
-            Err(e) => break e,
-        }
-    };
+    let err = integration::until_closed(&mut s1).await;
     assert!(
         matches!(
             err,
