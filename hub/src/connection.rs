@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::timeout;
 
 use crate::App;
-use crate::switchboard::{ConnId, Joined, Kick, Request, encode, encode_reply};
+use crate::switchboard::{ConnId, Join, Joined, Kick, Request, encode, encode_reply};
 
 /// Most frames written between two flushes.
 const BATCH: usize = 64;
@@ -91,14 +91,14 @@ async fn admit(
     let (queue_tx, queue) = mpsc::channel(app.config.queue_frames);
     let kick = Arc::new(Kick::default());
     let (reply, joined) = oneshot::channel();
-    let join = Request::Join {
+    let join = Request::Join(Join {
         station,
         codec,
         queue: queue_tx,
         kick: kick.clone(),
         resume,
         reply,
-    };
+    });
     let joined: Joined = match app.switchboard.send(join).await {
         Ok(()) => joined.await.ok(),
         Err(_) => None,

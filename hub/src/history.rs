@@ -23,13 +23,24 @@ pub struct Served {
 }
 
 impl Served {
+    /// Encodes a new event in both codecs.
     fn encode(event: &Event) -> Result<Served, HistoryError> {
         let frame = ServerFrame::Event(event.clone());
         let binary = Codec::MsgPack
             .encode(&frame)
             .map_err(|e| HistoryError::Encode(e.to_string()))?;
+        Served::with_binary(event, &frame, binary)
+    }
+
+    /// An event whose MessagePack frame is already at hand (the log's record): only the JSON
+    /// frame is made.
+    fn with_binary(
+        event: &Event,
+        frame: &ServerFrame,
+        binary: Bytes,
+    ) -> Result<Served, HistoryError> {
         let json = Codec::Json
-            .encode(&frame)
+            .encode(frame)
             .map_err(|e| HistoryError::Encode(e.to_string()))?;
         let text = Utf8Bytes::try_from(json).map_err(|e| HistoryError::Encode(e.to_string()))?;
         Ok(Served {
@@ -89,10 +100,9 @@ impl History {
         let mut served = VecDeque::with_capacity(book.read_from(0).map(|r| r.len()).unwrap_or(0));
         for record in book.read_from(book.first_retained()).into_iter().flatten() {
             let event = decode(record.offset, &record.payload)?;
-            let mut s = Served::encode(&event)?;
-            // Share the log's own bytes rather than keeping a second copy.
-            s.binary = record.payload.clone();
-            served.push_back(s);
+            let frame = ServerFrame::Event(event.clone());
+            // Share the log's own bytes rather than encoding (and keeping) a second copy.
+            served.push_back(Served::with_binary(&event, &frame, record.payload.clone())?);
         }
         Ok(History { book, served })
     }

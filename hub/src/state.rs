@@ -3,7 +3,7 @@
 //! clock and does no I/O — every time comes from an event's `at` or a `now` argument — so
 //! replaying the log from zero rebuilds exactly the state the hub had.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use protocol::envelope::CallId;
 use protocol::{Answer, Call, Event, EventKind, Station, Target};
@@ -210,10 +210,6 @@ impl NetState {
         self.open.values().filter(move |c| {
             station.is_supervisor() || c.call.caller == *station || c.awaiting.contains(station)
         })
-    }
-
-    pub fn online_map(&self) -> HashMap<String, bool> {
-        self.online.iter().map(|s| (s.to_string(), true)).collect()
     }
 }
 

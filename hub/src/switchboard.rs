@@ -46,14 +46,7 @@ impl Kick {
 
 /// What connections and the HTTP side ask of the switchboard.
 pub enum Request {
-    Join {
-        station: Station,
-        codec: Codec,
-        queue: mpsc::Sender<Message>,
-        kick: Arc<Kick>,
-        resume: Option<Resume>,
-        reply: oneshot::Sender<Joined>,
-    },
+    Join(Join),
     Leave {
         conn: ConnId,
     },
@@ -71,6 +64,16 @@ pub enum Request {
     Shutdown {
         reply: oneshot::Sender<()>,
     },
+}
+
+/// A tablet asking to join the net, once its token is checked.
+pub struct Join {
+    pub station: Station,
+    pub codec: Codec,
+    pub queue: mpsc::Sender<Message>,
+    pub kick: Arc<Kick>,
+    pub resume: Option<Resume>,
+    pub reply: oneshot::Sender<Joined>,
 }
 
 /// A tablet's admission: its id, the welcome reply, and what it missed.
@@ -178,14 +181,7 @@ impl Switchboard {
 
     fn handle(&mut self, req: Request) {
         match req {
-            Request::Join {
-                station,
-                codec,
-                queue,
-                kick,
-                resume,
-                reply,
-            } => self.join(station, codec, queue, kick, resume, reply),
+            Request::Join(join) => self.join(join),
             Request::Leave { conn } => self.leave(conn, None),
             Request::Command { conn, id, cmd } => self.command(conn, id, cmd),
             Request::Snapshot { station, reply } => {
@@ -206,15 +202,15 @@ impl Switchboard {
         }
     }
 
-    fn join(
-        &mut self,
-        station: Station,
-        codec: Codec,
-        queue: mpsc::Sender<Message>,
-        kick: Arc<Kick>,
-        resume: Option<Resume>,
-        reply: oneshot::Sender<Joined>,
-    ) {
+    fn join(&mut self, join: Join) {
+        let Join {
+            station,
+            codec,
+            queue,
+            kick,
+            resume,
+            reply,
+        } = join;
         if self.closing {
             kick.set(CloseCode::Shutdown);
             return; // dropping `reply` tells the connection to close
