@@ -336,9 +336,14 @@ mod tests {
                 phone_owed: 0,
                 turns: 0,
                 signed_in_at: 1_790_000_000_000,
+                signed_in: true,
+                busy: false,
+                on_business: false,
             }],
             phone: Vec::new(),
             next_up: Some(zhang),
+            returning_today: Vec::new(),
+            short_since: None,
         }
     }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::board::Rules;
+use crate::clock::Clock;
 use crate::site::Site;
 
 #[derive(Clone, Debug)]
@@ -29,6 +30,8 @@ pub struct Config {
     pub sync_every: Duration,
     /// The board's time limits (alarms) and rota groups.
     pub rules: Rules,
+    /// Where the hub's time comes from: the system, or a hand-set clock (tests, drills).
+    pub clock: Clock,
 }
 
 impl Config {
@@ -44,6 +47,7 @@ impl Config {
             retain_in_memory: 100_000,
             sync_every: Duration::from_secs(1),
             rules: Rules::default(),
+            clock: Clock::System,
         }
     }
 

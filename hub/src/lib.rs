@@ -21,6 +21,7 @@
 pub mod audience;
 pub mod board;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod connection;
 pub mod history;
@@ -38,6 +39,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
+pub use clock::Clock;
 pub use config::Config;
 pub use site::Site;
 pub use token::Secret;

@@ -3,7 +3,7 @@
 //! clock and does no I/O — every time comes from an event's `at` or a `now` argument — so
 //! replaying the log from zero rebuilds exactly the state the hub had.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use protocol::envelope::CallId;
 use protocol::{Answer, Call, Event, EventKind, Station, Target};
@@ -22,8 +22,9 @@ pub struct OpenCall {
     /// 1 when placed, 2 after the repeat.
     pub attempt: u8,
     pub escalated: bool,
-    /// Whose answer it still waits for. For a call to one station, that station; for the
-    /// broadcast to all, every station online when it went out (but the caller).
+    /// Whose answer it still waits for. For a call to one station, that station; for a call to
+    /// all posts, the posts the catalogue says must answer it (`Intent::must_answer`) that were
+    /// online when it went out.
     pub awaiting: BTreeSet<Station>,
     pub answers: Vec<(Station, Answer)>,
     /// The target had no tablet online when it went out.
@@ -46,7 +47,13 @@ pub struct NetState {
     /// (time due, call) for every open call not yet escalated.
     due: BTreeSet<(u64, CallId)>,
     pub counts: Counts,
+    /// Whom each station last hailed, and when: a bare 「我是…，呼叫…，收到请回答」 opens the
+    /// channel, and the matter said next without naming the target again is for that target.
+    pub hails: HashMap<Station, (Target, u64)>,
 }
+
+/// How long a hail keeps the channel open for a matter said without naming the target.
+pub const HAIL_OPEN_MS: u64 = 120_000;
 
 /// Running totals, for metrics and the report.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -69,18 +76,44 @@ impl NetState {
                 sentence,
             } => {
                 self.counts.placed += 1;
+                if call.intent == protocol::Intent::Hail {
+                    self.hails
+                        .insert(call.caller.clone(), (call.target.clone(), event.at));
+                } else if self.hails.remove(&call.caller).is_some() {
+                    // The matter follows the hail: the hail is done with, answered or not.
+                    let superseded: Vec<CallId> = self
+                        .open
+                        .values()
+                        .filter(|o| {
+                            o.call.intent == protocol::Intent::Hail
+                                && o.call.caller == call.caller
+                                && o.call.target == call.target
+                        })
+                        .map(|o| o.call_id)
+                        .collect();
+                    for id in superseded {
+                        self.close(id, deadline_ms);
+                    }
+                }
                 if call.is_report() {
                     return;
                 }
-                let awaiting = match &call.target {
+                let awaiting: BTreeSet<Station> = match &call.target {
                     Target::Station(s) => BTreeSet::from([s.clone()]),
-                    Target::All => self
-                        .online
-                        .iter()
-                        .filter(|s| **s != call.caller && !s.is_supervisor())
-                        .cloned()
-                        .collect(),
+                    Target::All => {
+                        let must = call.intent.must_answer();
+                        self.online
+                            .iter()
+                            .filter(|s| {
+                                **s != call.caller && s.post().is_some_and(|p| must.contains(&p))
+                            })
+                            .cloned()
+                            .collect()
+                    }
                 };
+                if awaiting.is_empty() {
+                    return; // an announcement with nobody bound to answer it
+                }
                 self.due.insert((event.at + deadline_ms, *call_id));
                 self.open.insert(
                     *call_id,
@@ -117,9 +150,7 @@ impl NetState {
                     }
                 };
                 if closes {
-                    let key = (open.last_said_at + deadline_ms, *call_id);
-                    self.due.remove(&key);
-                    self.open.remove(call_id);
+                    self.close(*call_id, deadline_ms);
                 }
             }
             EventKind::CallRepeated {
@@ -159,6 +190,20 @@ impl NetState {
         }
     }
 
+    fn close(&mut self, call_id: CallId, deadline_ms: u64) {
+        if let Some(open) = self.open.remove(&call_id) {
+            self.due.remove(&(open.last_said_at + deadline_ms, call_id));
+        }
+    }
+
+    /// Whom `station` hailed last, if the channel is still open at `now`.
+    pub fn hailed(&self, station: &Station, now: u64) -> Option<&Target> {
+        self.hails
+            .get(station)
+            .filter(|(_, at)| now.saturating_sub(*at) <= HAIL_OPEN_MS)
+            .map(|(t, _)| t)
+    }
+
     /// When the next open call falls due, if any.
     pub fn next_due(&self) -> Option<u64> {
         self.due.first().map(|(t, _)| *t)
@@ -190,7 +235,12 @@ impl NetState {
     ) -> Result<&OpenCall, AnswerError> {
         let open = self.open.get(&call_id).ok_or(AnswerError::Unknown)?;
         let addressed = match &open.call.target {
-            Target::Station(t) => t == by,
+            Target::Station(t) => {
+                t == by
+                    || by
+                        .post()
+                        .is_some_and(|p| open.call.intent.also_answered_by().contains(&p))
+            }
             Target::All => *by != open.call.caller,
         };
         if !addressed && !by.is_supervisor() {

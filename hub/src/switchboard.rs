@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::extract::ws::{Message, Utf8Bytes};
 use protocol::envelope::{PROTOCOL_VERSION, Recovery, Resume};
@@ -102,12 +102,9 @@ pub struct Switchboard {
     closing: bool,
 }
 
-/// Milliseconds since the Unix epoch: the one clock reading events carry.
+/// Milliseconds since the Unix epoch, from the system (the switchboard reads its config's clock).
 pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
+    crate::clock::Clock::System.now_ms()
 }
 
 impl Switchboard {
@@ -159,14 +156,15 @@ impl Switchboard {
                 .into_iter()
                 .flatten()
                 .min();
+            let now = self.now();
             let wake =
-                due.map(|due| Instant::now() + Duration::from_millis(due.saturating_sub(now_ms())));
+                due.map(|due| Instant::now() + Duration::from_millis(due.saturating_sub(now)));
             tokio::select! {
                 req = requests.recv() => match req {
                     Some(req) => self.handle(req),
                     None => break,
                 },
-                _ = sleep_until_opt(wake) => self.tick(now_ms()),
+                _ = sleep_until_opt(wake) => self.tick(self.now()),
                 _ = sync.tick() => {
                     if let Err(e) = self.history.sync() {
                         tracing::error!("cannot sync the event log: {e}");
@@ -317,6 +315,10 @@ impl Switchboard {
         let Some(station) = self.tablets.get(&conn).map(|t| t.station.clone()) else {
             return;
         };
+        if self.config.clock.is_manual() {
+            // A hand-set clock moves without waking the timer: catch up on what fell due.
+            self.tick(self.now());
+        }
         let mut logged = Vec::new();
         let result = match cmd {
             Command::Call { call } => self.place(&station, call, &mut logged),
@@ -363,7 +365,12 @@ impl Switchboard {
         // The reply goes ahead of the events it caused, so a caller learns the id first.
         self.reply(conn, &frame);
         self.deliver_all(logged);
-        self.settle(now_ms());
+        self.settle(self.now());
+    }
+
+    /// The time now, by the hub's clock.
+    fn now(&self) -> u64 {
+        self.config.clock.now_ms()
     }
 
     /// Raises what has become overdue and resolves what no longer is.
@@ -384,7 +391,7 @@ impl Switchboard {
         tap: protocol::Tap,
         logged: &mut Vec<Served>,
     ) -> Result<ReplyBody, Refused> {
-        let now = now_ms();
+        let now = self.now();
         let (words, updates) = self
             .board
             .on_tap(station, &tap, now)
@@ -427,7 +434,7 @@ impl Switchboard {
         let call_id = self.history.head();
         let updates = self
             .board
-            .on_call(&call, call_id, now_ms())
+            .on_call(&call, call_id, self.now())
             .map_err(Refused::contradiction)?;
         let sentence = call.render();
         let heard = match &call.target {
@@ -492,7 +499,7 @@ impl Switchboard {
                     ),
                 ),
             })?;
-        let now = now_ms();
+        let now = self.now();
         let latency_ms = now.saturating_sub(open.placed_at);
         let event = EventKind::CallAnswered {
             call_id,
@@ -560,7 +567,7 @@ impl Switchboard {
     /// Logs events (one write), folds them into the state, and returns their frames.
     fn log(&mut self, events: Vec<EventKind>) -> Result<Vec<Served>, crate::history::HistoryError> {
         let deadline = self.config.ack_deadline.as_millis() as u64;
-        let logged = self.history.append(now_ms(), events)?;
+        let logged = self.history.append(self.now(), events)?;
         let mut served = Vec::with_capacity(logged.len());
         for (event, s) in logged {
             self.state.apply(&event, deadline);

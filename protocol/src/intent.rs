@@ -109,6 +109,8 @@ impl Answer {
 pub enum Role {
     Post(Post),
     AnyManager,
+    /// A client manager, or the supervisor standing in for one (seed 000 §二 6: 由主管代替).
+    ManagerOrSupervisor,
     All,
     Anyone,
 }
@@ -118,6 +120,7 @@ impl Role {
         match self {
             Role::Post(p) => s.post() == Some(p),
             Role::AnyManager => s.is_manager(),
+            Role::ManagerOrSupervisor => s.is_manager() || s.is_supervisor(),
             Role::All => false,
             Role::Anyone => true,
         }
@@ -136,6 +139,7 @@ impl Role {
         match self {
             Role::Post(p) => p.radio_name(),
             Role::AnyManager => "大客户经理",
+            Role::ManagerOrSupervisor => "大客户经理或巡场主管",
             Role::All => "各岗位",
             Role::Anyone => "任何岗位",
         }
@@ -231,9 +235,8 @@ impl Intent {
             | Intent::IdCopy { .. }
             | Intent::Documents { .. }
             | Intent::RoomCleared { .. } => Role::Post(G1),
-            Intent::VipReady { .. } | Intent::TaxiArrived { .. } | Intent::Assign { .. } => {
-                Role::AnyManager
-            }
+            Intent::VipReady { .. } | Intent::TaxiArrived { .. } => Role::AnyManager,
+            Intent::Assign { .. } => Role::ManagerOrSupervisor,
             Intent::Drinks { .. } | Intent::ClearRoom { .. } => Role::Post(S1),
             Intent::Restock { .. } => Role::Post(Ops),
             Intent::Taxi { .. } => Role::Post(L1),
@@ -250,6 +253,26 @@ impl Intent {
             Intent::WalkInQuery => &[Answer::CanReceive, Answer::CannotReceive],
             Intent::VipReady { .. } => &[],
             _ => &[Answer::Received],
+        }
+    }
+
+    /// For a call to all posts, the posts that must answer it: the ones it gives something to do.
+    /// Every other post may answer 收到, but nobody waits for them, repeats the call to them or
+    /// escalates their silence; with none of these posts online the call closes at once.
+    pub fn must_answer(&self) -> &'static [Post] {
+        match self {
+            // The parking concierge and the door act on an arrival; the rest only listen.
+            Intent::ArrivalBroadcast { .. } => &[Post::L2, Post::Y1, Post::Y2],
+            _ => &[],
+        }
+    }
+
+    /// Posts besides the target whose answer also closes the call. Seed 000 (3): the manager's
+    /// departure call goes to the reception desk, and the butler answers it.
+    pub fn also_answered_by(&self) -> &'static [Post] {
+        match self {
+            Intent::VipDeparting { .. } => &[Post::G1],
+            _ => &[],
         }
     }
 

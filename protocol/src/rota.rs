@@ -52,6 +52,23 @@ pub struct RotaEntry {
     /// Turns taken today.
     pub turns: u32,
     pub signed_in_at: u64,
+    /// Signed in on a tablet; false for a manager the rota knows only from their 收到 to an
+    /// assignment (proof enough that they are on duty).
+    #[serde(default)]
+    pub signed_in: bool,
+    /// With a client who has not left yet: not free for the next walk-in (seed 003 rule 9).
+    #[serde(default)]
+    pub busy: bool,
+    /// Away from the door on company business (因公): a turn passed over meanwhile is kept.
+    #[serde(default)]
+    pub on_business: bool,
+}
+
+impl RotaEntry {
+    /// Free to take the next walk-in: at the door and not with a client.
+    pub fn available(&self) -> bool {
+        self.standing_by && !self.busy
+    }
 }
 
 /// The rota: the visit-duty queue in turn order, and the phone-duty list.
@@ -62,6 +79,12 @@ pub struct Rota {
     /// Who takes the next walk-in, by the rules.
     #[serde(default)]
     pub next_up: Option<ManagerName>,
+    /// Returning clients whose turn has counted today (「王先生」): counted once a day.
+    #[serde(default)]
+    pub returning_today: Vec<String>,
+    /// Since when fewer than two managers signed in on visit duty are free at the door.
+    #[serde(default)]
+    pub short_since: Option<u64>,
 }
 
 impl Rota {

@@ -52,6 +52,9 @@ pub enum Tap {
     StandBy {
         at_door: bool,
     },
+    /// A client manager steps away from the door on company business (因公): a turn passed over
+    /// meanwhile is kept for them and made up first when they are back (seed 003 rule 11).
+    AwayOnBusiness,
     /// Supervisor: move a manager to a place in the visit queue (0 = next).
     RotaMove {
         manager: ManagerName,
@@ -89,6 +92,7 @@ impl Tap {
             Tap::SignIn { .. } => "sign_in",
             Tap::SignOut => "sign_out",
             Tap::StandBy { .. } => "stand_by",
+            Tap::AwayOnBusiness => "away_on_business",
             Tap::RotaMove { .. } => "rota_move",
             Tap::RotaRemove { .. } => "rota_remove",
             Tap::SetMode { .. } => "set_mode",
@@ -103,9 +107,11 @@ impl Tap {
         match self {
             Tap::Parked { .. } => &[Post(crate::Post::L2)],
             Tap::Greeted { .. } => &[Post(crate::Post::Y1), Post(crate::Post::Y2)],
-            Tap::TookOver { .. } | Tap::SignIn { .. } | Tap::SignOut | Tap::StandBy { .. } => {
-                &[AnyManager]
-            }
+            Tap::TookOver { .. }
+            | Tap::SignIn { .. }
+            | Tap::SignOut
+            | Tap::StandBy { .. }
+            | Tap::AwayOnBusiness => &[AnyManager],
             Tap::EnteredVip { .. } => &[AnyManager, Post(crate::Post::G1)],
             Tap::ModelHouse { .. } => &[AnyManager, Post(crate::Post::Lobby)],
             Tap::Left { .. } => &[

@@ -125,7 +125,7 @@ fn intent() -> impl Strategy<Value = Intent> {
 fn station_for(role: Role, any_station: Station, x: Station) -> Target {
     match role {
         Role::Post(p) => Target::from(p),
-        Role::AnyManager => Target::Station(x),
+        Role::AnyManager | Role::ManagerOrSupervisor => Target::Station(x),
         Role::All => Target::All,
         Role::Anyone => Target::Station(any_station),
     }

@@ -115,11 +115,12 @@ async fn a_client_manager_is_called_by_name_and_only_that_manager_hears() {
 }
 
 #[tokio::test]
-async fn the_arrival_broadcast_reaches_every_post_and_closes_when_all_have_answered() {
-    let hub = TestHub::start().await;
+async fn the_arrival_broadcast_reaches_every_post_and_closes_when_the_posts_it_sets_to_work_have_answered()
+ {
+    let hub = TestHub::start_with(|c| c.ack_deadline = Duration::from_millis(300)).await;
     let mut l1 = hub.tablet("L1").await;
     let mut others = Vec::new();
-    for post in ["L2", "Y1", "RC", "X:张伟"] {
+    for post in ["RC", "X:张伟", "L2", "Y1"] {
         others.push(hub.tablet(post).await);
     }
     let placed = l1
@@ -132,6 +133,7 @@ async fn the_arrival_broadcast_reaches_every_post_and_closes_when_all_have_answe
             placed.call_id
         );
     }
+    // Anyone may answer 收到; the parking concierge and the door are the ones waited for.
     for t in &mut others {
         t.answer(placed.call_id, Answer::Received).await.unwrap();
     }
@@ -142,6 +144,42 @@ async fn the_arrival_broadcast_reaches_every_post_and_closes_when_all_have_answe
         };
         assert_eq!(target, &Target::All);
     }
+    let (_, state) = integration::http_get(hub.addr, "/api/state", Some(&hub.token("SUP"))).await;
+    let state: serde_json::Value = serde_json::from_str(&state).unwrap();
+    assert_eq!(state["open_calls"].as_array().unwrap().len(), 0, "{state}");
+}
+
+#[tokio::test]
+async fn a_broadcast_never_repeats_to_or_escalates_posts_it_gives_nothing_to_do() {
+    let hub = TestHub::start_with(|c| c.ack_deadline = Duration::from_millis(200)).await;
+    let mut l1 = hub.tablet("L1").await;
+    let mut rc = hub.tablet("RC").await;
+    let mut s1 = hub.tablet("S1").await;
+    let mut l2 = hub.tablet("L2").await;
+    let mut sup = hub.tablet("SUP").await;
+    let placed = l1
+        .say("我是L1岗，呼叫各岗位，预约客户王先生到访，共3人，请各岗位做好接待工作，收到请回答。")
+        .await
+        .unwrap();
+    expect_event(&mut rc, "call_placed").await;
+    expect_event(&mut s1, "call_placed").await;
+    expect_event(&mut l2, "call_placed").await;
+    l2.answer(placed.call_id, Answer::Received).await.unwrap();
+    // The reception desk and the water bar stay silent: nothing to do with an arrival.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    expect_no_event(&mut rc, "call_repeated").await;
+    expect_no_event(&mut s1, "call_escalated").await;
+    let (_, state) = integration::http_get(hub.addr, "/api/state", Some(&hub.token("SUP"))).await;
+    let state: serde_json::Value = serde_json::from_str(&state).unwrap();
+    assert_eq!(state["open_calls"].as_array().unwrap().len(), 0, "{state}");
+    assert_eq!(state["counts"]["escalated"], 0, "{state}");
+
+    // With nobody online who must answer, the broadcast is an announcement: nothing stays open.
+    drop(l2);
+    let _ = expect_event(&mut sup, "station_offline").await;
+    l1.say("我是L1岗，呼叫各岗位，预约客户李小姐到访，共2人，请各岗位做好接待工作，收到请回答。")
+        .await
+        .unwrap();
     let (_, state) = integration::http_get(hub.addr, "/api/state", Some(&hub.token("SUP"))).await;
     let state: serde_json::Value = serde_json::from_str(&state).unwrap();
     assert_eq!(state["open_calls"].as_array().unwrap().len(), 0, "{state}");

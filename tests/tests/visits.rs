@@ -188,7 +188,7 @@ async fn an_appointment_visit_from_the_gate_to_goodbye() {
     .await;
     assert_eq!(room(&state(&mut sup).await, 1)["state"], "free");
 
-    tap(&mut l1, Tap::Left { visit: id }).await.unwrap();
+    // The taxi came: the group has left, with no tap.
     let s = state(&mut sup).await;
     let v = visitor(&s, "王先生");
     assert_eq!(v["stage"], "left");
@@ -336,22 +336,16 @@ async fn calls_that_contradict_the_board_are_refused_naming_the_holder_and_chang
         ),
         "room_held"
     );
-    // Clearing a free room, reporting a free room cleared.
+    // 李娜 says her guests are leaving the room 张伟's guests sit in.
     assert_eq!(
         refused_rule(
-            g1.say("我是大客户管家，呼叫水吧，VIP2客人已离去请前去打扫，收到请回话。")
-                .await
-                .unwrap_err()
+            li.say(
+                "我是大客户经理李娜，呼叫接待中心，VIP1室赵女士即将离场请做好准备，收到请回话。"
+            )
+            .await
+            .unwrap_err()
         ),
-        "room_free"
-    );
-    assert_eq!(
-        refused_rule(
-            s1.say("我是水吧，呼叫大客户管家，VIP3已打扫完毕，可以接待，收到请回答。")
-                .await
-                .unwrap_err()
-        ),
-        "room_not_to_clear"
+        "room_held"
     );
     // A tap by a post that does not see that stage.
     assert_eq!(
@@ -534,11 +528,6 @@ async fn reception_assigns_walk_ins_by_the_rota_and_the_turn_counts_on_the_manag
     tap(&mut zhang, Tap::SignIn { duty: None }).await.unwrap();
     tap(&mut li, Tap::SignIn { duty: None }).await.unwrap();
     assert_eq!(state(&mut rc).await["rota"]["next_up"], "张伟");
-    let err = rc
-        .say("我是接待中心，呼叫大客户经理李娜，王先生一行3人到访，轮到您接待，收到请回答。")
-        .await
-        .unwrap_err();
-    assert_eq!(refused_rule(err), "not_next_up");
     let call = rc
         .say("我是接待中心，呼叫大客户经理张伟，王先生一行3人到访，轮到您接待，收到请回答。")
         .await
@@ -553,7 +542,29 @@ async fn reception_assigns_walk_ins_by_the_rota_and_the_turn_counts_on_the_manag
     assert_eq!(s["rota"]["next_up"], "李娜");
     assert_eq!(s["rota"]["visit"][1]["manager"], "张伟");
     assert_eq!(s["rota"]["visit"][1]["turns"], 1);
+    assert_eq!(s["rota"]["visit"][1]["busy"], true, "with a client");
     assert_eq!(visitor(&s, "王先生")["manager"], ZHANG);
+    assert_eq!(visitor(&s, "王先生")["stage"], "with_manager");
+
+    // The desk sees the door: an assignment out of the board's turn is taken as said.
+    let call = rc
+        .say("我是接待中心，呼叫大客户经理赵敏，李小姐一行2人到访，轮到您接待，收到请回答。")
+        .await
+        .unwrap();
+    let mut zhao = hub.tablet("X:赵敏").await;
+    zhao.answer(call.call_id, Answer::Received).await.unwrap();
+    let s = state(&mut rc).await;
+    assert_eq!(visitor(&s, "李小姐")["manager"], "X:赵敏");
+    let names: Vec<&str> = s["rota"]["visit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["manager"].as_str().unwrap())
+        .collect();
+    // 赵敏 is on duty by her 收到; 李娜, passed over, lost the turn (轮空); 张伟, with his
+    // client, kept his place.
+    assert_eq!(names, ["张伟", "李娜", "赵敏"]);
+    assert_eq!(s["rota"]["next_up"], "李娜");
 }
 
 #[tokio::test]

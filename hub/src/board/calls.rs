@@ -1,8 +1,21 @@
-//! What the scripted calls mean for the board (DOMAIN.md §4): the gate's calls make and move
-//! visitor groups, the butler's and the managers' calls move the VIP rooms, the service calls
-//! open orders — and a call that contradicts the board is refused, naming who holds what.
+//! What the scripted calls mean for the board (the visitor's way, docs/DOMAIN.md): the radio is
+//! the source of truth. Every call is evidence of where a group is and what the posts are doing,
+//! and the board follows it with no tap at all:
+//!
+//! - the gate's calls make and move visitor groups; the reception desk's assignment, once the
+//!   manager answers 收到, puts the group in a manager's care;
+//! - a manager's VIP request means the group is with them; the butler's ready report holds a room,
+//!   and the next call naming that room (drinks, an ID copy, the departure) means it is in use;
+//! - the departure, the taxi and the butler's clear-room call move the group out, and the taxi's
+//!   arrival or the room being cleared means it has left;
+//! - the service calls open orders, which 收到 acknowledges (see `alarms` for when they count done).
+//!
+//! A call is refused only when the board can prove it impossible: a room another group is sitting
+//! in. Where the radio and the board disagree and the hub cannot tell which is right, the call is
+//! taken as said and the supervisor gets a discrepancy to look at.
 
-use protocol::mode::{IMPORTANT_EVENT_WORDS, MEDIA_DAY_WORDS, RAIN_WORDS};
+use protocol::alert::{Alert, AlertKind};
+use protocol::mode::{IMPORTANT_EVENT_WORDS, MEDIA_DAY_WORDS, RAIN_POSTS, RAIN_WORDS};
 use protocol::order::{Order, OrderKind, OrderState};
 use protocol::room::{Room, RoomState};
 use protocol::visit::{Stage, Visit, VisitId};
@@ -18,34 +31,46 @@ impl Board {
         call_id: u64,
         now: u64,
     ) -> Result<Vec<EventKind>, Contradiction> {
+        let mut out = self.call_updates(call, call_id, now)?;
+        self.follow_rota(&mut out, now);
+        Ok(out)
+    }
+
+    fn call_updates(
+        &self,
+        call: &Call,
+        call_id: u64,
+        now: u64,
+    ) -> Result<Vec<EventKind>, Contradiction> {
         let mut out = Vec::new();
         let caller = &call.caller;
         match &call.intent {
             Intent::WalkInQuery => {
                 self.reception_open(false, now)?;
-                let mut v = self.new_visit(call_id, None, None, false);
+                let mut v = Visit::new(call_id, None, None, false);
                 v.enter(Stage::AwaitingReception, now);
                 out.push(visit(v));
             }
             Intent::HeadingIn { visitor, party } => {
                 self.reception_open(false, now)?;
-                let waiting = self.visits.values().rev().find(|v| {
-                    v.stage == Stage::AwaitingReception && v.reception_ok && v.who.is_none()
-                });
-                let mut v = match waiting {
+                let mut v = match self.early_visit(visitor).or_else(|| self.walk_in_waiting()) {
                     Some(v) => v.clone(),
-                    None => self.new_visit(call_id, None, None, false),
+                    None => Visit::new(call_id, None, None, false),
                 };
                 v.who = Some(visitor.clone());
                 v.party = Some(*party);
-                v.enter(Stage::Parking, now);
+                // Sent in by the gate: the desk took them, whether or not its answer was heard.
+                v.reception_ok = true;
+                if v.stage < Stage::Parking {
+                    v.enter(Stage::Parking, now);
+                }
                 out.push(visit(v));
             }
             Intent::AppointmentArrived { visitor, party } => {
                 self.reception_open(true, now)?;
                 let mut v = match self.early_visit(visitor) {
                     Some(v) => v.clone(),
-                    None => self.new_visit(call_id, Some(visitor), Some(*party), true),
+                    None => Visit::new(call_id, Some(visitor.clone()), Some(*party), true),
                 };
                 v.party = Some(*party);
                 v.appointment = true;
@@ -64,120 +89,102 @@ impl Board {
                 self.reception_open(*appointment, now)?;
                 let mut v = match self.early_visit(visitor) {
                     Some(v) => v.clone(),
-                    None => self.new_visit(call_id, Some(visitor), Some(*party), *appointment),
+                    None => Visit::new(call_id, Some(visitor.clone()), Some(*party), *appointment),
                 };
                 v.party = Some(*party);
                 v.appointment |= *appointment;
                 if description.is_some() {
                     v.description = description.clone();
                 }
-                if matches!(v.stage, Stage::AtGate | Stage::AwaitingReception) || v.id == call_id {
+                if v.stage < Stage::Parking {
                     v.enter(Stage::Parking, now);
                 }
                 out.push(visit(v));
                 if self.mode.rain {
                     out.push(EventKind::Announcement {
-                        to: vec![Post::L2.into(), Post::Y1.into(), Post::Y2.into()],
+                        to: RAIN_POSTS.iter().map(|p| Station::Post(*p)).collect(),
                         words: format!("{visitor}一行{party}人即将到达。{RAIN_WORDS}"),
                         milestone: None,
                     });
                 }
             }
             Intent::VipRequest { visitor } => {
+                // A manager asking for a room for the group: the group is in their care.
                 let mut v = self.visit_for(visitor, caller, call_id, Stage::WithManager, now);
-                if v.manager.is_none() {
+                if v.manager.is_none() && caller.is_manager() {
                     v.manager = Some(caller.clone());
+                }
+                if v.stage < Stage::WithManager {
+                    v.enter(Stage::WithManager, now);
                 }
                 if v.room.is_none() {
                     v.times.insert("room_requested".into(), now);
                 }
                 out.push(visit(v));
             }
-            Intent::VipReady { room } => {
-                let manager = call.target.station().cloned().unwrap_or(caller.clone());
-                let k = *room;
-                let current = self.room(k)?;
-                let held_by_other = current.manager.as_ref().is_some_and(|m| *m != manager);
-                match current.state {
-                    RoomState::Free => {}
-                    RoomState::Preparing | RoomState::Ready if !held_by_other => {}
-                    _ => return Err(held(current, self)),
-                }
-                let wanting = self.visits.values().rev().find(|v| {
-                    v.stage.is_active()
-                        && v.manager.as_ref() == Some(&manager)
-                        && (v.room.is_none() || v.room == Some(k) || self.preparing(v.id))
-                        && v.times.contains_key("room_requested")
-                });
-                // A room the butler was preparing for the same group, other than k, is free again.
-                for r in self.rooms.values() {
-                    if r.room != k
-                        && r.state == RoomState::Preparing
-                        && r.manager.as_ref() == Some(&manager)
-                    {
-                        out.push(freed(r.room, now));
-                    }
-                }
-                out.push(EventKind::RoomUpdated {
-                    room: Room {
-                        room: k,
-                        state: RoomState::Ready,
-                        manager: Some(manager.clone()),
-                        visit: wanting.map(|v| v.id),
-                        since: now,
-                    },
-                });
-                if let Some(v) = wanting {
-                    let mut v = v.clone();
-                    v.room = Some(k);
-                    out.push(visit(v));
-                }
-            }
+            Intent::VipReady { room } => self.room_ready(call, call_id, *room, now, &mut out)?,
             Intent::VipDeparting { room, visitor } => {
                 let current = self.room(*room)?;
-                if current.state != RoomState::Occupied {
-                    return Err(Contradiction::new(
-                        "room_not_occupied",
-                        format!(
-                            "VIP{room} is {}: nobody is leaving it",
-                            current.state.name()
-                        ),
-                    ));
+                let group = self.visit_named(visitor, Some(caller));
+                self.check_not_sitting(current, group.map(|v| v.id), Some(visitor))?;
+                let mut v = match group {
+                    Some(v) => v.clone(),
+                    None => self.taken_in(visitor, caller, call_id, Stage::InVip, now),
+                };
+                if v.manager.is_none() && caller.is_manager() {
+                    v.manager = Some(caller.clone());
                 }
-                if let Some(holder) = current.visit.and_then(|id| self.visits.get(&id)) {
-                    if holder.who.as_ref().is_some_and(|w| w != visitor) {
-                        return Err(held(current, self));
-                    }
+                v.room = Some(*room);
+                if current.state != RoomState::ToClear
+                    && !(current.state == RoomState::Occupied && current.visit == Some(v.id))
+                {
+                    // Leaving the room now means they were in it.
+                    out.extend(self.clear_orders_done(*room, now));
+                    out.push(EventKind::RoomUpdated {
+                        room: Room {
+                            room: *room,
+                            state: RoomState::Occupied,
+                            manager: v.manager.clone(),
+                            visit: Some(v.id),
+                            since: now,
+                        },
+                    });
                 }
-                let mut v = self.visit_for(visitor, caller, call_id, Stage::Departing, now);
-                v.enter(Stage::Departing, now);
+                if v.stage.is_active() {
+                    v.enter(Stage::Departing, now);
+                }
                 out.push(visit(v));
             }
             Intent::SeeOff { visitor } => {
-                let mut v = self.visit_for(visitor, caller, call_id, Stage::Departing, now);
-                v.enter(Stage::Departing, now);
-                out.push(visit(v));
+                let mut v = match self.visit_named(visitor, Some(caller)) {
+                    Some(v) => v.clone(),
+                    None => self.taken_in(visitor, caller, call_id, Stage::Departing, now),
+                };
+                if v.stage.is_active() {
+                    v.enter(Stage::Departing, now);
+                    out.push(visit(v));
+                }
             }
             Intent::Drinks { drink, room } => {
-                let r = self.room(*room)?;
-                out.push(self.order(
-                    call_id,
-                    OrderKind::Drinks,
-                    drink.clone(),
-                    Some(*room),
-                    r.visit,
-                    call,
-                    now,
-                ));
+                let room = &Some(*room);
+                let group = match room {
+                    Some(k) => self.in_use(*k, caller, now, &mut out)?,
+                    None => None,
+                };
+                let detail = match room {
+                    Some(_) => drink.clone(),
+                    None => format!("{drink}（接待区）"),
+                };
+                out.push(self.order(call_id, OrderKind::Drinks, detail, *room, group, call, now));
             }
             Intent::IdCopy { room } => {
-                let r = self.room(*room)?;
+                let group = self.in_use(*room, caller, now, &mut out)?;
                 out.push(self.order(
                     call_id,
                     OrderKind::IdCopy,
                     format!("VIP{room}复印身份证"),
                     Some(*room),
-                    r.visit,
+                    group,
                     call,
                     now,
                 ));
@@ -205,24 +212,34 @@ impl Board {
                 ));
             }
             Intent::Taxi { visitor } => {
-                let v = self.find_visit(visitor, Some(caller)).map(|v| v.id);
+                // Waiting for a taxi: leaving, and still here even if the room was cleared.
+                let mut v = match self.visit_named(visitor, Some(caller)) {
+                    Some(v) => v.clone(),
+                    None => self.taken_in(visitor, caller, call_id, Stage::Departing, now),
+                };
+                v.stage = Stage::Departing;
+                v.times.entry(Stage::Departing.name().into()).or_insert(now);
+                let id = v.id;
+                out.push(visit(v));
                 out.push(self.order(
                     call_id,
                     OrderKind::Taxi,
                     format!("{visitor}的出租车"),
                     None,
-                    v,
+                    Some(id),
                     call,
                     now,
                 ));
             }
             Intent::TaxiArrived { visitor, plate } => {
                 let manager = call.target.station();
+                let group = self.visit_named(visitor, manager);
                 let taxi = self.orders.values().rev().find(|o| {
                     o.kind == OrderKind::Taxi
                         && o.state != OrderState::Done
-                        && Some(&o.asked_by) == manager
-                        && o.detail.starts_with(&visitor.to_string())
+                        && (group.is_some_and(|g| o.visit == Some(g.id))
+                            || (Some(&o.asked_by) == manager
+                                && o.detail.starts_with(&visitor.to_string())))
                 });
                 if let Some(o) = taxi {
                     let mut o = o.clone();
@@ -234,91 +251,89 @@ impl Board {
                     o.done_at = Some(now);
                     out.push(EventKind::OrderUpdated { order: o });
                 }
+                // The taxi is here: the group is gone.
+                if let Some(v) = group.filter(|v| v.stage.is_active()) {
+                    let mut v = v.clone();
+                    v.enter(Stage::Left, now);
+                    out.push(visit(v));
+                }
             }
             Intent::ClearRoom { room } => {
                 let current = self.room(*room)?;
-                match current.state {
-                    RoomState::Occupied | RoomState::Ready => {}
-                    RoomState::Free => {
-                        return Err(Contradiction::new(
-                            "room_free",
-                            format!("VIP{room} is free: there is nothing to clear"),
-                        ));
-                    }
-                    RoomState::ToClear => {
-                        return Err(Contradiction::new(
-                            "room_to_clear",
-                            format!("VIP{room} is already waiting to be cleared"),
-                        ));
-                    }
-                    RoomState::Preparing => return Err(held(current, self)),
-                }
                 if let Some(v) = current.visit.and_then(|id| self.visits.get(&id)) {
-                    let mut v = v.clone();
-                    v.room = None;
-                    if v.stage == Stage::InVip {
-                        v.enter(Stage::Departing, now);
-                    }
-                    out.push(visit(v));
+                    out.extend(self.gone_from_room(v, *room, now).map(visit));
                 }
-                out.push(EventKind::RoomUpdated {
-                    room: Room {
-                        state: RoomState::ToClear,
-                        since: now,
-                        ..current.clone()
-                    },
-                });
-                out.push(self.order(
-                    call_id,
-                    OrderKind::ClearRoom,
-                    format!("打扫VIP{room}"),
-                    Some(*room),
-                    current.visit,
-                    call,
-                    now,
-                ));
+                if current.state != RoomState::ToClear {
+                    out.push(EventKind::RoomUpdated {
+                        room: Room {
+                            state: RoomState::ToClear,
+                            since: now,
+                            ..current.clone()
+                        },
+                    });
+                }
+                // Said again while the water bar still has it: the same order, not a second one.
+                if !self.open_clear_order(*room) {
+                    out.push(self.order(
+                        call_id,
+                        OrderKind::ClearRoom,
+                        format!("打扫VIP{room}"),
+                        Some(*room),
+                        current.visit,
+                        call,
+                        now,
+                    ));
+                }
             }
             Intent::RoomCleared { room } => {
                 let current = self.room(*room)?;
-                if current.state != RoomState::ToClear {
-                    return Err(Contradiction::new(
-                        "room_not_to_clear",
+                if let Some(v) = current.visit.and_then(|id| self.visits.get(&id)) {
+                    out.extend(self.gone_from_room(v, *room, now).map(visit));
+                }
+                if current.state != RoomState::Free {
+                    out.push(freed(*room, now));
+                }
+                out.extend(self.clear_orders_done(*room, now));
+            }
+            Intent::ModelHouseReady { party } => {
+                // The lobby sends n guests up: the one group of that size with a manager.
+                let found = self.one_group(*party, |s| {
+                    matches!(s, Stage::AtDoor | Stage::WithManager | Stage::InVip)
+                });
+                match found {
+                    Some(v) => {
+                        let mut v = v.clone();
+                        v.enter(Stage::ModelHouse, now);
+                        out.push(visit(v));
+                    }
+                    None => out.push(self.discrepancy(
+                        call_id,
+                        now,
                         format!(
-                            "VIP{room} is {}, not waiting to be cleared{}",
-                            current.state.name(),
-                            holder_text(current, self)
+                            "大堂通报{party}位客人前往样板房，看板上找不到唯一一组{party}人的客户：请巡场主管核对"
                         ),
-                    ));
-                }
-                out.push(freed(*room, now));
-                for o in self.orders.values().filter(|o| {
-                    o.kind == OrderKind::ClearRoom
-                        && o.room == Some(*room)
-                        && o.state != OrderState::Done
-                }) {
-                    let mut o = o.clone();
-                    o.state = OrderState::Done;
-                    o.acknowledged_at.get_or_insert(now);
-                    o.done_at = Some(now);
-                    out.push(EventKind::OrderUpdated { order: o });
+                    )),
                 }
             }
-            // The turn is checked now; it counts (and the group gets its manager) on 收到.
-            Intent::Assign { turn, .. } => {
-                let manager = call
-                    .target
-                    .station()
-                    .and_then(|s| s.manager_name())
-                    .ok_or_else(|| {
-                        Contradiction::new("not_a_manager", "assign a client manager")
-                    })?;
-                self.check_assignment(manager, *turn)?;
+            Intent::GuestsDown { party } => {
+                match self.one_group(*party, |s| s == Stage::ModelHouse) {
+                    Some(v) => {
+                        let mut v = v.clone();
+                        v.stage = Stage::WithManager;
+                        out.push(visit(v));
+                    }
+                    None => out.push(self.discrepancy(
+                        call_id,
+                        now,
+                        format!(
+                            "样板房通报{party}位客人下楼，看板上没有唯一一组{party}人的客户在样板房：请巡场主管核对"
+                        ),
+                    )),
+                }
             }
-            Intent::Hail
-            | Intent::Free { .. }
-            | Intent::ModelHouseReady { .. }
-            | Intent::GuestsDown { .. }
-            | Intent::Shuttle { .. } => {}
+            // The turn counts (and the group gets its manager) on 收到.
+            Intent::Assign { .. } | Intent::Hail | Intent::Free { .. } | Intent::Shuttle { .. } => {
+            }
         }
         Ok(out)
     }
@@ -351,23 +366,42 @@ impl Board {
                 // The butler has it: the lowest free room is being prepared for the group.
                 let group = self.find_visit(visitor, Some(&call.caller));
                 let has_room = group.is_some_and(|v| v.room.is_some());
-                if let (false, Some(free)) = (
+                match (
                     has_room,
                     self.rooms.values().find(|r| r.state == RoomState::Free),
                 ) {
-                    out.push(EventKind::RoomUpdated {
-                        room: Room {
-                            room: free.room,
-                            state: RoomState::Preparing,
-                            manager: Some(call.caller.clone()),
-                            visit: group.map(|v| v.id),
-                            since: now,
-                        },
-                    });
-                    if let Some(v) = group {
-                        let mut v = v.clone();
-                        v.room = Some(free.room);
-                        out.push(visit(v));
+                    (true, _) => {}
+                    (false, Some(free)) => {
+                        out.push(EventKind::RoomUpdated {
+                            room: Room {
+                                room: free.room,
+                                state: RoomState::Preparing,
+                                manager: Some(call.caller.clone()),
+                                visit: group.map(|v| v.id),
+                                since: now,
+                            },
+                        });
+                        if let Some(v) = group {
+                            let mut v = v.clone();
+                            v.room = Some(free.room);
+                            out.push(visit(v));
+                        }
+                    }
+                    (false, None) => {
+                        if let Some(v) = group {
+                            out.push(EventKind::AlertRaised {
+                                alert: Alert {
+                                    id: format!("no_room_free:{}", v.id),
+                                    kind: AlertKind::NoRoomFree,
+                                    text: format!(
+                                        "{}的{visitor}需要VIP室，但所有VIP室都在使用中",
+                                        call.caller.radio_name()
+                                    ),
+                                    to: vec![Station::Post(Post::G1), call.caller.clone()],
+                                    raised_at: now,
+                                },
+                            });
+                        }
                     }
                 }
             }
@@ -376,23 +410,26 @@ impl Board {
                 party,
                 turn,
             } => {
-                if let Some(name) = by.manager_name() {
-                    out.extend(self.turn_taken(name, *turn, now));
-                    let mut v = match self.find_visit(visitor, None) {
-                        Some(v) => v.clone(),
-                        None => self.new_visit(
-                            call_id,
-                            Some(visitor),
-                            Some(*party),
-                            *turn == protocol::rota::Turn::Appointment,
-                        ),
-                    };
-                    v.manager = Some(by.clone());
-                    if v.id == call_id {
-                        v.enter(Stage::AtDoor, now);
-                    }
-                    out.push(visit(v));
+                out.extend(self.turn_taken(by, visitor, *turn, now));
+                let mut v = match self.find_visit(visitor, None) {
+                    Some(v) => v.clone(),
+                    None => Visit::new(
+                        call_id,
+                        Some(visitor.clone()),
+                        Some(*party),
+                        *turn == protocol::rota::Turn::Appointment,
+                    ),
+                };
+                v.party.get_or_insert(*party);
+                v.manager = Some(by.clone());
+                // The manager meets the group at the door and takes them in.
+                if v.stage < Stage::AtDoor {
+                    v.enter(Stage::AtDoor, now);
                 }
+                if v.stage < Stage::WithManager {
+                    v.enter(Stage::WithManager, now);
+                }
+                out.push(visit(v));
             }
             _ => {}
         }
@@ -404,7 +441,251 @@ impl Board {
                 out.push(EventKind::OrderUpdated { order: o });
             }
         }
+        self.follow_rota(&mut out, now);
         out
+    }
+
+    /// The butler reports room `k` ready for a manager (#5's follow-up).
+    fn room_ready(
+        &self,
+        call: &Call,
+        call_id: u64,
+        k: u8,
+        now: u64,
+        out: &mut Vec<EventKind>,
+    ) -> Result<(), Contradiction> {
+        let manager = call
+            .target
+            .station()
+            .cloned()
+            .unwrap_or(call.caller.clone());
+        let current = self.room(k)?;
+        let wanting = self.visits.values().rev().find(|v| {
+            v.stage.is_active()
+                && v.manager.as_ref() == Some(&manager)
+                && (v.room.is_none() || v.room == Some(k) || self.preparing(v.id))
+                && v.times.contains_key("room_requested")
+        });
+        self.check_not_sitting(current, wanting.map(|v| v.id), None)?;
+        match current.state {
+            // Cleared and made ready again: whatever the water bar owed for it is done.
+            RoomState::ToClear => out.extend(self.clear_orders_done(k, now)),
+            RoomState::Preparing | RoomState::Ready
+                if current.manager.as_ref().is_some_and(|m| *m != manager) =>
+            {
+                // The butler gives the room to another manager: his word holds, and the
+                // supervisor sees whose hold was dropped.
+                if let Some(v) = current.visit.and_then(|id| self.visits.get(&id)) {
+                    let mut v = v.clone();
+                    v.room = None;
+                    out.push(visit(v));
+                }
+                out.push(self.discrepancy(
+                    call_id,
+                    now,
+                    format!(
+                        "管家将VIP{k}安排给{}，此前该室为{}准备",
+                        manager.radio_name(),
+                        super::calls::holder_text(current, self).trim_start_matches(" for ")
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        // A room the butler was preparing for the same manager, other than k, is free again.
+        for r in self.rooms.values() {
+            if r.room != k
+                && r.state == RoomState::Preparing
+                && r.manager.as_ref() == Some(&manager)
+            {
+                out.push(freed(r.room, now));
+            }
+        }
+        out.push(EventKind::RoomUpdated {
+            room: Room {
+                room: k,
+                state: RoomState::Ready,
+                manager: Some(manager.clone()),
+                visit: wanting.map(|v| v.id),
+                since: now,
+            },
+        });
+        if let Some(v) = wanting {
+            let mut v = v.clone();
+            v.room = Some(k);
+            out.push(visit(v));
+        }
+        Ok(())
+    }
+
+    /// A call naming room `k` (drinks, an ID copy) means someone is in it: the group the room was
+    /// held for, or the caller's group waiting for a room. Returns the group, if known.
+    fn in_use(
+        &self,
+        k: u8,
+        caller: &Station,
+        now: u64,
+        out: &mut Vec<EventKind>,
+    ) -> Result<Option<VisitId>, Contradiction> {
+        let current = self.room(k)?;
+        let held = current
+            .visit
+            .and_then(|id| self.visits.get(&id))
+            .filter(|v| v.stage.is_active() && current.state != RoomState::ToClear);
+        let group = held.or_else(|| self.waiting_for_room(caller, k));
+        if current.state != RoomState::Occupied || (current.visit.is_none() && group.is_some()) {
+            out.extend(self.clear_orders_done(k, now));
+            out.push(EventKind::RoomUpdated {
+                room: Room {
+                    room: k,
+                    state: RoomState::Occupied,
+                    manager: group
+                        .and_then(|v| v.manager.clone())
+                        .or_else(|| caller.is_manager().then(|| caller.clone()))
+                        .or(current.manager.clone()),
+                    visit: group.map(|v| v.id),
+                    since: now,
+                },
+            });
+        }
+        if let Some(v) = group {
+            let mut v = v.clone();
+            v.room = Some(k);
+            if v.stage < Stage::InVip || v.stage == Stage::ModelHouse {
+                v.enter(Stage::InVip, now);
+            }
+            // A room held for the group elsewhere is let go.
+            for r in self.rooms.values() {
+                if r.room != k
+                    && r.visit == Some(v.id)
+                    && matches!(r.state, RoomState::Preparing | RoomState::Ready)
+                {
+                    out.push(freed(r.room, now));
+                }
+            }
+            let id = v.id;
+            out.push(visit(v));
+            return Ok(Some(id));
+        }
+        Ok(None)
+    }
+
+    /// The caller's one group that could be in room `k`: in their care, in no other room.
+    fn waiting_for_room(&self, caller: &Station, k: u8) -> Option<&Visit> {
+        if !caller.is_manager() {
+            return None;
+        }
+        let mut mine = self.visits.values().rev().filter(|v| {
+            v.stage.is_active()
+                && v.stage >= Stage::AtDoor
+                && v.manager.as_ref() == Some(caller)
+                && v.room.is_none_or(|r| r == k || !self.sitting_in(r, v.id))
+        });
+        let first = mine.next()?;
+        // Two groups could be meant: the board does not guess which.
+        mine.next().is_none().then_some(first)
+    }
+
+    fn sitting_in(&self, room: u8, visit: VisitId) -> bool {
+        self.rooms
+            .get(&room)
+            .is_some_and(|r| r.state == RoomState::Occupied && r.visit == Some(visit))
+    }
+
+    /// Refuses a call that would put a group in a room another group is sitting in.
+    fn check_not_sitting(
+        &self,
+        room: &Room,
+        group: Option<VisitId>,
+        who: Option<&Visitor>,
+    ) -> Result<(), Contradiction> {
+        if room.state != RoomState::Occupied {
+            return Ok(());
+        }
+        let Some(sitter) = room
+            .visit
+            .and_then(|id| self.visits.get(&id))
+            .filter(|v| v.stage.is_active())
+        else {
+            return Ok(());
+        };
+        let same = group == Some(sitter.id) || who.is_some_and(|w| sitter.is(w));
+        if same { Ok(()) } else { Err(held(room, self)) }
+    }
+
+    /// The group that was in room `k`, now cleared: gone, unless it waits for a taxi. `None`
+    /// when nothing about it changes.
+    fn gone_from_room(&self, v: &Visit, k: u8, now: u64) -> Option<Visit> {
+        if !v.stage.is_active() && v.room != Some(k) {
+            return None;
+        }
+        let mut v = v.clone();
+        if v.room == Some(k) {
+            v.room = None;
+        }
+        if !v.stage.is_active() {
+            return Some(v);
+        }
+        let taxi_pending = self.orders.values().any(|o| {
+            o.kind == OrderKind::Taxi && o.visit == Some(v.id) && o.state != OrderState::Done
+        });
+        if taxi_pending {
+            if v.stage < Stage::Departing {
+                v.enter(Stage::Departing, now);
+            }
+        } else {
+            v.enter(Stage::Left, now);
+        }
+        Some(v)
+    }
+
+    fn open_clear_order(&self, room: u8) -> bool {
+        self.orders.values().any(|o| {
+            o.kind == OrderKind::ClearRoom && o.room == Some(room) && o.state != OrderState::Done
+        })
+    }
+
+    /// The clear-room orders for `room` that are done now that the room is in use or free again.
+    pub(super) fn clear_orders_done(&self, room: u8, now: u64) -> Vec<EventKind> {
+        self.orders
+            .values()
+            .filter(|o| {
+                o.kind == OrderKind::ClearRoom
+                    && o.room == Some(room)
+                    && o.state != OrderState::Done
+            })
+            .map(|o| {
+                let mut o = o.clone();
+                o.state = OrderState::Done;
+                o.acknowledged_at.get_or_insert(now);
+                o.done_at = Some(now);
+                EventKind::OrderUpdated { order: o }
+            })
+            .collect()
+    }
+
+    /// The one active group of `party` people at a stage `at` admits; `None` when there are
+    /// none or several (the model-house calls name no visitor).
+    fn one_group(&self, party: u16, at: impl Fn(Stage) -> bool) -> Option<&Visit> {
+        let mut found = self
+            .visits
+            .values()
+            .filter(|v| v.stage.is_active() && at(v.stage) && v.party == Some(party));
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
+    }
+
+    /// A discrepancy for the supervisor, about call `call_id`.
+    fn discrepancy(&self, call_id: u64, now: u64, text: String) -> EventKind {
+        EventKind::AlertRaised {
+            alert: Alert {
+                id: format!("discrepancy:{call_id}"),
+                kind: AlertKind::Discrepancy,
+                text,
+                to: Vec::new(),
+                raised_at: now,
+            },
+        }
     }
 
     /// Whether the gate may take this group now, given the site's mode.
@@ -421,16 +702,6 @@ impl Board {
         Ok(())
     }
 
-    fn new_visit(
-        &self,
-        id: VisitId,
-        who: Option<&Visitor>,
-        party: Option<u16>,
-        appointment: bool,
-    ) -> Visit {
-        Visit::new(id, who.cloned(), party, appointment)
-    }
-
     /// A group of this name still at the gate or on its way in.
     fn early_visit(&self, who: &Visitor) -> Option<&Visit> {
         self.visits.values().rev().find(|v| {
@@ -440,6 +711,43 @@ impl Board {
                     Stage::AtGate | Stage::AwaitingReception | Stage::Parking
                 )
         })
+    }
+
+    /// The walk-in the gate asked about first and has not yet sent in: queries are answered and
+    /// groups sent in in the order they came (first in, first out).
+    fn walk_in_waiting(&self) -> Option<&Visit> {
+        let unnamed = || {
+            self.visits
+                .values()
+                .filter(|v| v.stage == Stage::AwaitingReception && v.who.is_none())
+        };
+        unnamed()
+            .find(|v| v.reception_ok)
+            .or_else(|| unnamed().next())
+    }
+
+    /// The group a call about `who` is about: the latest active one of that name (preferring
+    /// the manager's), or one of that name that left earlier today — a group the board thought
+    /// gone, now named again on the radio, is still here.
+    pub(super) fn visit_named(&self, who: &Visitor, manager: Option<&Station>) -> Option<&Visit> {
+        self.find_visit(who, manager).or_else(|| {
+            let today = self.day_start(self.latest_time());
+            self.visits.values().rev().find(|v| {
+                v.is(who)
+                    && v.stage == Stage::Left
+                    && super::finished_at(v) >= today
+                    && manager.is_none_or(|m| v.manager.as_ref().is_none_or(|vm| vm == m))
+            })
+        })
+    }
+
+    /// The latest time the board has seen (for "today" without a clock).
+    fn latest_time(&self) -> u64 {
+        self.visits
+            .values()
+            .next_back()
+            .map(super::finished_at)
+            .unwrap_or(0)
     }
 
     /// The group a manager's call is about; one the hub has not seen (it came before the hub
@@ -454,13 +762,23 @@ impl Board {
     ) -> Visit {
         match self.find_visit(who, Some(manager)) {
             Some(v) => v.clone(),
-            None => {
-                let mut v = self.new_visit(id, Some(who), None, false);
-                v.manager = manager.is_manager().then(|| manager.clone());
-                v.enter(stage, now);
-                v
-            }
+            None => self.taken_in(who, manager, id, stage, now),
         }
+    }
+
+    /// A group first heard of at `stage` (the gate's calls were missed, or came before the hub).
+    fn taken_in(
+        &self,
+        who: &Visitor,
+        manager: &Station,
+        id: VisitId,
+        stage: Stage,
+        now: u64,
+    ) -> Visit {
+        let mut v = Visit::new(id, Some(who.clone()), None, false);
+        v.manager = manager.is_manager().then(|| manager.clone());
+        v.enter(stage, now);
+        v
     }
 
     fn preparing(&self, visit: VisitId) -> bool {

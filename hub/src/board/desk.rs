@@ -10,6 +10,11 @@ pub(crate) fn x(name: &str) -> Station {
     Station::manager(name).unwrap()
 }
 
+/// A manager by name, or a post by code (`SUP`).
+pub(crate) fn station(name: &str) -> Station {
+    name.parse().unwrap_or_else(|_| x(name))
+}
+
 pub(crate) struct Desk {
     pub(crate) board: Board,
     pub(crate) offset: u64,
@@ -52,13 +57,26 @@ impl Desk {
         }
     }
 
-    /// Reception assigns a group; returns the call to answer.
+    /// Reception assigns a new group (a surname of its own); returns the call to answer.
     pub(crate) fn assign(&mut self, name: &str, turn: Turn) -> Result<(u64, Call), Contradiction> {
+        const SURNAMES: [&str; 8] = ["王", "李", "赵", "钱", "孙", "周", "吴", "郑"];
+        let surname = SURNAMES[self.offset as usize % SURNAMES.len()];
+        let visitor = Visitor::new(surname, protocol::Title::Mr).unwrap();
+        self.assign_group(name, visitor, turn)
+    }
+
+    /// Reception assigns `visitor`'s group to a manager (or the supervisor, `SUP`).
+    pub(crate) fn assign_group(
+        &mut self,
+        name: &str,
+        visitor: Visitor,
+        turn: Turn,
+    ) -> Result<(u64, Call), Contradiction> {
         let call = Call::new(
             Post::Rc,
-            x(name),
+            station(name),
             Intent::Assign {
-                visitor: Visitor::parse("王先生").unwrap(),
+                visitor,
                 party: 2,
                 turn,
             },
@@ -77,13 +95,28 @@ impl Desk {
     pub(crate) fn answer(&mut self, name: &str, (id, call): (u64, Call)) {
         let updates = self
             .board
-            .on_answer(&call, id, &x(name), Answer::Received, self.now);
+            .on_answer(&call, id, &station(name), Answer::Received, self.now);
         self.log(updates);
     }
 
+    /// The manager takes a new group, serves it, and sees it off: the rota's order after a turn.
     pub(crate) fn take(&mut self, name: &str, turn: Turn) {
+        let visit = self.receive(name, turn);
+        self.tap(&x(name), Tap::Left { visit }).unwrap();
+    }
+
+    /// The manager takes a new group and is still with it; the group's visit id.
+    pub(crate) fn receive(&mut self, name: &str, turn: Turn) -> u64 {
         let assigned = self.assign(name, turn).unwrap();
+        let who = match &assigned.1.intent {
+            Intent::Assign { visitor, .. } => visitor.clone(),
+            _ => unreachable!("assign places an assignment"),
+        };
         self.answer(name, assigned);
+        self.board
+            .find_visit(&who, None)
+            .map(|v| v.id)
+            .expect("the group is on the board")
     }
 
     pub(crate) fn queue(&self) -> Vec<String> {

@@ -20,7 +20,7 @@ pub mod report;
 mod rota;
 mod taps;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use protocol::alert::Alert;
 use protocol::mode::Mode;
@@ -43,8 +43,19 @@ pub struct Rules {
     pub greet_within_ms: u64,
     /// A room left `to_clear` longer than this raises an alarm.
     pub clear_within_ms: u64,
-    /// An order not done within this raises an alarm.
+    /// An order nobody answered 收到 within this raises an alarm.
     pub order_within_ms: u64,
+    /// An order answered 收到 counts done this long after, unless it is done sooner (the seed's
+    /// only word for it is 收到; a tap or a later call may close it earlier).
+    pub done_after_ack_ms: u64,
+    /// A taxi that has not come within this of its 收到 raises an alarm.
+    pub taxi_within_ms: u64,
+    /// A walk-in the desk said 可以接待 to, not sent in by the gate within this, raises an alarm.
+    pub walk_in_within_ms: u64,
+    /// Fewer than two managers free at the door for this long raises an alarm.
+    pub standing_by_within_ms: u64,
+    /// The duty manager's tablet off the net this long raises an alarm.
+    pub duty_manager_within_ms: u64,
     /// The site's offset from UTC, for "today" (rota groups, the report).
     pub utc_offset_ms: i64,
     /// Rota groups that alternate daily between visit and phone duty.
@@ -57,6 +68,11 @@ impl Default for Rules {
             greet_within_ms: 5 * 60_000,
             clear_within_ms: 10 * 60_000,
             order_within_ms: 10 * 60_000,
+            done_after_ack_ms: 3 * 60_000,
+            taxi_within_ms: 20 * 60_000,
+            walk_in_within_ms: 10 * 60_000,
+            standing_by_within_ms: 5 * 60_000,
+            duty_manager_within_ms: 10 * 60_000,
             utc_offset_ms: 8 * 3_600_000,
             groups: Vec::new(),
         }
@@ -90,6 +106,10 @@ pub struct Board {
     pub mode: Mode,
     pub alerts: BTreeMap<String, Alert>,
     pub rules: Rules,
+    /// Each manager's groups still on the site (the rota's "with a client").
+    clients: HashMap<Station, BTreeSet<VisitId>>,
+    /// Since when the duty manager (SUP) has had no tablet on the net, once it had one.
+    pub duty_manager_away_since: Option<u64>,
     /// The next alarm or milestone time, worked out once per change rather than on every
     /// turn of the switchboard's loop (`None` = not yet worked out).
     next_due: std::cell::Cell<Option<Option<u64>>>,
@@ -117,12 +137,22 @@ impl Board {
                 | EventKind::AlertRaised { .. }
                 | EventKind::AlertResolved { .. }
                 | EventKind::BoardPruned { .. }
+                | EventKind::RotaUpdated { .. }
+                | EventKind::StationOnline { .. }
+                | EventKind::StationOffline { .. }
         ) {
             self.next_due.set(None);
         }
         match &event.what {
             EventKind::VisitUpdated { visit } => {
-                self.visits.insert(visit.id, visit.clone());
+                let before = self.visits.insert(visit.id, visit.clone());
+                self.index_clients(before.as_ref(), Some(visit));
+            }
+            EventKind::StationOnline { station } if station.is_supervisor() => {
+                self.duty_manager_away_since = None;
+            }
+            EventKind::StationOffline { station } if station.is_supervisor() => {
+                self.duty_manager_away_since = Some(event.at);
             }
             EventKind::RoomUpdated { room } => {
                 self.rooms.insert(room.room, room.clone());
@@ -167,6 +197,7 @@ impl Board {
     fn prune(&mut self, before: u64) {
         self.visits
             .retain(|_, v| v.stage.is_active() || finished_at(v) >= before);
+        self.rota.returning_today.clear();
         self.orders
             .retain(|_, o| o.done_at.is_none_or(|t| t >= before));
         self.rota.visit.retain(|e| e.signed_in_at >= before);
@@ -201,6 +232,95 @@ impl Board {
             .chain(rota)
             .min()
             .map(|t| self.day_start(t) + 86_400_000)
+    }
+
+    /// Keeps `clients` in step with a visit replaced by `after`.
+    fn index_clients(&mut self, before: Option<&Visit>, after: Option<&Visit>) {
+        if let Some(m) = before.and_then(|v| v.manager.as_ref()) {
+            if let Some(set) = self.clients.get_mut(m) {
+                set.remove(&before.map(|v| v.id).unwrap_or_default());
+                if set.is_empty() {
+                    self.clients.remove(m);
+                }
+            }
+        }
+        if let Some(v) = after.filter(|v| v.stage.is_active()) {
+            if let Some(m) = &v.manager {
+                self.clients.entry(m.clone()).or_default().insert(v.id);
+            }
+        }
+    }
+
+    /// Brings the rota in step with what `out` does to the visits: who is with a client, who
+    /// takes the next walk-in, and since when fewer than two managers are free at the door.
+    /// The rota is small (the managers on duty), so this looks at each of them.
+    pub(crate) fn follow_rota(&self, out: &mut Vec<EventKind>, now: u64) {
+        let last = out
+            .iter()
+            .rposition(|e| matches!(e, EventKind::RotaUpdated { .. }));
+        let base = match last.map(|i| &out[i]) {
+            Some(EventKind::RotaUpdated { rota, .. }) => rota.clone(),
+            _ => self.rota.clone(),
+        };
+        let mut rota = base.clone();
+        let mut notes = Vec::new();
+        for e in rota.visit.iter_mut().chain(rota.phone.iter_mut()) {
+            let station = Station::Manager(e.manager.clone());
+            let mut groups = self.clients.get(&station).cloned().unwrap_or_default();
+            for u in out.iter() {
+                if let EventKind::VisitUpdated { visit: v } = u {
+                    groups.remove(&v.id);
+                    if v.stage.is_active() && v.manager.as_ref() == Some(&station) {
+                        groups.insert(v.id);
+                    }
+                }
+            }
+            let busy = !groups.is_empty();
+            if busy != e.busy {
+                notes.push(if busy {
+                    format!("{} is with a client", e.manager)
+                } else {
+                    format!("{} is free again", e.manager)
+                });
+                e.busy = busy;
+            }
+        }
+        let on_duty = rota.visit.iter().filter(|e| e.signed_in).count();
+        let free = rota
+            .visit
+            .iter()
+            .filter(|e| e.signed_in && e.available())
+            .count();
+        rota.short_since = match (on_duty > 0 && free < 2, rota.short_since) {
+            (true, Some(t)) => Some(t),
+            (true, None) => Some(now),
+            (false, _) => None,
+        };
+        rota.next_up = rota::next_up(&rota);
+        if rota == base {
+            return;
+        }
+        match last {
+            Some(i) => {
+                if let EventKind::RotaUpdated { rota: r, change } = &mut out[i] {
+                    *r = rota;
+                    for n in notes {
+                        change.push_str("; ");
+                        change.push_str(&n);
+                    }
+                }
+            }
+            None => {
+                let change = if !notes.is_empty() {
+                    notes.join("; ")
+                } else if rota.short_since.is_some() {
+                    "fewer than two managers free at the door".into()
+                } else {
+                    "two managers free at the door again".into()
+                };
+                out.push(EventKind::RotaUpdated { rota, change });
+            }
+        }
     }
 
     /// The active visit a call about `who` refers to: the latest one of that name, preferring

@@ -1,130 +1,126 @@
-//! The reception rota's rules (接访轮序, seed 000 §二, seed 003, DOMAIN.md §5):
+//! The reception rota's rules (接访轮序, seed 000 §二 and seed 003; docs/DOMAIN.md):
 //!
-//! - managers sign in on visit duty or phone duty; the rota groups alternate daily;
-//! - turns go in sign-in order;
-//! - the next managers in turn must stand by at the door, or they are skipped (and go behind);
+//! - managers sign in on visit duty or phone duty; the rota groups alternate daily; a manager
+//!   who answers 收到 to an assignment is on duty, signed in or not;
+//! - turns go in sign-in order, taken by whoever is free at the door: standing by, and not with
+//!   a client who has not left (a manager with a client takes no new one);
+//! - those ahead who were passed over while away privately lose the turn and go behind (轮空);
+//!   one away on company business (因公) keeps their place and has the turn made up first;
 //! - a returning registered client goes to their original manager, which counts as that
-//!   manager's turn, and the manager next in turn keeps their place;
-//! - whoever stands in for an original manager takes no turn and gets one back;
+//!   manager's turn once a day, and the manager next in turn keeps their place;
+//! - whoever stands in for an original manager takes no turn and gets one back; the supervisor
+//!   may stand in too, and takes no turn;
 //! - a client who asks for a manager by name gets them, and that manager skips their next turn;
 //! - a visit unrelated to sales takes no turn;
 //! - whoever receives an appointment client gets a turn back;
-//! - a phone-duty manager who helps with visits gets a phone turn back;
-//! - a turn counts once the manager answers the assignment (收到);
+//! - with nobody on visit duty free, the phone group supports in its own order, and a phone-duty
+//!   manager who helps with visits gets a phone turn back;
+//! - two managers must be free at the door: fewer, for long, is raised to the supervisor;
+//! - a turn counts once the manager answers the assignment (收到); the reception desk's
+//!   assignment is never refused for the rota's sake — the desk sees the door, the board does not;
 //! - the supervisor can move or remove managers; every change is logged.
 
 use protocol::rota::{Duty, Rota, RotaEntry, Turn};
-use protocol::{EventKind, ManagerName};
+use protocol::{EventKind, ManagerName, Station, Visitor};
 
 use super::{Board, Contradiction};
 
 impl Board {
-    /// Checks that `manager` may take a turn of this kind now.
-    pub(super) fn check_assignment(
-        &self,
-        manager: &ManagerName,
-        turn: Turn,
-    ) -> Result<(), Contradiction> {
-        let Some(entry) = self.rota.entry(manager) else {
-            return Err(Contradiction::new(
-                "not_signed_in",
-                format!("大客户经理{manager} is not signed in on the rota"),
-            ));
-        };
-        if turn != Turn::Regular {
-            return Ok(());
-        }
-        match next_up(&self.rota) {
-            Some(next) if &next == manager => Ok(()),
-            Some(next) => Err(Contradiction::new(
-                "not_next_up",
-                format!(
-                    "it is 大客户经理{next}'s turn, not {manager}'s (a returning client, a named manager or a non-sales visit is another kind of turn)"
-                ),
-            )),
-            // Nobody on visit duty stands by: the phone group helps (seed 000 §二 4).
-            None if entry.duty == Duty::Phone => Ok(()),
-            None => Err(Contradiction::new(
-                "nobody_standing_by",
-                "no manager on visit duty is standing by at the door; a phone-duty manager may help",
-            )),
-        }
-    }
-
-    /// The rota after `manager` answered an assignment of this kind.
+    /// The rota after `by` answered 收到 to an assignment of this kind for `visitor`. The 收到 is
+    /// proof the manager is on duty: one the rota did not know is signed in by it. The supervisor
+    /// standing in for a returning client's manager takes no turn (seed 000 §二 6).
     pub(super) fn turn_taken(
         &self,
-        manager: &ManagerName,
+        by: &Station,
+        visitor: &Visitor,
         turn: Turn,
-        _now: u64,
+        now: u64,
     ) -> Vec<EventKind> {
+        let Some(manager) = by.manager_name() else {
+            return vec![rota_updated(
+                self.rota.clone(),
+                format!("{} received {visitor} in person (no turn)", by.radio_name()),
+            )];
+        };
         let mut rota = self.rota.clone();
+        let mut notes = Vec::new();
+        if rota.entry(manager).is_none() {
+            let duty = self.duty_today(manager, now);
+            let entry = new_entry(manager, duty, now, false);
+            match duty {
+                Duty::Visit => rota.visit.push(entry),
+                Duty::Phone => rota.phone.push(entry),
+            }
+            notes.push(format!("{manager} is on duty (answered an assignment)"));
+        }
         let phone = rota.phone.iter().any(|e| &e.manager == manager);
-        let change;
         match turn {
             Turn::Regular => {
                 if let Some(pos) = rota.visit.iter().position(|e| &e.manager == manager) {
-                    if rota.visit[pos].owed > 0 && rota.visit[pos].standing_by {
+                    if rota.visit[pos].owed > 0 {
                         rota.visit[pos].owed -= 1;
                         rota.visit[pos].turns += 1;
-                        change = format!("{manager} took a turn given back");
+                        notes.push(format!("{manager} took a turn given back"));
                     } else {
-                        // Everyone ahead who was passed over loses this turn and goes behind.
-                        let mut passed: Vec<RotaEntry> = rota.visit.drain(..pos).collect();
-                        let mut me = rota.visit.remove(0);
-                        for p in &mut passed {
-                            p.skip_next = false;
-                        }
-                        me.turns += 1;
-                        let skipped: Vec<String> =
-                            passed.iter().map(|p| p.manager.to_string()).collect();
-                        rota.visit.extend(passed);
-                        rota.visit.push(me);
-                        change = if skipped.is_empty() {
-                            format!("{manager} took the turn")
-                        } else {
-                            format!("{manager} took the turn; skipped: {}", skipped.join(", "))
-                        };
+                        notes.push(take_regular_turn(&mut rota, pos));
                     }
                 } else {
-                    change = format!("{manager} (phone duty) helped with a walk-in");
+                    // A phone-duty manager helping: the phone group takes these in its own order.
+                    if let Some(pos) = rota.phone.iter().position(|e| &e.manager == manager) {
+                        let me = rota.phone.remove(pos);
+                        rota.phone.push(me);
+                    }
+                    notes.push(format!("{manager} (phone duty) helped with a walk-in"));
                 }
             }
             Turn::Returning => {
-                if let Some(pos) = rota.visit.iter().position(|e| &e.manager == manager) {
-                    let mut me = rota.visit.remove(pos);
-                    me.turns += 1;
-                    rota.visit.push(me);
-                } else if let Some(e) = entry_mut(&mut rota, manager) {
-                    e.turns += 1;
+                let who = visitor.to_string();
+                if rota.returning_today.contains(&who) {
+                    notes.push(format!(
+                        "{manager} received their returning client {who} again (counted once a day)"
+                    ));
+                } else {
+                    rota.returning_today.push(who);
+                    if let Some(pos) = rota.visit.iter().position(|e| &e.manager == manager) {
+                        let mut me = rota.visit.remove(pos);
+                        me.turns += 1;
+                        rota.visit.push(me);
+                    } else if let Some(e) = entry_mut(&mut rota, manager) {
+                        e.turns += 1;
+                    }
+                    notes.push(format!(
+                        "{manager} received their returning client (counts as their turn)"
+                    ));
                 }
-                change =
-                    format!("{manager} received their returning client (counts as their turn)");
             }
             Turn::StandIn => {
                 if let Some(e) = entry_mut(&mut rota, manager) {
                     e.owed += 1;
                 }
-                change = format!(
+                notes.push(format!(
                     "{manager} stood in for a returning client's manager: a turn given back"
-                );
+                ));
             }
             Turn::Requested => {
                 if let Some(e) = entry_mut(&mut rota, manager) {
                     e.turns += 1;
                     e.skip_next = true;
                 }
-                change = format!("{manager} was asked for by name: skips their next turn");
+                notes.push(format!(
+                    "{manager} was asked for by name: skips their next turn"
+                ));
             }
             Turn::NonSales => {
-                change = format!("{manager} took a non-sales visit (no turn)");
+                notes.push(format!("{manager} took a non-sales visit (no turn)"));
             }
             Turn::Appointment => {
                 if let Some(e) = entry_mut(&mut rota, manager) {
                     e.turns += 1;
                     e.owed += 1;
                 }
-                change = format!("{manager} received an appointment client: a turn given back");
+                notes.push(format!(
+                    "{manager} received an appointment client: a turn given back"
+                ));
             }
         }
         if phone && turn != Turn::NonSales {
@@ -132,7 +128,7 @@ impl Board {
                 e.phone_owed += 1;
             }
         }
-        vec![rota_updated(rota, change)]
+        vec![rota_updated(rota, notes.join("; "))]
     }
 
     /// Visit or phone duty for a manager signing in, from the day's groups.
@@ -163,16 +159,7 @@ impl Board {
         }
         let duty = duty.unwrap_or_else(|| self.duty_today(manager, now));
         let mut rota = self.rota.clone();
-        let entry = RotaEntry {
-            manager: manager.clone(),
-            duty,
-            standing_by: true,
-            skip_next: false,
-            owed: 0,
-            phone_owed: 0,
-            turns: 0,
-            signed_in_at: now,
-        };
+        let entry = new_entry(manager, duty, now, true);
         match duty {
             Duty::Visit => rota.visit.push(entry),
             Duty::Phone => rota.phone.push(entry),
@@ -211,12 +198,30 @@ impl Board {
             Contradiction::new("not_signed_in", format!("{manager} is not on the rota"))
         })?;
         e.standing_by = at_door;
+        e.on_business = false;
         let what = if at_door {
             "stands by at the door"
         } else {
             "stepped away from the door"
         };
         Ok(vec![rota_updated(rota, format!("{manager} {what}"))])
+    }
+
+    /// A manager steps away from the door on company business (因公, seed 003 rule 11).
+    pub(super) fn away_on_business(
+        &self,
+        manager: &ManagerName,
+    ) -> Result<Vec<EventKind>, Contradiction> {
+        let mut rota = self.rota.clone();
+        let e = entry_mut(&mut rota, manager).ok_or_else(|| {
+            Contradiction::new("not_signed_in", format!("{manager} is not on the rota"))
+        })?;
+        e.standing_by = false;
+        e.on_business = true;
+        Ok(vec![rota_updated(
+            rota,
+            format!("{manager} stepped away on company business: keeps their turn"),
+        )])
     }
 
     pub(super) fn rota_move(
@@ -254,13 +259,65 @@ impl Board {
 }
 
 /// Who takes the next walk-in: a turn given back comes first; then the first manager in order
-/// who stands by at the door and is not skipping this turn.
+/// who is free at the door (standing by, not with a client) and not skipping this turn; with
+/// nobody on visit duty free, the phone group supports, in its own order (seed 000 §二 4, 9).
 pub fn next_up(rota: &Rota) -> Option<ManagerName> {
     rota.visit
         .iter()
-        .find(|e| e.owed > 0 && e.standing_by)
-        .or_else(|| rota.visit.iter().find(|e| e.standing_by && !e.skip_next))
+        .find(|e| e.owed > 0 && e.available())
+        .or_else(|| rota.visit.iter().find(|e| e.available() && !e.skip_next))
+        .or_else(|| rota.phone.iter().find(|e| e.available()))
         .map(|e| e.manager.clone())
+}
+
+/// A regular turn taken by the manager at `pos` of the visit queue. Those ahead were passed
+/// over: one away privately or not at the door loses the turn and goes behind (轮空); one away
+/// on company business, or with a client, keeps their place, and the one on business has the
+/// turn made up first (seed 003 rules 6, 10, 11).
+fn take_regular_turn(rota: &mut Rota, pos: usize) -> String {
+    let passed: Vec<RotaEntry> = rota.visit.drain(..pos).collect();
+    let mut me = rota.visit.remove(0);
+    me.turns += 1;
+    let (mut kept, mut behind) = (Vec::new(), Vec::new());
+    for mut p in passed {
+        if p.on_business {
+            p.owed += 1;
+            kept.push(p);
+        } else if p.busy {
+            kept.push(p);
+        } else {
+            p.skip_next = false;
+            behind.push(p);
+        }
+    }
+    let skipped: Vec<String> = behind.iter().map(|p| p.manager.to_string()).collect();
+    let name = me.manager.to_string();
+    let mut queue = kept;
+    queue.append(&mut rota.visit);
+    queue.extend(behind);
+    queue.push(me);
+    rota.visit = queue;
+    if skipped.is_empty() {
+        format!("{name} took the turn")
+    } else {
+        format!("{name} took the turn; skipped: {}", skipped.join(", "))
+    }
+}
+
+fn new_entry(manager: &ManagerName, duty: Duty, now: u64, signed_in: bool) -> RotaEntry {
+    RotaEntry {
+        manager: manager.clone(),
+        duty,
+        standing_by: true,
+        skip_next: false,
+        owed: 0,
+        phone_owed: 0,
+        turns: 0,
+        signed_in_at: now,
+        signed_in,
+        busy: false,
+        on_business: false,
+    }
 }
 
 fn entry_mut<'a>(rota: &'a mut Rota, manager: &ManagerName) -> Option<&'a mut RotaEntry> {
@@ -270,7 +327,7 @@ fn entry_mut<'a>(rota: &'a mut Rota, manager: &ManagerName) -> Option<&'a mut Ro
         .find(|e| &e.manager == manager)
 }
 
-fn rota_updated(mut rota: Rota, change: String) -> EventKind {
+pub(super) fn rota_updated(mut rota: Rota, change: String) -> EventKind {
     rota.next_up = next_up(&rota);
     EventKind::RotaUpdated { rota, change }
 }
@@ -302,14 +359,108 @@ mod tests {
         d.sign_in(&["张伟", "李娜", "王强"]);
         d.tap(&x("张伟"), Tap::StandBy { at_door: false }).unwrap();
         assert_eq!(d.next_up().as_deref(), Some("李娜"));
-        let refused = d.assign("张伟", Turn::Regular).unwrap_err();
-        assert_eq!(refused.rule, "not_next_up");
-        assert!(refused.message.contains("李娜"), "{}", refused.message);
         d.take("李娜", Turn::Regular);
-        // 张伟 was passed over: his turn is lost and he goes behind.
+        // 张伟 was passed over while away privately: his turn is lost and he goes behind.
         assert_eq!(d.queue(), ["王强", "张伟", "李娜"]);
         d.tap(&x("张伟"), Tap::StandBy { at_door: true }).unwrap();
         assert_eq!(d.next_up().as_deref(), Some("王强"));
+    }
+
+    #[test]
+    fn the_desk_assigning_out_of_turn_is_taken_as_said_and_passes_over_those_ahead() {
+        let mut d = Desk::new();
+        d.sign_in(&["张伟", "李娜", "王强"]);
+        // The desk sees the door; the board does not. Its assignment stands.
+        d.take("王强", Turn::Regular);
+        assert_eq!(d.queue(), ["张伟", "李娜", "王强"]);
+        assert_eq!(d.entry("王强").turns, 1);
+        assert_eq!(d.next_up().as_deref(), Some("张伟"));
+    }
+
+    #[test]
+    fn a_manager_with_a_client_is_not_next_up_until_the_client_leaves() {
+        let mut d = Desk::new();
+        d.sign_in(&["张伟", "李娜", "王强"]);
+        let visit = d.receive("张伟", Turn::Regular);
+        assert!(d.entry("张伟").busy);
+        assert_eq!(d.next_up().as_deref(), Some("李娜"));
+        // A returning client of 李娜's comes in: she is busy, and 王强 is next.
+        d.receive("李娜", Turn::Returning);
+        assert_eq!(d.next_up().as_deref(), Some("王强"));
+        d.tap(&x("张伟"), Tap::Left { visit }).unwrap();
+        assert!(!d.entry("张伟").busy, "free again once the group left");
+        assert_eq!(d.next_up().as_deref(), Some("王强"), "he went behind");
+    }
+
+    #[test]
+    fn a_manager_passed_over_on_company_business_keeps_their_place_and_makes_the_turn_up_first() {
+        let mut d = Desk::new();
+        d.sign_in(&["张伟", "李娜", "王强"]);
+        d.tap(&x("张伟"), Tap::AwayOnBusiness).unwrap();
+        assert_eq!(d.next_up().as_deref(), Some("李娜"));
+        d.take("李娜", Turn::Regular);
+        assert_eq!(
+            d.queue(),
+            ["张伟", "王强", "李娜"],
+            "因公: 张伟 keeps his place"
+        );
+        assert_eq!(
+            d.entry("张伟").owed,
+            1,
+            "the skipped turn is his to make up"
+        );
+        d.tap(&x("张伟"), Tap::StandBy { at_door: true }).unwrap();
+        assert_eq!(d.next_up().as_deref(), Some("张伟"), "made up first");
+    }
+
+    #[test]
+    fn a_returning_client_counts_once_a_day() {
+        let mut d = Desk::new();
+        d.sign_in(&["张伟", "李娜"]);
+        let chen = protocol::Visitor::parse("陈先生").unwrap();
+        let first = d
+            .assign_group("李娜", chen.clone(), Turn::Returning)
+            .unwrap();
+        d.answer("李娜", first);
+        let visit = d.board.find_visit(&chen, None).unwrap().id;
+        d.tap(&x("李娜"), Tap::Left { visit }).unwrap();
+        let again = d.assign_group("李娜", chen, Turn::Returning).unwrap();
+        d.answer("李娜", again);
+        assert_eq!(
+            d.entry("李娜").turns,
+            1,
+            "the same client twice in a day is one turn"
+        );
+    }
+
+    #[test]
+    fn the_supervisor_may_stand_in_and_takes_no_turn() {
+        let mut d = Desk::new();
+        d.sign_in(&["张伟", "李娜"]);
+        d.take("SUP", Turn::StandIn);
+        assert_eq!(d.queue(), ["张伟", "李娜"]);
+        assert_eq!(d.entry("张伟").turns + d.entry("李娜").turns, 0);
+        assert_eq!(d.entry("张伟").owed + d.entry("李娜").owed, 0);
+    }
+
+    #[test]
+    fn fewer_than_two_managers_free_at_the_door_is_raised_to_the_supervisor_after_a_while() {
+        let mut d = Desk::new();
+        d.sign_in(&["张伟", "李娜"]);
+        assert_eq!(d.board.rota.short_since, None);
+        d.receive("张伟", Turn::Regular);
+        assert_eq!(d.board.rota.short_since, Some(d.now));
+        d.now += d.board.rules.standing_by_within_ms - 1;
+        d.settle();
+        assert!(d.board.alerts.is_empty(), "not yet");
+        d.now += 1;
+        d.settle();
+        let alert = d.board.alerts.values().next().expect("raised");
+        assert_eq!(alert.kind, protocol::alert::AlertKind::FewStandingBy);
+        assert!(alert.text.contains("李娜"), "{}", alert.text);
+        d.sign_in(&["王强"]);
+        d.settle();
+        assert!(d.board.alerts.is_empty(), "two free again: resolved");
     }
 
     #[test]
@@ -395,23 +546,31 @@ mod tests {
     fn a_phone_duty_manager_who_helps_with_visits_gets_a_phone_turn_back() {
         let mut d = Desk::new();
         d.sign_in(&["张伟"]);
-        d.tap(
-            &x("赵敏"),
-            Tap::SignIn {
-                duty: Some(Duty::Phone),
-            },
-        )
-        .unwrap();
+        for name in ["赵敏", "孙丽"] {
+            d.tap(
+                &x(name),
+                Tap::SignIn {
+                    duty: Some(Duty::Phone),
+                },
+            )
+            .unwrap();
+        }
         // While the visit group has someone at the door, the phone group does not take turns.
-        assert_eq!(
-            d.assign("赵敏", Turn::Regular).unwrap_err().rule,
-            "not_next_up"
-        );
+        assert_eq!(d.next_up().as_deref(), Some("张伟"));
         d.tap(&x("张伟"), Tap::StandBy { at_door: false }).unwrap();
-        assert_eq!(d.next_up(), None);
+        assert_eq!(
+            d.next_up().as_deref(),
+            Some("赵敏"),
+            "nobody on visit duty at the door: the phone group supports, in its order"
+        );
         d.take("赵敏", Turn::Regular);
         assert_eq!(d.entry("赵敏").phone_owed, 1);
-        assert_eq!(d.board.rota.phone.len(), 1, "back to phone duty");
+        assert_eq!(d.board.rota.phone.len(), 2, "back to phone duty");
+        assert_eq!(
+            d.next_up().as_deref(),
+            Some("孙丽"),
+            "the phone group's next supporter"
+        );
     }
 
     #[test]
@@ -496,11 +655,11 @@ mod tests {
     }
 
     #[test]
-    fn only_managers_on_the_rota_are_assigned() {
+    fn a_manager_who_answers_an_assignment_is_on_duty() {
         let mut d = Desk::new();
-        assert_eq!(
-            d.assign("张伟", Turn::Returning).unwrap_err().rule,
-            "not_signed_in"
-        );
+        assert!(d.board.rota.visit.is_empty());
+        d.take("张伟", Turn::Returning);
+        let e = d.entry("张伟");
+        assert_eq!((e.turns, e.signed_in), (1, false), "on duty by their 收到");
     }
 }

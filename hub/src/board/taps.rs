@@ -2,11 +2,11 @@
 //! board like a call, and turned into the same kind of updates.
 
 use protocol::intent::Role;
-use protocol::mode::{Mode, RAIN_WORDS};
+use protocol::mode::{Mode, RAIN_POSTS, RAIN_WORDS};
 use protocol::order::OrderState;
 use protocol::room::{Room, RoomState};
 use protocol::visit::{Stage, Visit, VisitId};
-use protocol::{EventKind, Post, Station, Tap};
+use protocol::{EventKind, Station, Tap};
 
 use super::calls::{freed, held, visit};
 use super::{Board, Contradiction};
@@ -48,6 +48,7 @@ impl Board {
             }
             Tap::Greeted { visit: id } => {
                 let mut v = self.active(*id)?;
+                v.times.entry("greeted".into()).or_insert(now);
                 if v.stage < Stage::AtDoor {
                     v.enter(Stage::AtDoor, now);
                 }
@@ -178,6 +179,10 @@ impl Board {
                     format!("{me}暂时离开门口")
                 }
             }
+            Tap::AwayOnBusiness => {
+                out.extend(self.away_on_business(manager()?)?);
+                format!("{me}因公暂时离开门口")
+            }
             Tap::RotaMove { manager, position } => {
                 out.extend(self.rota_move(manager, *position)?);
                 format!(
@@ -208,7 +213,7 @@ impl Board {
                 out.push(EventKind::ModeChanged { mode });
                 if rain_started {
                     out.push(EventKind::Announcement {
-                        to: vec![Post::L2.into(), Post::Y1.into(), Post::Y2.into()],
+                        to: RAIN_POSTS.iter().map(|p| Station::Post(*p)).collect(),
                         words: RAIN_WORDS.to_owned(),
                         milestone: None,
                     });
@@ -240,6 +245,7 @@ impl Board {
                 format!("巡场主管已处理：{}", a.text)
             }
         };
+        self.follow_rota(&mut out, now);
         Ok((words, out))
     }
 
