@@ -10,7 +10,7 @@
 //!
 //! Raised to the supervisor and the post that owes it, resolved by itself once the cause is gone.
 //! Also: an order answered 收到 counts done a short while later (the seed has no other word for
-//! it), and the important event's T-60/T-30/T-20 milestones are announced when their time comes.
+//! it), a group seen off with no taxi to wait for has left a while later, and the important event's T-60/T-30/T-20 milestones are announced when their time comes.
 
 use protocol::alert::{Alert, AlertKind};
 use protocol::mode::{MILESTONES, Mode};
@@ -53,6 +53,7 @@ impl Board {
             .filter(|(o, _)| !raised(order_id(o)))
             .map(|(_, t)| t);
         let done = self.orders.values().filter_map(|o| self.done_at(o));
+        let gone = self.visits.values().filter_map(|v| self.gone_at(v));
         let rota = self
             .rota
             .short_since
@@ -73,6 +74,7 @@ impl Board {
             .chain(clear)
             .chain(orders)
             .chain(done)
+            .chain(gone)
             .chain(rota)
             .chain(duty)
             .chain(milestones)
@@ -127,6 +129,13 @@ impl Board {
                     ),
                     vec![Post::L1.into()],
                 );
+            }
+        }
+        for v in self.visits.values() {
+            if self.gone_at(v).is_some_and(|t| t <= now) {
+                let mut v = v.clone();
+                v.enter(Stage::Left, now);
+                out.push(EventKind::VisitUpdated { visit: v });
             }
         }
         for r in self.rooms.values() {
@@ -295,6 +304,21 @@ impl Board {
             }
             _ => None,
         }
+    }
+
+    /// When a group seen off counts as gone: a while after its departure, unless it waits for a
+    /// taxi (whose arrival says when it left).
+    fn gone_at(&self, v: &Visit) -> Option<u64> {
+        if v.stage != Stage::Departing {
+            return None;
+        }
+        let waiting_for_taxi = self.orders.values().any(|o| {
+            o.kind == OrderKind::Taxi && o.visit == Some(v.id) && o.state != OrderState::Done
+        });
+        if waiting_for_taxi {
+            return None;
+        }
+        Some(v.times.get(Stage::Departing.name())? + self.rules.gone_after_departure_ms)
     }
 
     /// Whether the water bar has answered 收到 to clearing `room`.

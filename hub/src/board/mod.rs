@@ -56,6 +56,9 @@ pub struct Rules {
     pub standing_by_within_ms: u64,
     /// The duty manager's tablet off the net this long raises an alarm.
     pub duty_manager_within_ms: u64,
+    /// A group seen off (departure, see-off, line-up) with no taxi to wait for has left this
+    /// long after; a later call naming it brings it back.
+    pub gone_after_departure_ms: u64,
     /// The site's offset from UTC, for "today" (rota groups, the report).
     pub utc_offset_ms: i64,
     /// Rota groups that alternate daily between visit and phone duty.
@@ -73,6 +76,7 @@ impl Default for Rules {
             walk_in_within_ms: 10 * 60_000,
             standing_by_within_ms: 5 * 60_000,
             duty_manager_within_ms: 10 * 60_000,
+            gone_after_departure_ms: 10 * 60_000,
             utc_offset_ms: 8 * 3_600_000,
             groups: Vec::new(),
         }
