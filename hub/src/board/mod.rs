@@ -16,6 +16,8 @@ mod alarms;
 mod calls;
 #[cfg(test)]
 mod desk;
+#[cfg(test)]
+mod follows;
 pub mod report;
 mod rota;
 mod taps;
