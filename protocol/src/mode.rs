@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The standard words at the gate during an important event (DOMAIN.md §5).
+/// The standard words at the gate during an important event (docs/DOMAIN.md, "Modes").
 pub const IMPORTANT_EVENT_WORDS: &str =
     "现在本项目有重要活动，暂停接待，您如有参观需求，请另行预约。";
 /// The words on a media open day. The seeds say only that there is no reception that day

@@ -1,4 +1,4 @@
-//! A visitor group's way through the site (DOMAIN.md §4): who they are, where they are now, who
+//! A visitor group's way through the site (docs/DOMAIN.md): who they are, where they are now, who
 //! takes care of them, and when they reached each stage.
 
 use std::collections::BTreeMap;
