@@ -199,13 +199,7 @@ async fn pump(
                         }
                         Some(Err(e)) => {
                             app.metrics.refusal(ErrorCode::BadFrame.name());
-                            let error = ServerFrame::Error {
-                                id: 0,
-                                code: ErrorCode::BadFrame,
-                                message: format!("cannot read that frame: {e}"),
-                                rule: None,
-                            };
-                            if let Some(m) = encode(codec, &error) {
+                            if let Some(m) = encode(codec, &bad_frame(codec, &msg, &e)) {
                                 if socket.send(m).await.is_err() {
                                     return None;
                                 }
@@ -248,6 +242,25 @@ fn decode(codec: Codec, msg: &Message) -> Option<Result<ClientFrame, protocol::D
         Message::Binary(b) => Some(codec.decode(b)),
         Message::Text(t) => Some(codec.decode(t.as_bytes())),
         _ => None,
+    }
+}
+
+/// The `bad_frame` error for a frame that did not decode, under the frame's own `id` when it can
+/// be read (else 0), so the client waiting on that request hears why.
+fn bad_frame(codec: Codec, msg: &Message, e: &protocol::DecodeError) -> ServerFrame {
+    let id = match msg {
+        Message::Binary(b) => codec.request_id(b),
+        Message::Text(t) => codec.request_id(t.as_bytes()),
+        _ => None,
+    };
+    ServerFrame::Error {
+        id: id.unwrap_or(0),
+        code: ErrorCode::BadFrame,
+        message: format!(
+            "cannot read that frame ({e}): send a {} frame as protocol/PROTOCOL.md §2 shows",
+            codec.subprotocol()
+        ),
+        rule: None,
     }
 }
 
