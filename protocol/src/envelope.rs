@@ -37,6 +37,9 @@ pub enum Command {
     /// Must be the first frame: authenticates the tablet as the station its token names, and
     /// optionally resumes the event stream from where it left off.
     Connect {
+        /// A missing or null token reads as the empty token, which the hub refuses as a bad
+        /// token (close 4500) — not as a frame it cannot read.
+        #[serde(default, deserialize_with = "null_as_empty")]
         token: String,
         #[serde(default)]
         resume: Option<Resume>,
@@ -58,6 +61,11 @@ pub enum Command {
     },
     /// Keep-alive; the reply carries the log head.
     Ping,
+}
+
+/// A string that may be null, null read as empty.
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Option::<String>::deserialize(d).map(Option::unwrap_or_default)
 }
 
 /// Where a reconnecting client left off: the epoch it saw, and the first offset it still needs
