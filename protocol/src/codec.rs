@@ -54,6 +54,17 @@ impl Codec {
         }
     }
 
+    /// The codec for a client's `Sec-WebSocket-Protocol` offer: the first subprotocol in the
+    /// client's order that is one of ours. Each item is one header line, itself a
+    /// comma-separated list; several lines read as one list, in order. `None` when nothing
+    /// offered is ours (the hub then upgrades without a subprotocol and closes 4503).
+    pub fn choose<'a>(offer: impl IntoIterator<Item = &'a str>) -> Option<Codec> {
+        offer
+            .into_iter()
+            .flat_map(|line| line.split(','))
+            .find_map(Codec::from_subprotocol)
+    }
+
     pub fn subprotocol(self) -> &'static str {
         match self {
             Codec::MsgPack => SUBPROTOCOL_MSGPACK,
@@ -132,6 +143,25 @@ impl Codec {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_clients_first_subprotocol_that_is_ours_is_chosen() {
+        assert_eq!(
+            Codec::choose(["radio.v1.json, radio.v1.msgpack"]),
+            Some(Codec::Json)
+        );
+        assert_eq!(
+            Codec::choose(["radio.v2.cbor,radio.v1.msgpack", "radio.v1.json"]),
+            Some(Codec::MsgPack)
+        );
+        assert_eq!(
+            Codec::choose(["chat", " radio.v1.json "]),
+            Some(Codec::Json)
+        );
+        assert_eq!(Codec::choose(["radio.v2.json", "RADIO.V1.JSON"]), None);
+        assert_eq!(Codec::choose([""]), None);
+        assert_eq!(Codec::choose([]), None);
+    }
 
     #[test]
     fn the_id_of_a_frame_that_does_not_decode_is_read_in_both_encodings() {

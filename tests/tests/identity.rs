@@ -249,6 +249,81 @@ async fn a_websocket_ping_before_connect_is_no_command() {
     ));
 }
 
+/// A WebSocket handshake by hand, offering `offer` (one header line each), so nothing on the
+/// client's side checks the answer: the response's head (lowercased) and the socket after it.
+/// (A strict client — a browser, tungstenite — fails the handshake itself when the response
+/// names none of its subprotocols, and tungstenite reads only the first offer line.)
+async fn handshake_by_hand(hub: &TestHub, offer: &[&str]) -> (String, tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(hub.addr).await.unwrap();
+    let mut request = format!(
+        "GET /ws HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n",
+        hub.addr
+    );
+    for line in offer {
+        request.push_str(&format!("Sec-WebSocket-Protocol: {line}\r\n"));
+    }
+    request.push_str("\r\n");
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    // Byte by byte, so no WebSocket frame after the head is read here.
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        head.push(tcp.read_u8().await.unwrap());
+    }
+    let head = String::from_utf8(head).unwrap().to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 101"), "{head}");
+    (head, tcp)
+}
+
+#[tokio::test]
+async fn the_hub_takes_the_first_subprotocol_in_the_clients_order_that_it_speaks() {
+    let hub = TestHub::start().await;
+    for (offer, want) in [
+        (&["radio.v1.json, radio.v1.msgpack"][..], "radio.v1.json"),
+        (&["radio.v1.msgpack, radio.v1.json"][..], "radio.v1.msgpack"),
+        (&["radio.v2.cbor, radio.v1.json"][..], "radio.v1.json"),
+        // Offers on several header lines are one list, in order.
+        (
+            &["radio.v2.cbor", "radio.v1.json", "radio.v1.msgpack"][..],
+            "radio.v1.json",
+        ),
+        (&["chat", "radio.v1.msgpack"][..], "radio.v1.msgpack"),
+    ] {
+        let (head, _) = handshake_by_hand(&hub, offer).await;
+        assert!(
+            head.contains(&format!("sec-websocket-protocol: {want}\r\n")),
+            "{offer:?}: {head}"
+        );
+    }
+    // And a tablet that offers both hears the one it put first.
+    let mut req = hub.url().into_client_request().unwrap();
+    req.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "radio.v1.json, radio.v1.msgpack".parse().unwrap(),
+    );
+    let (ws, response) = tokio_tungstenite::connect_async(req).await.unwrap();
+    assert_eq!(
+        response.headers()["Sec-WebSocket-Protocol"],
+        "radio.v1.json"
+    );
+    drop(ws);
+}
+
+#[tokio::test]
+async fn an_offer_of_only_unknown_subprotocols_is_upgraded_without_one_and_closed_with_4503() {
+    let hub = TestHub::start().await;
+    let (head, tcp) = handshake_by_hand(&hub, &["radio.v2.json, chat"]).await;
+    assert!(!head.contains("sec-websocket-protocol"), "{head}");
+    let mut ws = tokio_tungstenite::WebSocketStream::from_raw_socket(
+        tokio_tungstenite::MaybeTlsStream::Plain(tcp),
+        tokio_tungstenite::tungstenite::protocol::Role::Client,
+        None,
+    )
+    .await;
+    assert_eq!(close_code(&mut ws).await, Some(4503));
+}
+
 #[tokio::test]
 async fn silence_after_the_handshake_is_closed_with_4002() {
     let hub = TestHub::start_with(|c| c.connect_timeout = Duration::from_millis(300)).await;
