@@ -233,7 +233,7 @@ async fn pump(
                             return None;
                         }
                     }
-                    msg => match decode(codec, &msg) {
+                    msg => match read_command(codec, &msg) {
                         Some(Ok(ClientFrame { id, cmd: Command::Report { date } })) => {
                             let frame = match report(app, date.as_deref()).await {
                                 Ok(report) => ServerFrame::Reply { id, body: protocol::ReplyBody::Report { report } },
@@ -252,9 +252,9 @@ async fn pump(
                                 return Some(CloseCode::Shutdown);
                             }
                         }
-                        Some(Err(e)) => {
+                        Some(Err(error)) => {
                             app.metrics.refusal(ErrorCode::BadFrame.name());
-                            if let Some(m) = encode(codec, &bad_frame(codec, &msg, &e)) {
+                            if let Some(m) = encode(codec, &error) {
                                 if socket.send(m).await.is_err() {
                                     return None;
                                 }
@@ -298,6 +298,29 @@ fn decode(codec: Codec, msg: &Message) -> Option<Result<ClientFrame, protocol::D
         Message::Text(t) => Some(codec.decode(t.as_bytes())),
         _ => None,
     }
+}
+
+/// A command from a connected tablet, or the `bad_frame` error to answer it with: a frame that
+/// does not decode, or a command carrying a number beyond 2^53 − 1, which the hub would log and
+/// send on to clients that cannot hold it (PROTOCOL.md §1). `None` for messages that carry no
+/// command.
+fn read_command(codec: Codec, msg: &Message) -> Option<Result<ClientFrame, ServerFrame>> {
+    let frame = match decode(codec, msg)? {
+        Ok(frame) => frame,
+        Err(e) => return Some(Err(bad_frame(codec, msg, &e))),
+    };
+    if let Some(n) = frame.cmd.unsafe_number() {
+        return Some(Err(ServerFrame::Error {
+            id: frame.id,
+            code: ErrorCode::BadFrame,
+            message: format!(
+                "the number {n} is beyond 2^53 − 1, the largest every client holds exactly \
+                 (PROTOCOL.md §1): send a smaller one"
+            ),
+            rule: None,
+        }));
+    }
+    Some(Ok(frame))
 }
 
 /// The `bad_frame` error for a frame that did not decode, under the frame's own `id` when it can

@@ -95,3 +95,30 @@ async fn a_frame_nested_deeper_than_any_of_ours_is_refused_and_the_hub_stays_up(
     assert_eq!((id, code), (0, ErrorCode::BadFrame));
     assert!(s1.ping().await.is_ok());
 }
+
+#[tokio::test]
+async fn a_command_with_a_number_no_javascript_client_can_hold_is_answered_bad_frame() {
+    let hub = TestHub::start().await;
+    for codec in Codec::ALL {
+        let mut sup = hub
+            .tablet_with("SUP", tablet::Options::with_codec(codec))
+            .await
+            .0;
+        // An important event at 2^60 ms: logged, it would go out to every post in mode_changed.
+        let too_big = json!({"id": 8, "cmd": {"type": "tap", "tap": {
+            "kind": "set_mode", "important_event_at": 1_u64 << 60}}});
+        sup.send_raw(message(codec, &too_big)).await.unwrap();
+        let (id, code, text) = next_error(&mut sup).await;
+        assert_eq!((id, code), (8, ErrorCode::BadFrame), "{codec:?}: {text}");
+        assert!(text.contains("1152921504606846976"), "{text}");
+        assert!(text.contains("2^53"), "{text}");
+        integration::expect_no_event(&mut sup, "mode_changed").await;
+        // The same tap with a time a browser holds is taken.
+        let fine = protocol::Tap::SetMode {
+            important_event_at: Some((1 << 53) - 1),
+            media_day: false,
+            rain: false,
+        };
+        sup.tap(fine).await.unwrap();
+    }
+}
