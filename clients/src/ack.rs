@@ -1,53 +1,57 @@
-//! Which calls a listening tablet answers by itself (`radio listen --ack`): the ones addressed to
-//! it that 收到 closes. The walk-in query asks for a decision (可以接待 / 无法接待) that only a
-//! person at the reception desk can make, and a report (VIP室已准备好) needs no answer at all.
+//! Which calls a listening tablet answers by itself (`radio listen --ack`), and with what: every
+//! call addressed to it that takes an answer. A call that takes 收到 gets 收到; the walk-in query,
+//! which takes only 可以接待 / 无法接待, gets the reception desk's standing decision (`--walk-in`).
+//! A report (VIP室已准备好) needs no answer at all.
 
 use protocol::envelope::CallId;
-use protocol::{Answer, Event, EventKind, Station, Target};
+use protocol::{Answer, Call, Event, EventKind, Station, Target};
 
-/// What to do about an event, for a tablet that acknowledges its calls.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Ack {
-    /// Answer this call 收到.
-    Received(CallId),
-    /// The call is for us but needs a person's decision among these answers.
-    NeedsPerson {
-        call_id: CallId,
-        intent: &'static str,
-        answers: &'static [Answer],
-    },
+/// Answer this call with this answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ack {
+    pub call_id: CallId,
+    pub answer: Answer,
 }
 
-/// What `me` should do about `event`, or `None` (not a call, not for us, a report).
-pub fn decide(me: &Station, event: &Event) -> Option<Ack> {
+/// Whether `call` is addressed to `me`: its target, or — for the site-wide broadcast — every
+/// post but the one that made it.
+pub fn addressed_to(me: &Station, call: &Call) -> bool {
+    match &call.target {
+        Target::Station(s) => s == me,
+        Target::All => call.caller != *me,
+    }
+}
+
+/// The answer a tablet gives by itself to a call that takes `answers`: 收到 where it is taken,
+/// else `decision` (可以接待 or 无法接待, for the walk-in query) where that is taken, else the first
+/// answer the call takes. `None` for a report, which takes none.
+pub fn answer_for(answers: &[Answer], decision: Answer) -> Option<Answer> {
+    [Answer::Received, decision]
+        .into_iter()
+        .find(|a| answers.contains(a))
+        .or_else(|| answers.first().copied())
+}
+
+/// What `me` answers to `event`, deciding walk-in queries with `decision`; `None` when the
+/// event is not a call for `me`, or the call is a report.
+pub fn decide(me: &Station, event: &Event, decision: Answer) -> Option<Ack> {
     let EventKind::CallPlaced { call_id, call, .. } = &event.what else {
         return None;
     };
-    let for_me = match &call.target {
-        Target::Station(s) => s == me,
-        // A site-wide broadcast is for every post but the one that made it.
-        Target::All => call.caller != *me,
-    };
-    let answers = call.intent.answers();
-    if !for_me || answers.is_empty() {
+    if !addressed_to(me, call) {
         return None;
     }
-    if answers.contains(&Answer::Received) {
-        Some(Ack::Received(*call_id))
-    } else {
-        Some(Ack::NeedsPerson {
-            call_id: *call_id,
-            intent: call.intent.kind(),
-            answers,
-        })
-    }
+    answer_for(call.intent.answers(), decision).map(|answer| Ack {
+        call_id: *call_id,
+        answer,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use protocol::post::Post;
-    use protocol::{Call, Intent, Title, Visitor};
+    use protocol::{Intent, Title, Visitor};
 
     fn placed(call: Call) -> Event {
         Event {
@@ -68,13 +72,28 @@ mod tests {
         }
     }
 
+    fn ack(answer: Answer) -> Option<Ack> {
+        Some(Ack { call_id: 5, answer })
+    }
+
     #[test]
     fn calls_for_me_are_received() {
         let call = Call::new(Post::G1, Post::S1, Intent::ClearRoom { room: 3 });
         let me = Station::from(Post::S1);
-        assert_eq!(decide(&me, &placed(call.clone())), Some(Ack::Received(5)));
-        assert_eq!(decide(&Post::G1.into(), &placed(call.clone())), None);
-        assert_eq!(decide(&Post::Sup.into(), &placed(call)), None);
+        for decision in [Answer::CanReceive, Answer::CannotReceive] {
+            assert_eq!(
+                decide(&me, &placed(call.clone()), decision),
+                ack(Answer::Received)
+            );
+        }
+        assert_eq!(
+            decide(&Post::G1.into(), &placed(call.clone()), Answer::CanReceive),
+            None
+        );
+        assert_eq!(
+            decide(&Post::Sup.into(), &placed(call), Answer::CanReceive),
+            None
+        );
     }
 
     #[test]
@@ -90,26 +109,35 @@ mod tests {
             },
         );
         assert_eq!(
-            decide(&Post::Rc.into(), &placed(call.clone())),
-            Some(Ack::Received(5))
+            decide(&Post::Rc.into(), &placed(call.clone()), Answer::CanReceive),
+            ack(Answer::Received)
         );
-        assert_eq!(decide(&Post::L1.into(), &placed(call)), None);
+        assert_eq!(
+            decide(&Post::L1.into(), &placed(call), Answer::CanReceive),
+            None
+        );
     }
 
     #[test]
-    fn the_walk_in_query_needs_a_person_and_reports_need_nothing() {
+    fn the_walk_in_query_gets_the_desks_decision_and_reports_need_nothing() {
         let query = Call::new(Post::L1, Post::Rc, Intent::WalkInQuery);
-        assert_eq!(
-            decide(&Post::Rc.into(), &placed(query)),
-            Some(Ack::NeedsPerson {
-                call_id: 5,
-                intent: "walk_in_query",
-                answers: &[Answer::CanReceive, Answer::CannotReceive],
-            })
-        );
+        let rc = Station::from(Post::Rc);
+        for decision in [Answer::CanReceive, Answer::CannotReceive] {
+            assert_eq!(decide(&rc, &placed(query.clone()), decision), ack(decision));
+        }
         let me = Station::manager("张伟").unwrap();
         let report = Call::new(Post::G1, me.clone(), Intent::VipReady { room: 3 });
-        assert_eq!(decide(&me, &placed(report)), None);
+        assert_eq!(decide(&me, &placed(report), Answer::CanReceive), None);
+    }
+
+    #[test]
+    fn a_call_that_takes_neither_gets_the_first_answer_it_takes() {
+        let only = [Answer::CannotReceive];
+        assert_eq!(
+            answer_for(&only, Answer::CanReceive),
+            Some(Answer::CannotReceive)
+        );
+        assert_eq!(answer_for(&[], Answer::CanReceive), None);
     }
 
     #[test]
@@ -121,6 +149,6 @@ mod tests {
                 station: Post::S1.into(),
             },
         };
-        assert_eq!(decide(&Post::S1.into(), &online), None);
+        assert_eq!(decide(&Post::S1.into(), &online, Answer::CanReceive), None);
     }
 }

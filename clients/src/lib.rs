@@ -3,8 +3,11 @@
 //!
 //! - [`cli`]: the `radio` command line: arguments and one module per subcommand.
 //! - [`line`](mod@line): an event as the one JSON line `radio listen` prints.
-//! - [`ack`]: which calls a listening tablet answers 收到 by itself (`radio listen --ack`).
+//! - [`ack`]: which calls a listening tablet answers by itself, and with what
+//!   (`radio listen --ack`).
+//! - [`open_call`]: which open call an answer said on its own is for (`radio say 可以接待`).
 
 pub mod ack;
 pub mod cli;
 pub mod line;
+pub mod open_call;

@@ -48,16 +48,30 @@ fn a_refused_sentence_is_not_sent() {
 }
 
 #[test]
-fn an_answer_is_not_a_call() {
-    let out = radio(&["say", "收到", "--token", "t", "--hub", &dead_hub()]);
+fn an_answer_is_not_waited_for_like_a_call() {
+    let hub = dead_hub();
+    let out = radio(&[
+        "say",
+        "收到",
+        "--wait-ack",
+        "2",
+        "--token",
+        "t",
+        "--hub",
+        &hub,
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("answer"), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("drop --wait-ack"), "{err}");
+    assert!(!err.contains(&hub), "refused before connecting: {err}");
 }
 
 #[test]
 fn connecting_needs_a_token() {
     for args in [
         &["say", RESTOCK][..],
+        &["say", "可以接待"][..],
+        &["answer", "7", "收到"][..],
         &["listen"][..],
         &["state"][..],
         &["report"][..],
@@ -74,7 +88,9 @@ fn a_hub_that_is_down_is_one_clear_line_naming_it() {
     let hub = dead_hub();
     for args in [
         &["say", RESTOCK, "--wait-ack", "1"][..],
-        &["listen", "--ack"][..],
+        &["say", "无法接待"][..],
+        &["answer", "7", "收到"][..],
+        &["listen", "--ack", "--walk-in", "cannot"][..],
         &["--json", "listen", "--from", "3"][..],
         &["state"][..],
         &["report", "--date", "2026-05-01"][..],

@@ -389,3 +389,154 @@ async fn listen_rides_out_a_hub_restart_with_no_gap_and_no_double() {
     );
     let _ = bar.kill().await;
 }
+
+const WALK_IN: &str =
+    "我是L1岗，呼叫销售中心，目前有一组客户要来参观，现在是否能接待，收到请回答。";
+const HEADING_IN: &str = "我是L1岗，呼叫接待中心，王先生一行3人已前往展示中心，收到请回答。";
+
+/// Waits for `station`'s presence to change to `kind` (`station_online`, `station_offline`), as
+/// the supervisor's tablet — connected before the change — sees it.
+async fn presence(sup: &mut tablet::Tablet, kind: &str, station: &str) {
+    loop {
+        let e = integration::expect_event(sup, kind).await;
+        let s = match &e.what {
+            EventKind::StationOnline { station } | EventKind::StationOffline { station } => {
+                station.to_string()
+            }
+            _ => continue,
+        };
+        if s == station {
+            return;
+        }
+    }
+}
+
+/// The answer the gate hears for `call_id`, as its tablet sees the `call_answered` event.
+async fn answer_heard(gate: &mut tablet::Tablet, call_id: u64) -> String {
+    loop {
+        let e = integration::expect_event(gate, "call_answered").await;
+        if let EventKind::CallAnswered {
+            call_id: id,
+            answer,
+            ..
+        } = e.what
+        {
+            if id == call_id {
+                return serde_json::to_value(answer)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn say_with_an_answer_answers_the_oldest_open_call_for_this_post_that_takes_it() {
+    let hub = TestHub::start().await;
+    let mut gate = hub.tablet("L1").await;
+    let _rc = hub.tablet("RC").await;
+    let first_query = gate.say(WALK_IN).await.unwrap().call_id;
+    let heading_in = gate.say(HEADING_IN).await.unwrap().call_id;
+    let second_query = gate.say(WALK_IN).await.unwrap().call_id;
+
+    // 可以接待 skips the heading-in call (it takes only 收到) and goes to the oldest query.
+    let (code, stdout, stderr) = run(&hub, "RC", &["say", "可以接待"]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let said: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(said["call_id"].as_u64(), Some(first_query), "{said}");
+    assert_eq!(said["answer"], "can_receive");
+    assert_eq!(said["sentence"], WALK_IN, "it names the call it answered");
+    assert!(said["offset"].as_u64().unwrap() > second_query);
+    assert_eq!(answer_heard(&mut gate, first_query).await, "can_receive");
+
+    let (code, stdout, stderr) = run(&hub, "RC", &["say", "收到"]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let said: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(said["call_id"].as_u64(), Some(heading_in), "{said}");
+    assert_eq!(answer_heard(&mut gate, heading_in).await, "received");
+
+    let (code, stdout, stderr) = run(&hub, "RC", &["--json", "say", "无法接待"]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let said: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(said["call_id"].as_u64(), Some(second_query), "{said}");
+    assert_eq!(
+        answer_heard(&mut gate, second_query).await,
+        "cannot_receive"
+    );
+
+    // Nothing left to answer: a clear refusal, nothing sent.
+    let (code, stdout, stderr) = run(&hub, "RC", &["say", "收到"]).await;
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("no open call"), "{stderr}");
+    assert!(stderr.contains("radio answer"), "{stderr}");
+    // Another post's call is not this post's to answer.
+    gate.say(WALK_IN).await.unwrap();
+    let (code, _, stderr) = run(&hub, "S1", &["say", "可以接待"]).await;
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("no open call"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn radio_answer_answers_a_call_by_its_id_with_the_word_given() {
+    let hub = TestHub::start().await;
+    let mut gate = hub.tablet("L1").await;
+    let _rc = hub.tablet("RC").await;
+    let query = gate.say(WALK_IN).await.unwrap().call_id;
+    let heading_in = gate.say(HEADING_IN).await.unwrap().call_id;
+
+    // The wrong word for the call: refused by the hub, saying which words it takes.
+    let (code, stdout, stderr) = run(&hub, "RC", &["answer", &query.to_string(), "收到"]).await;
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stderr.contains("bad_answer"), "{stderr}");
+    assert!(stderr.contains("可以接待"), "{stderr}");
+
+    let (code, stdout, stderr) = run(&hub, "RC", &["answer", &query.to_string(), "无法接待"]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let said: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(said["call_id"].as_u64(), Some(query));
+    assert_eq!(said["answer"], "cannot_receive");
+    assert!(said["offset"].is_u64());
+    assert_eq!(answer_heard(&mut gate, query).await, "cannot_receive");
+
+    // The wire's own names work too.
+    let (code, _, stderr) = run(&hub, "RC", &["answer", &heading_in.to_string(), "received"]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(answer_heard(&mut gate, heading_in).await, "received");
+
+    // A word that is no answer is refused before connecting.
+    let (code, _, stderr) = run(&hub, "RC", &["answer", "7", "好的"]).await;
+    assert_eq!(code, Some(2), "clap's usage error");
+    assert!(stderr.contains("收到"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_ack_answers_every_call_for_it_and_walk_in_queries_as_told() {
+    let hub = TestHub::start().await;
+    let mut gate = hub.tablet("L1").await;
+    let mut sup = hub.tablet("SUP").await;
+    for (flags, walk_in) in [
+        (&["listen", "--ack"][..], "can_receive"),
+        (
+            &["listen", "--ack", "--walk-in", "cannot"][..],
+            "cannot_receive",
+        ),
+        (&["listen", "--ack", "--walk-in", "can"][..], "can_receive"),
+    ] {
+        let mut desk = radio(&hub, "RC", flags).spawn().unwrap();
+        presence(&mut sup, "station_online", "RC").await;
+        let query = gate.say(WALK_IN).await.unwrap().call_id;
+        assert_eq!(answer_heard(&mut gate, query).await, walk_in, "{flags:?}");
+        let heading_in = gate.say(HEADING_IN).await.unwrap().call_id;
+        assert_eq!(answer_heard(&mut gate, heading_in).await, "received");
+        let _ = desk.kill().await;
+        let _ = desk.wait().await;
+        presence(&mut sup, "station_offline", "RC").await;
+    }
+    // --walk-in only makes sense with --ack.
+    let (code, _, stderr) = run(&hub, "RC", &["listen", "--walk-in", "can"]).await;
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("--ack"), "{stderr}");
+}

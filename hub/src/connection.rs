@@ -2,8 +2,10 @@
 //! and hands them to the switchboard, and drains the tablet's bounded queue onto the socket —
 //! feeding every queued frame, then flushing once, so a burst costs one write, not many.
 //!
-//! The first frame must be `connect` with a valid token, within the connect timeout; anything
-//! else closes the connection with a code that says whether to reconnect.
+//! The first frame must be `connect` with a valid token, within the connect timeout. Any other
+//! command is answered `not_connected`, and a frame that does not decode `bad_frame` (each under
+//! the frame's id), before the close 4501; a bad or missing token closes with 4500. Every close
+//! carries a code that says whether to reconnect.
 
 use std::sync::Arc;
 
@@ -50,29 +52,30 @@ async fn admit(
     codec: Codec,
     app: &App,
 ) -> Option<(ConnId, mpsc::Receiver<Message>, Arc<Kick>)> {
-    let first = match timeout(app.config.connect_timeout, socket.recv()).await {
-        Err(_) => {
-            app.metrics.disconnect("connect_timeout");
-            close(socket, CloseCode::ConnectTimeout, None).await;
+    let first = first_frame(socket, app).await?;
+    // The first frame must decode, and be `connect`; anything else is answered, then closed.
+    let (id, token, resume) = match decode(codec, &first) {
+        Some(Ok(ClientFrame {
+            id,
+            cmd: Command::Connect { token, resume },
+        })) => (id, token, resume),
+        Some(Ok(ClientFrame { id, .. })) => {
+            let error = ServerFrame::Error {
+                id,
+                code: ErrorCode::NotConnected,
+                message: "the first frame must be connect, with the tablet's token: open a new \
+                          connection and send connect first"
+                    .into(),
+                rule: None,
+            };
+            refuse_handshake(socket, codec, &error, app).await;
             return None;
         }
-        Ok(Some(Ok(msg))) => msg,
-        Ok(_) => return None,
-    };
-    // The first frame must decode, and be `connect`.
-    let Some(Ok(ClientFrame {
-        id,
-        cmd: Command::Connect { token, resume },
-    })) = decode(codec, &first)
-    else {
-        app.metrics.disconnect("protocol_violation");
-        close(
-            socket,
-            CloseCode::ProtocolViolation,
-            Some("the first frame must be connect"),
-        )
-        .await;
-        return None;
+        Some(Err(e)) => {
+            refuse_handshake(socket, codec, &bad_frame(codec, &first, &e), app).await;
+            return None;
+        }
+        None => return None,
     };
     let station = match app.secret.verify(&token) {
         Ok(s) => s,
@@ -129,6 +132,58 @@ async fn admit(
     Some((joined.conn, queue, kick))
 }
 
+/// The tablet's first protocol frame, within the connect timeout. WebSocket pings on the way
+/// are answered, not taken for a command. `None` once the connection is over (closed here if
+/// the tablet was too slow or sent too much).
+async fn first_frame(socket: &mut WebSocket, app: &App) -> Option<Message> {
+    let deadline = tokio::time::Instant::now() + app.config.connect_timeout;
+    loop {
+        match tokio::time::timeout_at(deadline, socket.recv()).await {
+            Err(_) => {
+                app.metrics.disconnect("connect_timeout");
+                close(socket, CloseCode::ConnectTimeout, None).await;
+                return None;
+            }
+            Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => {
+                // tungstenite queued the pong; send it.
+                if socket.flush().await.is_err() {
+                    return None;
+                }
+            }
+            Ok(Some(Ok(Message::Close(_)))) | Ok(None) => return None,
+            Ok(Some(Ok(msg))) => return Some(msg),
+            Ok(Some(Err(e))) => {
+                if too_big(e) {
+                    app.metrics.disconnect("frame_too_big");
+                    close(socket, CloseCode::FrameTooBig, None).await;
+                }
+                return None;
+            }
+        }
+    }
+}
+
+/// Ends a handshake that broke the protocol: the error for the frame (under its id, so the
+/// client knows which request failed), then the close 4501.
+async fn refuse_handshake(socket: &mut WebSocket, codec: Codec, error: &ServerFrame, app: &App) {
+    app.metrics.disconnect("protocol_violation");
+    if let Some(m) = encode(codec, error) {
+        if !matches!(
+            timeout(app.config.write_timeout, socket.send(m)).await,
+            Ok(Ok(()))
+        ) {
+            return;
+        }
+    }
+    let why = match error {
+        ServerFrame::Error { code, .. } if *code == ErrorCode::NotConnected => {
+            "not connected: the first frame must be connect"
+        }
+        _ => "bad frame: the first frame must be a connect that decodes",
+    };
+    close(socket, CloseCode::ProtocolViolation, Some(why)).await;
+}
+
 /// Moves frames both ways until the tablet leaves or is cut off. Returns the close code to
 /// send, if the socket is still there to send it on.
 async fn pump(
@@ -178,7 +233,7 @@ async fn pump(
                             return None;
                         }
                     }
-                    msg => match decode(codec, &msg) {
+                    msg => match read_command(codec, &msg) {
                         Some(Ok(ClientFrame { id, cmd: Command::Report { date } })) => {
                             let frame = match report(app, date.as_deref()).await {
                                 Ok(report) => ServerFrame::Reply { id, body: protocol::ReplyBody::Report { report } },
@@ -197,14 +252,8 @@ async fn pump(
                                 return Some(CloseCode::Shutdown);
                             }
                         }
-                        Some(Err(e)) => {
+                        Some(Err(error)) => {
                             app.metrics.refusal(ErrorCode::BadFrame.name());
-                            let error = ServerFrame::Error {
-                                id: 0,
-                                code: ErrorCode::BadFrame,
-                                message: format!("cannot read that frame: {e}"),
-                                rule: None,
-                            };
                             if let Some(m) = encode(codec, &error) {
                                 if socket.send(m).await.is_err() {
                                     return None;
@@ -248,6 +297,48 @@ fn decode(codec: Codec, msg: &Message) -> Option<Result<ClientFrame, protocol::D
         Message::Binary(b) => Some(codec.decode(b)),
         Message::Text(t) => Some(codec.decode(t.as_bytes())),
         _ => None,
+    }
+}
+
+/// A command from a connected tablet, or the `bad_frame` error to answer it with: a frame that
+/// does not decode, or a command carrying a number beyond 2^53 − 1, which the hub would log and
+/// send on to clients that cannot hold it (PROTOCOL.md §1). `None` for messages that carry no
+/// command.
+fn read_command(codec: Codec, msg: &Message) -> Option<Result<ClientFrame, ServerFrame>> {
+    let frame = match decode(codec, msg)? {
+        Ok(frame) => frame,
+        Err(e) => return Some(Err(bad_frame(codec, msg, &e))),
+    };
+    if let Some(n) = frame.cmd.unsafe_number() {
+        return Some(Err(ServerFrame::Error {
+            id: frame.id,
+            code: ErrorCode::BadFrame,
+            message: format!(
+                "the number {n} is beyond 2^53 − 1, the largest every client holds exactly \
+                 (PROTOCOL.md §1): send a smaller one"
+            ),
+            rule: None,
+        }));
+    }
+    Some(Ok(frame))
+}
+
+/// The `bad_frame` error for a frame that did not decode, under the frame's own `id` when it can
+/// be read (else 0), so the client waiting on that request hears why.
+fn bad_frame(codec: Codec, msg: &Message, e: &protocol::DecodeError) -> ServerFrame {
+    let id = match msg {
+        Message::Binary(b) => codec.request_id(b),
+        Message::Text(t) => codec.request_id(t.as_bytes()),
+        _ => None,
+    };
+    ServerFrame::Error {
+        id: id.unwrap_or(0),
+        code: ErrorCode::BadFrame,
+        message: format!(
+            "cannot read that frame ({e}): send a {} frame as protocol/PROTOCOL.md §2 shows",
+            codec.subprotocol()
+        ),
+        rule: None,
     }
 }
 

@@ -10,9 +10,8 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use protocol::codec::{
-    MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK,
-};
+use protocol::Codec;
+use protocol::codec::{MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES};
 use tokio::sync::oneshot;
 
 use crate::App;
@@ -34,9 +33,22 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-async fn ws(upgrade: WebSocketUpgrade, State(app): State<Arc<App>>) -> Response {
+/// The WebSocket upgrade. The subprotocol is the client's first offered that the hub speaks
+/// ([`Codec::choose`]); with none, the upgrade names none and the connection closes 4503.
+async fn ws(
+    upgrade: WebSocketUpgrade,
+    headers: HeaderMap,
+    State(app): State<Arc<App>>,
+) -> Response {
+    let offer = headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    let upgrade = match Codec::choose(offer) {
+        Some(codec) => upgrade.protocols([codec.subprotocol()]),
+        None => upgrade,
+    };
     upgrade
-        .protocols([SUBPROTOCOL_MSGPACK, SUBPROTOCOL_JSON])
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .max_write_buffer_size(WRITE_BUFFER + 2 * MAX_SERVER_FRAME_BYTES)

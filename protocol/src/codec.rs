@@ -3,8 +3,8 @@
 //! Decoding takes untrusted bytes: it is bounded in size and returns an error, never panics.
 
 use bytes::Bytes;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 /// Subprotocol for MessagePack frames.
 pub const SUBPROTOCOL_MSGPACK: &str = "radio.v1.msgpack";
@@ -12,6 +12,10 @@ pub const SUBPROTOCOL_MSGPACK: &str = "radio.v1.msgpack";
 pub const SUBPROTOCOL_JSON: &str = "radio.v1.json";
 /// The largest frame a tablet sends (and the hub accepts). A radio call is a few hundred bytes.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// How deeply a MessagePack frame may nest. Ours nest a handful of levels (frame, command, call,
+/// intent, visitor); rmp-serde's own limit (1024) overflows a 2 MiB stack — a tokio worker's —
+/// on a hostile frame, where this one refuses it. JSON has serde_json's limit (128), which fits.
+pub const MAX_MSGPACK_DEPTH: usize = 64;
 /// The largest frame the hub sends (and a tablet accepts): a `state` or `report` reply carries a
 /// whole day's board. Events are far smaller.
 pub const MAX_SERVER_FRAME_BYTES: usize = 1024 * 1024;
@@ -48,6 +52,17 @@ impl Codec {
             SUBPROTOCOL_JSON => Some(Codec::Json),
             _ => None,
         }
+    }
+
+    /// The codec for a client's `Sec-WebSocket-Protocol` offer: the first subprotocol in the
+    /// client's order that is one of ours. Each item is one header line, itself a
+    /// comma-separated list; several lines read as one list, in order. `None` when nothing
+    /// offered is ours (the hub then upgrades without a subprotocol and closes 4503).
+    pub fn choose<'a>(offer: impl IntoIterator<Item = &'a str>) -> Option<Codec> {
+        offer
+            .into_iter()
+            .flat_map(|line| line.split(','))
+            .find_map(Codec::from_subprotocol)
     }
 
     pub fn subprotocol(self) -> &'static str {
@@ -96,6 +111,7 @@ impl Codec {
         match self {
             Codec::MsgPack => {
                 let mut de = rmp_serde::Deserializer::from_read_ref(bytes);
+                de.set_max_depth(MAX_MSGPACK_DEPTH);
                 let value =
                     T::deserialize(&mut de).map_err(|e| DecodeError::Malformed(e.to_string()))?;
                 Ok(value)
@@ -104,5 +120,104 @@ impl Codec {
                 serde_json::from_slice(bytes).map_err(|e| DecodeError::Malformed(e.to_string()))
             }
         }
+    }
+
+    /// The request `id` of a client frame that did not decode, if it can still be read: the
+    /// frame is a well-formed map of this encoding whose `id` is an integer that fits a `u32`,
+    /// whatever else it carries. The hub answers `bad_frame` under this id, so a client waiting
+    /// on its request is told. Bounded like [`Codec::decode`]; `None` when there is no such id.
+    pub fn request_id(self, bytes: &[u8]) -> Option<u32> {
+        /// Only the id; every other field is skipped unread.
+        #[derive(Deserialize)]
+        struct IdOnly {
+            id: u32,
+        }
+        match self.decode::<IdOnly>(bytes) {
+            Ok(IdOnly { id }) => Some(id),
+            Err(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_clients_first_subprotocol_that_is_ours_is_chosen() {
+        assert_eq!(
+            Codec::choose(["radio.v1.json, radio.v1.msgpack"]),
+            Some(Codec::Json)
+        );
+        assert_eq!(
+            Codec::choose(["radio.v2.cbor,radio.v1.msgpack", "radio.v1.json"]),
+            Some(Codec::MsgPack)
+        );
+        assert_eq!(
+            Codec::choose(["chat", " radio.v1.json "]),
+            Some(Codec::Json)
+        );
+        assert_eq!(Codec::choose(["radio.v2.json", "RADIO.V1.JSON"]), None);
+        assert_eq!(Codec::choose([""]), None);
+        assert_eq!(Codec::choose([]), None);
+    }
+
+    #[test]
+    fn the_id_of_a_frame_that_does_not_decode_is_read_in_both_encodings() {
+        for codec in Codec::ALL {
+            for (frame, id) in [
+                (json!({"id": 9, "cmd": {"type": "dance"}}), Some(9)),
+                (
+                    json!({"cmd": {"type": "call"}, "id": 4_294_967_295_u64}),
+                    Some(u32::MAX),
+                ),
+                (
+                    json!({"id": 4_294_967_296_u64, "cmd": {"type": "ping"}}),
+                    None,
+                ),
+                (json!({"id": -1, "cmd": {"type": "ping"}}), None),
+                (json!({"id": "9", "cmd": {"type": "ping"}}), None),
+                (json!({"cmd": {"type": "ping"}}), None),
+                (json!("id"), None),
+            ] {
+                let bytes = codec.encode(&frame).unwrap();
+                assert_eq!(codec.request_id(&bytes), id, "{codec:?} {frame}");
+            }
+        }
+    }
+
+    #[test]
+    fn broken_or_oversized_bytes_have_no_id_and_do_not_panic() {
+        assert_eq!(Codec::Json.request_id(br#"{"id": 7, "cmd": "#), None);
+        assert_eq!(Codec::MsgPack.request_id(&[0xde, 0xad, 0xbe, 0xef]), None);
+        assert_eq!(Codec::MsgPack.request_id(&[0x81, 0xa2, b'i', b'd']), None);
+        let mut deep = br#"{"id": 3, "cmd": "#.to_vec();
+        deep.extend(std::iter::repeat_n(b'[', 60_000));
+        assert_eq!(Codec::Json.request_id(&deep), None);
+        let mut deep = vec![0x82, 0xa2, b'i', b'd', 0x03, 0xa3, b'c', b'm', b'd'];
+        deep.extend(std::iter::repeat_n(0x91, 60_000));
+        assert_eq!(Codec::MsgPack.request_id(&deep), None);
+        let huge = format!(r#"{{"id": 3, "pad": "{}"}}"#, "x".repeat(MAX_FRAME_BYTES));
+        assert_eq!(Codec::Json.request_id(huge.as_bytes()), None);
+    }
+
+    #[test]
+    fn a_field_nested_deeper_than_any_frame_is_refused_not_a_stack_overflow() {
+        // {"id": 3, "x": [[[…2000 deep…nil]]], "cmd": …}: an unknown field is skipped by
+        // recursion, which rmp-serde's own depth limit (1024) lets overflow a 2 MiB stack —
+        // a tokio worker's, and a test thread's.
+        let mut deep = vec![0x82, 0xa2, b'i', b'd', 0x03, 0xa1, b'x'];
+        deep.extend(std::iter::repeat_n(0x91, 2_000));
+        deep.push(0xc0);
+        assert!(Codec::MsgPack.decode::<crate::ClientFrame>(&deep).is_err());
+        assert_eq!(Codec::MsgPack.request_id(&deep), None);
+        let mut deep = br#"{"id": 3, "x": "#.to_vec();
+        deep.extend(std::iter::repeat_n(b'[', 2_000));
+        deep.extend(std::iter::repeat_n(b']', 2_000));
+        deep.push(b'}');
+        assert!(Codec::Json.decode::<crate::ClientFrame>(&deep).is_err());
+        // serde_json skips an unknown field without recursing: the id is still read.
+        assert_eq!(Codec::Json.request_id(&deep), Some(3));
     }
 }

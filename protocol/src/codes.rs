@@ -8,9 +8,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
-    /// The frame could not be decoded. Fix the client; do not resend it.
+    /// The frame could not be decoded, or carries a number beyond 2^53 − 1. Sent under the
+    /// frame's id when it can be read (else 0); before `connect`, the close 4501 follows. Fix
+    /// the client; do not resend it.
     BadFrame,
-    /// A command came before `connect`. Send `connect` first.
+    /// A command other than `connect` came first, under its id; the close 4501 follows. Open a
+    /// new connection and send `connect` first.
     NotConnected,
     /// A second `connect` on one connection. Open a new connection instead.
     AlreadyConnected,
@@ -70,7 +73,8 @@ pub enum CloseCode {
     Overloaded = 4003,
     /// The token is missing, malformed, forged or for another site. Get a new token; don't retry.
     BadToken = 4500,
-    /// The client broke the protocol (undecodable frame, wrong first frame). Fix the client.
+    /// The first frame was not a `connect` that decodes; an error (`not_connected` or
+    /// `bad_frame`) under its id came just before. Fix the client to send `connect` first.
     ProtocolViolation = 4501,
     /// A frame was larger than the hub accepts. Fix the client.
     FrameTooBig = 4502,
@@ -111,8 +115,8 @@ impl CloseCode {
             CloseCode::ConnectTimeout => "connect timeout: send connect first",
             CloseCode::Overloaded => "overloaded: reconnect later",
             CloseCode::BadToken => "bad token: get a new token",
-            CloseCode::ProtocolViolation => "protocol violation",
-            CloseCode::FrameTooBig => "frame too big",
+            CloseCode::ProtocolViolation => "protocol violation: send connect first",
+            CloseCode::FrameTooBig => "frame too big: at most 65536 bytes",
             CloseCode::NoSubprotocol => "no subprotocol: offer radio.v1.msgpack or radio.v1.json",
         }
     }

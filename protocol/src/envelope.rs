@@ -20,6 +20,10 @@ use crate::visit::Visit;
 /// The envelope version this crate speaks; part of the subprotocol name.
 pub const PROTOCOL_VERSION: u16 = 1;
 
+/// The largest integer on the wire, 2^53 − 1 (JavaScript's `Number.MAX_SAFE_INTEGER`): every
+/// client holds numbers up to it exactly, even one that reads JSON numbers as doubles.
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
 /// A call's id: the log offset of the event that placed it, so it is unique within an epoch.
 pub type CallId = u64;
 
@@ -37,6 +41,9 @@ pub enum Command {
     /// Must be the first frame: authenticates the tablet as the station its token names, and
     /// optionally resumes the event stream from where it left off.
     Connect {
+        /// A missing or null token reads as the empty token, which the hub refuses as a bad
+        /// token (close 4500) — not as a frame it cannot read.
+        #[serde(default, deserialize_with = "null_as_empty")]
         token: String,
         #[serde(default)]
         resume: Option<Resume>,
@@ -58,6 +65,35 @@ pub enum Command {
     },
     /// Keep-alive; the reply carries the log head.
     Ping,
+}
+
+impl Command {
+    /// The first integer in this command beyond ±[`MAX_SAFE_INTEGER`], if any. The hub refuses
+    /// such a command (`bad_frame`) rather than log a number it would then send to clients that
+    /// cannot hold it (an important event's time, echoed in `mode_changed`). Every field is
+    /// looked at, so a field added later is covered too.
+    pub fn unsafe_number(&self) -> Option<i128> {
+        fn walk(v: &serde_json::Value) -> Option<i128> {
+            match v {
+                serde_json::Value::Number(n) => {
+                    let n = n
+                        .as_u64()
+                        .map(i128::from)
+                        .or_else(|| n.as_i64().map(i128::from))?;
+                    (n.unsigned_abs() > u128::from(MAX_SAFE_INTEGER)).then_some(n)
+                }
+                serde_json::Value::Array(items) => items.iter().find_map(walk),
+                serde_json::Value::Object(fields) => fields.values().find_map(walk),
+                _ => None,
+            }
+        }
+        walk(&serde_json::to_value(self).ok()?)
+    }
+}
+
+/// A string that may be null, null read as empty.
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Option::<String>::deserialize(d).map(Option::unwrap_or_default)
 }
 
 /// Where a reconnecting client left off: the epoch it saw, and the first offset it still needs
@@ -255,5 +291,34 @@ impl EventKind {
             EventKind::AlertResolved { .. } => "alert_resolved",
             EventKind::BoardPruned { .. } => "board_pruned",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Post;
+
+    #[test]
+    fn a_number_beyond_2_53_anywhere_in_a_command_is_found() {
+        let mode = |t: u64| Command::Tap {
+            tap: Tap::SetMode {
+                important_event_at: Some(t),
+                media_day: false,
+                rain: false,
+            },
+        };
+        assert_eq!(mode(MAX_SAFE_INTEGER).unsafe_number(), None);
+        assert_eq!(mode(MAX_SAFE_INTEGER + 1).unsafe_number(), Some(1 << 53));
+        let answer = Command::Answer {
+            call_id: u64::MAX,
+            answer: Answer::Received,
+        };
+        assert_eq!(answer.unsafe_number(), Some(i128::from(u64::MAX)));
+        let call = Command::Call {
+            call: Call::new(Post::G1, Post::S1, crate::Intent::ClearRoom { room: 3 }),
+        };
+        assert_eq!(call.unsafe_number(), None);
+        assert_eq!(Command::Ping.unsafe_number(), None);
     }
 }

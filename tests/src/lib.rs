@@ -310,3 +310,59 @@ pub fn hub_process(
         .to_owned();
     (child, url, lines)
 }
+
+/// A client as a browser's JavaScript is one: JSON text frames (`radio.v1.json`), and every
+/// number read as an f64 — so a number above 2^53 − 1 comes back rounded.
+pub struct Browser {
+    ws: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+}
+
+impl Browser {
+    /// Opens the WebSocket offering `radio.v1.json` only.
+    pub async fn open(url: &str) -> Browser {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut req = url.into_client_request().unwrap();
+        req.headers_mut()
+            .insert("Sec-WebSocket-Protocol", "radio.v1.json".parse().unwrap());
+        let (ws, _) = tokio_tungstenite::connect_async(req)
+            .await
+            .expect("the browser connects");
+        Browser { ws }
+    }
+
+    /// Sends one frame as `JSON.stringify` would.
+    pub async fn send(&mut self, frame: serde_json::Value) {
+        use futures_util::SinkExt;
+        let text = serde_json::to_string(&frame).unwrap();
+        self.ws
+            .send(tokio_tungstenite::tungstenite::Message::text(text))
+            .await
+            .expect("the frame is sent");
+    }
+
+    /// The next frame, as `JSON.parse` would give it; fails the test after [`WAIT`].
+    pub async fn next(&mut self) -> serde_json::Value {
+        use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        loop {
+            let msg = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("a frame in time")
+                .expect("the connection is open")
+                .expect("a message");
+            match msg {
+                Message::Text(t) => return serde_json::from_str(&t).expect("JSON"),
+                Message::Close(c) => panic!("the hub closed the browser's connection: {c:?}"),
+                _ => continue,
+            }
+        }
+    }
+}
+
+/// A number as JavaScript holds it: through an f64 and back, as `JSON.parse` then
+/// `JSON.stringify` would carry it.
+pub fn as_javascript(v: &serde_json::Value) -> u64 {
+    v.as_f64().unwrap_or_else(|| panic!("{v} is not a number")) as u64
+}

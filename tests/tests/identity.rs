@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use integration::{TestHub, expect_no_event};
-use protocol::{Call, ClientFrame, CloseCode, Codec, Command, ErrorCode, Intent, Post};
+use protocol::{
+    Call, ClientFrame, CloseCode, Codec, Command, ErrorCode, Intent, Post, ServerFrame,
+};
 use tablet::{Options, Tablet, TabletError};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -95,10 +97,11 @@ async fn a_post_that_is_not_on_the_site_is_refused() {
     hub.tablet("RC").await;
 }
 
-async fn raw(
-    hub: &TestHub,
-    protocol: Option<&str>,
-) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+/// A WebSocket to the hub with no tablet on it: frames are sent and read by hand.
+type Raw =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn raw(hub: &TestHub, protocol: Option<&str>) -> Raw {
     let mut req = hub.url().into_client_request().unwrap();
     if let Some(p) = protocol {
         req.headers_mut()
@@ -107,11 +110,7 @@ async fn raw(
     tokio_tungstenite::connect_async(req).await.unwrap().0
 }
 
-async fn close_code(
-    ws: &mut tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
-) -> Option<u16> {
+async fn close_code(ws: &mut Raw) -> Option<u16> {
     loop {
         match tokio::time::timeout(Duration::from_secs(5), ws.next())
             .await
@@ -131,28 +130,198 @@ async fn a_handshake_without_our_subprotocol_is_closed_with_4503() {
     assert_eq!(close_code(&mut ws).await, Some(4503));
 }
 
-#[tokio::test]
-async fn the_first_frame_must_be_connect() {
-    let hub = TestHub::start().await;
-    let mut ws = raw(&hub, Some("radio.v1.json")).await;
-    let ping = Codec::Json
-        .encode(&ClientFrame {
-            id: 1,
-            cmd: Command::Ping,
-        })
-        .unwrap();
-    ws.send(Message::Text(
-        String::from_utf8(ping.to_vec()).unwrap().into(),
-    ))
-    .await
-    .unwrap();
-    assert_eq!(close_code(&mut ws).await, Some(4501));
+/// A frame as `codec` sends it: text for JSON, binary for MessagePack.
+fn message(codec: Codec, frame: &ClientFrame) -> Message {
+    raw_message(codec, &serde_json::to_value(frame).unwrap())
+}
 
+/// Any value as `codec` sends it, for frames no client would build.
+fn raw_message(codec: Codec, value: &serde_json::Value) -> Message {
+    let bytes = codec.encode(value).unwrap();
+    match codec {
+        Codec::Json => Message::text(String::from_utf8(bytes.to_vec()).unwrap()),
+        Codec::MsgPack => Message::Binary(bytes),
+    }
+}
+
+/// The next protocol frame from the hub on a raw socket.
+async fn next_frame(ws: &mut Raw, codec: Codec) -> ServerFrame {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("a frame in time")
+            .expect("the socket is open")
+            .expect("a message");
+        match msg {
+            Message::Text(t) => return codec.decode(t.as_bytes()).unwrap(),
+            Message::Binary(b) => return codec.decode(&b).unwrap(),
+            Message::Close(c) => panic!("closed before a frame: {c:?}"),
+            _ => continue,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_command_before_connect_is_answered_not_connected_then_closed_4501() {
+    let hub = TestHub::start().await;
+    for codec in Codec::ALL {
+        let mut ws = raw(&hub, Some(codec.subprotocol())).await;
+        let ping = ClientFrame {
+            id: 5,
+            cmd: Command::Ping,
+        };
+        ws.send(message(codec, &ping)).await.unwrap();
+        match next_frame(&mut ws, codec).await {
+            ServerFrame::Error {
+                id, code, message, ..
+            } => {
+                assert_eq!((id, code), (5, ErrorCode::NotConnected), "{codec:?}");
+                assert!(message.contains("connect"), "{message}");
+            }
+            other => panic!("{codec:?}: {other:?}"),
+        }
+        assert_eq!(close_code(&mut ws).await, Some(4501), "{codec:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_first_frame_that_does_not_decode_is_answered_bad_frame_then_closed_4501() {
+    let hub = TestHub::start().await;
+    for codec in Codec::ALL {
+        let mut ws = raw(&hub, Some(codec.subprotocol())).await;
+        let garbled = serde_json::json!({"id": 6, "cmd": {"type": "connect", "token": 17}});
+        ws.send(raw_message(codec, &garbled)).await.unwrap();
+        match next_frame(&mut ws, codec).await {
+            ServerFrame::Error { id, code, .. } => {
+                assert_eq!((id, code), (6, ErrorCode::BadFrame), "{codec:?}")
+            }
+            other => panic!("{codec:?}: {other:?}"),
+        }
+        assert_eq!(close_code(&mut ws).await, Some(4501), "{codec:?}");
+    }
+    // Bytes with no readable id: the error has id 0, and the close follows.
     let mut ws = raw(&hub, Some("radio.v1.msgpack")).await;
     ws.send(Message::Binary(vec![0xc1, 0xff, 0x00].into()))
         .await
         .unwrap();
+    assert!(matches!(
+        next_frame(&mut ws, Codec::MsgPack).await,
+        ServerFrame::Error {
+            id: 0,
+            code: ErrorCode::BadFrame,
+            ..
+        }
+    ));
     assert_eq!(close_code(&mut ws).await, Some(4501));
+}
+
+#[tokio::test]
+async fn a_connect_without_a_token_is_closed_with_4500() {
+    let hub = TestHub::start().await;
+    for codec in Codec::ALL {
+        for connect in [
+            serde_json::json!({"id": 1, "cmd": {"type": "connect"}}),
+            serde_json::json!({"id": 1, "cmd": {"type": "connect", "token": null}}),
+        ] {
+            let mut ws = raw(&hub, Some(codec.subprotocol())).await;
+            ws.send(raw_message(codec, &connect)).await.unwrap();
+            assert_eq!(close_code(&mut ws).await, Some(4500), "{codec:?} {connect}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_websocket_ping_before_connect_is_no_command() {
+    let hub = TestHub::start().await;
+    let mut ws = raw(&hub, Some("radio.v1.json")).await;
+    ws.send(Message::Ping(vec![1, 2].into())).await.unwrap();
+    let connect = ClientFrame {
+        id: 1,
+        cmd: Command::Connect {
+            token: hub.token("S1"),
+            resume: None,
+        },
+    };
+    ws.send(message(Codec::Json, &connect)).await.unwrap();
+    assert!(matches!(
+        next_frame(&mut ws, Codec::Json).await,
+        ServerFrame::Reply { id: 1, .. }
+    ));
+}
+
+/// A WebSocket handshake by hand, offering `offer` (one header line each), so nothing on the
+/// client's side checks the answer: the response's head (lowercased) and the socket after it.
+/// (A strict client — a browser, tungstenite — fails the handshake itself when the response
+/// names none of its subprotocols, and tungstenite reads only the first offer line.)
+async fn handshake_by_hand(hub: &TestHub, offer: &[&str]) -> (String, tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(hub.addr).await.unwrap();
+    let mut request = format!(
+        "GET /ws HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n",
+        hub.addr
+    );
+    for line in offer {
+        request.push_str(&format!("Sec-WebSocket-Protocol: {line}\r\n"));
+    }
+    request.push_str("\r\n");
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    // Byte by byte, so no WebSocket frame after the head is read here.
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        head.push(tcp.read_u8().await.unwrap());
+    }
+    let head = String::from_utf8(head).unwrap().to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 101"), "{head}");
+    (head, tcp)
+}
+
+#[tokio::test]
+async fn the_hub_takes_the_first_subprotocol_in_the_clients_order_that_it_speaks() {
+    let hub = TestHub::start().await;
+    for (offer, want) in [
+        (&["radio.v1.json, radio.v1.msgpack"][..], "radio.v1.json"),
+        (&["radio.v1.msgpack, radio.v1.json"][..], "radio.v1.msgpack"),
+        (&["radio.v2.cbor, radio.v1.json"][..], "radio.v1.json"),
+        // Offers on several header lines are one list, in order.
+        (
+            &["radio.v2.cbor", "radio.v1.json", "radio.v1.msgpack"][..],
+            "radio.v1.json",
+        ),
+        (&["chat", "radio.v1.msgpack"][..], "radio.v1.msgpack"),
+    ] {
+        let (head, _) = handshake_by_hand(&hub, offer).await;
+        assert!(
+            head.contains(&format!("sec-websocket-protocol: {want}\r\n")),
+            "{offer:?}: {head}"
+        );
+    }
+    // And a tablet that offers both hears the one it put first.
+    let mut req = hub.url().into_client_request().unwrap();
+    req.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "radio.v1.json, radio.v1.msgpack".parse().unwrap(),
+    );
+    let (ws, response) = tokio_tungstenite::connect_async(req).await.unwrap();
+    assert_eq!(
+        response.headers()["Sec-WebSocket-Protocol"],
+        "radio.v1.json"
+    );
+    drop(ws);
+}
+
+#[tokio::test]
+async fn an_offer_of_only_unknown_subprotocols_is_upgraded_without_one_and_closed_with_4503() {
+    let hub = TestHub::start().await;
+    let (head, tcp) = handshake_by_hand(&hub, &["radio.v2.json, chat"]).await;
+    assert!(!head.contains("sec-websocket-protocol"), "{head}");
+    let mut ws = tokio_tungstenite::WebSocketStream::from_raw_socket(
+        tokio_tungstenite::MaybeTlsStream::Plain(tcp),
+        tokio_tungstenite::tungstenite::protocol::Role::Client,
+        None,
+    )
+    .await;
+    assert_eq!(close_code(&mut ws).await, Some(4503));
 }
 
 #[tokio::test]

@@ -190,3 +190,98 @@ async fn a_resume_from_an_offset_no_longer_kept_is_told_to_take_a_snapshot() {
         near.recovery
     );
 }
+
+/// A browser's connect, resuming from `from` under the epoch it holds.
+fn connect_frame(id: u32, token: &str, resume: Option<(u64, u64)>) -> serde_json::Value {
+    let mut cmd = serde_json::json!({"type": "connect", "token": token});
+    if let Some((epoch, from)) = resume {
+        cmd["resume"] = serde_json::json!({"epoch": epoch, "from": from});
+    }
+    serde_json::json!({"id": id, "cmd": cmd})
+}
+
+/// A browser connects live, misses a call while away, and resumes with the epoch and head it
+/// read as JavaScript numbers: it gets `recovered` — the welcome first, then what it missed.
+async fn a_browser_resumes_with_what_it_read(hub: &TestHub) -> u64 {
+    let token = hub.token("S1");
+    let mut browser = integration::Browser::open(&hub.url()).await;
+    browser.send(connect_frame(1, &token, None)).await;
+    let welcome = browser.next().await;
+    assert_eq!(welcome["body"]["kind"], "welcome", "{welcome}");
+    let epoch = integration::as_javascript(&welcome["body"]["epoch"]);
+    let head = integration::as_javascript(&welcome["body"]["head"]);
+    drop(browser);
+
+    let mut g1 = hub.tablet("G1").await;
+    let missed = g1.call(drinks(1, "咖啡")).await.unwrap().call_id;
+
+    let mut browser = integration::Browser::open(&hub.url()).await;
+    browser
+        .send(connect_frame(2, &token, Some((epoch, head))))
+        .await;
+    let again = browser.next().await;
+    assert_eq!(
+        (&again["type"], &again["id"], &again["body"]["kind"]),
+        (&"reply".into(), &2.into(), &"welcome".into()),
+        "the welcome comes before any replayed event: {again}"
+    );
+    assert_eq!(
+        again["body"]["recovery"]["outcome"], "recovered",
+        "resuming under epoch {epoch} as a browser holds it: {again}"
+    );
+    assert_eq!(integration::as_javascript(&again["body"]["epoch"]), epoch);
+    // Then what it missed, in order.
+    loop {
+        let e = browser.next().await;
+        assert_eq!(e["type"], "event", "{e}");
+        assert!(integration::as_javascript(&e["offset"]) >= head, "{e}");
+        if e["what"]["kind"] == "call_placed" {
+            assert_eq!(integration::as_javascript(&e["what"]["call_id"]), missed);
+            break;
+        }
+    }
+    epoch
+}
+
+#[tokio::test]
+async fn a_browser_resumes_with_the_epoch_it_read_as_a_javascript_number() {
+    let hub = TestHub::start().await;
+    let epoch = a_browser_resumes_with_what_it_read(&hub).await;
+    assert!(epoch < 1 << 53, "{epoch:#x}");
+    // The state carries the same epoch.
+    let mut sup = hub.json_tablet("SUP").await;
+    assert_eq!(integration::state(&mut sup).await["epoch"], epoch);
+}
+
+/// A log file as an older build made it: only the header, with an epoch above 2^53.
+fn old_log(data: &std::path::Path, epoch: u64) {
+    let mut h = [0u8; 32];
+    h[0..8].copy_from_slice(b"HUBLOGBK");
+    h[8..12].copy_from_slice(&1u32.to_le_bytes());
+    h[16..24].copy_from_slice(&epoch.to_le_bytes());
+    let crc = crc32fast::hash(&h[0..24]);
+    h[24..28].copy_from_slice(&crc.to_le_bytes());
+    let dir = data.join("log");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("logbook.log"), h).unwrap();
+}
+
+#[tokio::test]
+async fn a_log_made_with_an_epoch_above_2_53_still_lets_a_browser_resume() {
+    let keep = tempfile::tempdir().unwrap();
+    old_log(keep.path(), 0xffff_ffff_ffff_fff1);
+    let hub = TestHub::start_in(keep.path(), |_| {}).await;
+    let epoch = a_browser_resumes_with_what_it_read(&hub).await;
+    // Every codec and every way of asking sees that one epoch, and a restart keeps it.
+    let (_, welcome) = hub.tablet_with("S1", Options::default()).await;
+    assert_eq!(welcome.epoch, epoch);
+    let (status, body) =
+        integration::http_get(hub.addr, "/api/state", Some(&hub.token("SUP"))).await;
+    assert_eq!(status, 200);
+    let state: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(state["epoch"], epoch);
+    hub.stop().await;
+    let hub = TestHub::start_in(keep.path(), |_| {}).await;
+    let (_, welcome) = hub.tablet_with("S1", Options::default()).await;
+    assert_eq!(welcome.epoch, epoch);
+}

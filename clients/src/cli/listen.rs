@@ -1,10 +1,12 @@
 //! `radio listen`: follow the net from a terminal — every event this station may see, one JSON
 //! line each, as it happens — through hub restarts and load shedding, without a gap or a
-//! duplicate line. With `--ack` it also answers 收到 for its station, like a tablet on a busy post.
+//! duplicate line. With `--ack` it also answers every call for its station, like a tablet on a
+//! busy post: 收到, and the walk-in query with the desk's standing decision (`--walk-in`).
 
 use std::collections::VecDeque;
 
-use protocol::envelope::{CallId, Resume};
+use clap::ValueEnum;
+use protocol::envelope::Resume;
 use protocol::{Answer, ErrorCode, Event, Station};
 use tablet::{Reconnecting, TabletError, Update, Welcome};
 
@@ -12,6 +14,25 @@ use super::Failure;
 use super::hub::{Hub, lost_text};
 use super::output::{Written, stderr_line, stdout_line};
 use crate::ack::{Ack, decide};
+
+/// How `radio listen --ack` answers the walk-in query (`--walk-in`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum WalkIn {
+    /// 可以接待: the desk can take the group now.
+    #[default]
+    Can,
+    /// 无法接待: the desk cannot take them now.
+    Cannot,
+}
+
+impl WalkIn {
+    pub fn answer(self) -> Answer {
+        match self {
+            WalkIn::Can => Answer::CanReceive,
+            WalkIn::Cannot => Answer::CannotReceive,
+        }
+    }
+}
 use crate::line::event_line;
 
 /// Why listening stopped without a failure.
@@ -22,8 +43,13 @@ enum Stop {
     StdoutClosed,
 }
 
-/// Listens until stopped; see the module doc.
-pub(crate) async fn listen(hub: &Hub, from: Option<u64>, ack: bool) -> Result<(), Failure> {
+/// Listens until stopped; see the module doc. With `ack`, answers the calls for this station,
+/// walk-in queries as it says.
+pub(crate) async fn listen(
+    hub: &Hub,
+    from: Option<u64>,
+    ack: Option<WalkIn>,
+) -> Result<(), Failure> {
     let resume = from.map(|from| Resume { epoch: None, from });
     let (mut rc, welcome) = Reconnecting::connect(&hub.url, &hub.token, hub.options(resume))
         .await
@@ -33,7 +59,7 @@ pub(crate) async fn listen(hub: &Hub, from: Option<u64>, ack: bool) -> Result<()
         welcome.station, hub.url
     ));
     note_recovery(&welcome);
-    let mut acker = ack.then(|| Acker::new(welcome.station.clone()));
+    let mut acker = ack.map(|walk_in| Acker::new(welcome.station.clone(), walk_in.answer()));
     let outcome = tokio::select! {
         r = follow(&mut rc, acker.as_mut()) => r,
         () = stop_signal() => Ok(Stop::Signal),
@@ -101,53 +127,46 @@ fn gave_up(e: &TabletError) -> Failure {
 /// after the reconnect (the resumed stream will not show their `call_placed` again).
 struct Acker {
     me: Station,
-    unsent: VecDeque<CallId>,
+    /// What walk-in queries are answered with: 可以接待 or 无法接待.
+    walk_in: Answer,
+    unsent: VecDeque<Ack>,
 }
 
 impl Acker {
-    fn new(me: Station) -> Acker {
+    fn new(me: Station, walk_in: Answer) -> Acker {
         Acker {
             me,
+            walk_in,
             unsent: VecDeque::new(),
         }
     }
 
     async fn on_event(&mut self, rc: &mut Reconnecting, event: &Event) {
-        match decide(&self.me, event) {
-            Some(Ack::Received(call_id)) => self.answer(rc, call_id).await,
-            Some(Ack::NeedsPerson {
-                call_id,
-                intent,
-                answers,
-            }) => {
-                let words: Vec<&str> = answers.iter().map(|a| a.word()).collect();
-                stderr_line(&format!(
-                    "radio: call {call_id} ({intent}) needs a person's answer ({}): not answered",
-                    words.join(" / ")
-                ));
-            }
-            None => {}
+        if let Some(ack) = decide(&self.me, event, self.walk_in) {
+            self.answer(rc, ack).await;
         }
     }
 
     async fn retry(&mut self, rc: &mut Reconnecting) {
-        for call_id in std::mem::take(&mut self.unsent) {
-            self.answer(rc, call_id).await;
+        for ack in std::mem::take(&mut self.unsent) {
+            self.answer(rc, ack).await;
         }
     }
 
-    async fn answer(&mut self, rc: &mut Reconnecting, call_id: CallId) {
+    async fn answer(&mut self, rc: &mut Reconnecting, ack: Ack) {
         let Some(tablet) = rc.tablet() else {
-            self.unsent.push_back(call_id);
+            self.unsent.push_back(ack);
             return;
         };
-        match tablet.answer(call_id, Answer::Received).await {
+        let Ack { call_id, answer } = ack;
+        match tablet.answer(call_id, answer).await {
             Ok(_) => {}
             Err(e) if tablet.is_closed() => {
                 stderr_line(&format!(
-                    "radio: call {call_id} will be answered after reconnecting ({e})"
+                    "radio: call {call_id} will be answered {} after reconnecting ({e})",
+                    answer.word()
                 ));
-                self.unsent.push_back(call_id);
+                self.unsent.push_back(ack);
             }
             // Replayed calls are often closed already (answered by another tablet of the post).
             Err(TabletError::Refused {

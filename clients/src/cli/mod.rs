@@ -1,6 +1,7 @@
 //! The `radio` command line: its arguments, and the one place that turns a subcommand's outcome
 //! into stderr text and an exit code. Each subcommand lives in its own module.
 
+mod answer;
 mod hub;
 mod listen;
 mod output;
@@ -14,8 +15,11 @@ mod when;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use protocol::Utterance;
 
+pub use answer::parse_answer;
 pub use hub::Hub;
+pub use listen::WalkIn;
 pub use tap::{DutyArg, TapCmd};
 pub use when::parse_time;
 
@@ -29,8 +33,9 @@ pub const DEFAULT_HUB: &str = "ws://127.0.0.1:7700/ws";
     about = "The sales gallery's radio net from a terminal",
     long_about = "The sales gallery's radio net from a terminal: read and write standard \
                   sentences offline (parse, render), or connect to the hub as a tablet to \
-                  place calls (say), follow the net (listen), tap a status (tap), and read the \
-                  site's state (state) and the daily report (report)."
+                  place calls and say answers (say), answer a call by its id (answer), follow \
+                  the net (listen), tap a status (tap), and read the site's state (state) and \
+                  the daily report (report)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -71,14 +76,22 @@ pub enum Cmd {
         /// The call as JSON, as `radio parse` prints it, or `-` for stdin.
         call: String,
     },
-    /// Place a call given as a standard sentence; print {"call_id","offset","sentence"} as one JSON line.
+    /// Place a call given as a standard sentence, or say an answer (收到, 可以接待, 无法接待) to
+    /// the oldest open call for this post that takes it; print one JSON line.
     #[command(
         long_about = "Place a call given as a standard sentence. The sentence is read here first \
                       (a refused one names the rule it broke and nothing is sent), then placed as a \
                       typed call from the token's station. Prints one JSON line: \
                       {\"call_id\":N,\"offset\":N,\"sentence\":\"…\"}.\n\n\
-                      Exit codes: 0 placed (and, with --wait-ack, answered); 1 refused or failed; \
-                      2 not answered within --wait-ack."
+                      An answer said on its own — 收到, 可以接待 or 无法接待 — answers the oldest \
+                      call still open for this post that takes it (可以接待 / 无法接待: the walk-in \
+                      query; 收到: every other call), as a person answers the call heard first. \
+                      Prints {\"call_id\":N,\"answer\":\"…\",\"offset\":N,\"sentence\":\"…the call \
+                      answered…\"}; with no such call, says so and answers nothing. To answer a \
+                      particular call, use `radio answer CALL_ID WORD`.\n\n\
+                      Exit codes: 0 placed or answered (and, with --wait-ack, the call answered); \
+                      1 refused, failed, or no open call for the answer; 2 not answered within \
+                      --wait-ack."
     )]
     Say {
         /// The standard sentence, e.g. "我是水吧，呼叫操作间，请将柠檬和冰块送至水吧台，收到请回话。"
@@ -87,6 +100,23 @@ pub enum Cmd {
         /// target go to stderr as JSON lines; the call_answered event is printed on stdout.
         #[arg(long, value_name = "SECS", value_parser = parse_secs)]
         wait_ack: Option<f64>,
+    },
+    /// Answer a call by its id: 收到, 可以接待 or 无法接待; print one JSON line.
+    #[command(
+        long_about = "Answer the call CALL_ID (its call_id in `radio listen`, `radio state`'s \
+                      open_calls, or the placing tablet's output) with WORD: 收到, 可以接待 or \
+                      无法接待 (or received, can_receive, cannot_receive). The walk-in query takes \
+                      可以接待 or 无法接待, every other call 收到. Prints one JSON line: \
+                      {\"call_id\":N,\"answer\":\"…\",\"offset\":N}.\n\n\
+                      Exit codes: 0 answered; 1 refused (not open, not this post's, or a word the \
+                      call does not take) or failed; 2 WORD is not an answer."
+    )]
+    Answer {
+        /// The call to answer.
+        call_id: u64,
+        /// 收到, 可以接待 or 无法接待.
+        #[arg(value_parser = parse_answer)]
+        word: protocol::Answer,
     },
     /// Follow the net: print every event this station may see as one JSON line, as it happens.
     #[command(
@@ -102,9 +132,13 @@ pub enum Cmd {
         /// Replay from this offset of the hub's log (inclusive) before following live events.
         #[arg(long, value_name = "OFFSET")]
         from: Option<u64>,
-        /// Answer 收到 to calls addressed to this station (the walk-in query and reports excepted).
+        /// Answer every call addressed to this station with an answer it takes: 收到, and the
+        /// walk-in query as --walk-in says (reports need no answer).
         #[arg(long)]
         ack: bool,
+        /// With --ack: answer walk-in queries 可以接待 (can, the default) or 无法接待 (cannot).
+        #[arg(long, value_enum, requires = "ack", value_name = "can|cannot")]
+        walk_in: Option<WalkIn>,
     },
     /// Tap a status no radio call marks (parked, greeted, entered VIP, order done, the rota,
     /// modes); print {"offset":N} as one JSON line.
@@ -182,13 +216,21 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Cmd::Parse { sentence } => parse::parse(&sentence),
         Cmd::Render { call } => parse::render(&call),
         Cmd::Say { sentence, wait_ack } => {
-            let call = say::read_call(&sentence)?;
+            let said = say::read(&sentence, wait_ack)?;
             let hub = Hub::from_args(&cli.hub)?;
-            block_on(say::say(&hub, call, wait_ack))
+            match said {
+                Utterance::Call(call) => block_on(say::say(&hub, call, wait_ack)),
+                Utterance::Answer { answer } => block_on(answer::answer_oldest(&hub, answer)),
+            }
         }
-        Cmd::Listen { from, ack } => {
+        Cmd::Answer { call_id, word } => {
             let hub = Hub::from_args(&cli.hub)?;
-            block_on(listen::listen(&hub, from, ack))
+            block_on(answer::answer(&hub, call_id, word))
+        }
+        Cmd::Listen { from, ack, walk_in } => {
+            let hub = Hub::from_args(&cli.hub)?;
+            let acks = ack.then(|| walk_in.unwrap_or_default());
+            block_on(listen::listen(&hub, from, acks))
         }
         Cmd::Tap { tap } => {
             let hub = Hub::from_args(&cli.hub)?;
@@ -254,7 +296,8 @@ mod tests {
                 c.command,
                 Cmd::Listen {
                     from: None,
-                    ack: false
+                    ack: false,
+                    walk_in: None,
                 }
             ));
         }
@@ -295,10 +338,35 @@ mod tests {
             c.command,
             Cmd::Listen {
                 from: Some(120),
-                ack: true
+                ack: true,
+                walk_in: None,
             }
         ));
         assert!(Cli::try_parse_from(["radio", "listen", "--from", "-3"]).is_err());
+        let c = cli(&["listen", "--ack", "--walk-in", "cannot"]);
+        assert!(matches!(
+            c.command,
+            Cmd::Listen {
+                ack: true,
+                walk_in: Some(WalkIn::Cannot),
+                ..
+            }
+        ));
+        assert!(Cli::try_parse_from(["radio", "listen", "--walk-in", "can"]).is_err());
+        assert!(Cli::try_parse_from(["radio", "listen", "--ack", "--walk-in", "maybe"]).is_err());
+    }
+
+    #[test]
+    fn answer_takes_a_call_id_and_a_word() {
+        match cli(&["answer", "12", "可以接待"]).command {
+            Cmd::Answer { call_id, word } => {
+                assert_eq!((call_id, word), (12, protocol::Answer::CanReceive))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["radio", "answer", "12", "好的"]).is_err());
+        assert!(Cli::try_parse_from(["radio", "answer", "x", "收到"]).is_err());
+        assert!(Cli::try_parse_from(["radio", "answer", "12"]).is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `radio say`: place one call from a terminal, as a tablet would — the sentence is read here
 //! first so a refused one never reaches the net — and optionally wait for its answer, so a script
-//! (or a drill) can tell an answered call from one nobody picked up.
+//! (or a drill) can tell an answered call from one nobody picked up. An answer said on its own
+//! (收到, 可以接待, 无法接待) is answered by `super::answer` instead.
 
 use std::time::Duration;
 
@@ -17,14 +18,15 @@ use crate::line::event_line;
 /// Exit code for a call nobody answered within `--wait-ack`.
 pub const UNANSWERED: u8 = 2;
 
-/// Reads a sentence into the call to place; a refusal names the rule broken.
-pub(crate) fn read_call(sentence: &str) -> Result<Call, Failure> {
+/// Reads a sentence into the call to place, or the answer to give; a refusal names the rule
+/// broken. `--wait-ack` waits for a call's answer, so an answer said with it is refused.
+pub(crate) fn read(sentence: &str, wait_ack: Option<f64>) -> Result<Utterance, Failure> {
     match Call::parse(sentence) {
-        Ok(Utterance::Call(call)) => Ok(call),
-        Ok(Utterance::Answer { answer }) => Err(Failure::new(format!(
-            "「{}」 is an answer, not a call: answers go to a call by its id (`radio listen --ack`)",
+        Ok(Utterance::Answer { answer }) if wait_ack.is_some() => Err(Failure::new(format!(
+            "「{}」 is an answer, and --wait-ack waits for the answer to a call: drop --wait-ack",
             answer.word()
         ))),
+        Ok(said) => Ok(said),
         Err(r) => Err(Failure::new(format!("refused ({}): {r}", r.rule()))),
     }
 }
@@ -125,13 +127,28 @@ mod tests {
 
     #[test]
     fn sentences_are_read_before_anything_is_sent() {
-        let call =
-            read_call("我是水吧，呼叫操作间，请将柠檬和冰块送至水吧台，收到请回话。").unwrap();
-        assert_eq!(call.intent.kind(), "restock");
-        let f = read_call("呼叫水吧，请送咖啡至VIP1室，收到请回答。").unwrap_err();
+        let said = read(
+            "我是水吧，呼叫操作间，请将柠檬和冰块送至水吧台，收到请回话。",
+            None,
+        );
+        assert!(
+            matches!(&said, Ok(Utterance::Call(call)) if call.intent.kind() == "restock"),
+            "{said:?}"
+        );
+        let f = read("呼叫水吧，请送咖啡至VIP1室，收到请回答。", None).unwrap_err();
         assert_eq!(f.code, 1);
         assert!(f.message.contains("no_caller"), "{}", f.message);
-        let f = read_call("收到").unwrap_err();
-        assert!(f.message.contains("answer"), "{}", f.message);
+    }
+
+    #[test]
+    fn an_answer_is_read_as_one_but_not_waited_for() {
+        assert_eq!(
+            read("可以接待", None),
+            Ok(Utterance::Answer {
+                answer: protocol::Answer::CanReceive
+            })
+        );
+        let f = read("收到", Some(5.0)).unwrap_err();
+        assert!(f.message.contains("drop --wait-ack"), "{}", f.message);
     }
 }

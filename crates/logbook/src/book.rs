@@ -91,8 +91,8 @@ impl Logbook {
         })
     }
 
-    /// Identity of this log's stream: random, non-zero, fixed when the log was created and
-    /// persisted in its header. Offsets are only comparable between two parties that agree on
+    /// Identity of this log's stream: random, in `1..=`[`MAX_EPOCH`](crate::MAX_EPOCH), fixed
+    /// when the log was created and persisted in its header. Offsets are only comparable between two parties that agree on
     /// the epoch; a new epoch means "a different log, start over".
     pub fn epoch(&self) -> u64 {
         self.epoch

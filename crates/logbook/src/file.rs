@@ -6,7 +6,7 @@
 //! 0..8    magic  b"HUBLOGBK"
 //! 8..12   u32 LE format version (currently 1)
 //! 12..16  u32 LE flags, 0 (reserved)
-//! 16..24  u64 LE epoch, non-zero
+//! 16..24  u64 LE epoch, non-zero (at most MAX_EPOCH in logs made by this build)
 //! 24..28  u32 LE crc32 of bytes 0..24
 //! 28..32  reserved, 0
 //! ```
@@ -46,7 +46,8 @@ pub(crate) fn encode_header(epoch: u64) -> [u8; HEADER_LEN] {
     h
 }
 
-/// Reads and validates the header from the start of `r`, returning the epoch.
+/// Reads and validates the header from the start of `r`, returning the epoch — as
+/// [`json_safe`] makes it of what is stored, so a log from before that rule still has one.
 ///
 /// The checks go from the most to the least telling: a wrong magic means "not our file", an
 /// unknown version means "newer build" (checked before the checksum because a newer header
@@ -91,7 +92,25 @@ pub(crate) fn read_header(r: &mut impl Read, path: &Path) -> Result<u64, LogErro
             detail: "epoch is zero".into(),
         });
     }
-    Ok(epoch)
+    Ok(json_safe(epoch))
+}
+
+/// The largest epoch: 2^53 − 1, the largest integer a JSON number read as an f64 (every
+/// browser) holds exactly. A larger one would come back rounded from a browser, and never match.
+pub const MAX_EPOCH: u64 = (1 << 53) - 1;
+
+/// The epoch of a log whose header stores `stored`: itself when it is at most [`MAX_EPOCH`]
+/// (every log this build makes); otherwise — a log made before that rule — its high 11 bits
+/// folded into the low 53, never 0. Deterministic: the same file always gives the same epoch,
+/// and the header is never rewritten for it.
+pub(crate) fn json_safe(stored: u64) -> u64 {
+    if stored <= MAX_EPOCH {
+        return stored;
+    }
+    match (stored ^ (stored >> 53)) & MAX_EPOCH {
+        0 => 1,
+        folded => folded,
+    }
 }
 
 /// Like `read_exact` but reports how much was available instead of failing on a short file.
@@ -108,10 +127,11 @@ pub(crate) fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize>
     Ok(filled)
 }
 
-/// A fresh random, non-zero epoch. Zero is reserved so that callers can use it as "no log".
+/// A fresh random epoch in `1..=MAX_EPOCH`. Zero is reserved so that callers can use it as
+/// "no log".
 fn new_epoch() -> Result<u64, LogError> {
     loop {
-        let e = getrandom::u64().map_err(LogError::Entropy)?;
+        let e = getrandom::u64().map_err(LogError::Entropy)? & MAX_EPOCH;
         if e != 0 {
             return Ok(e);
         }

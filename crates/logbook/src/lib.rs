@@ -44,9 +44,12 @@
 //!   never do on their own. Records appended after the last `sync` can be lost to a power cut,
 //!   and their offsets are then handed out again after restart under the same epoch — call
 //!   `sync` before acknowledging anything whose loss would matter across a power cut.
-//! - The [`epoch`](Logbook::epoch) is a random non-zero `u64` drawn when the log is created and
+//! - The [`epoch`](Logbook::epoch) is a random number in `1..=`[`MAX_EPOCH`] (2^53 − 1, so a
+//!   browser reading it from JSON as an f64 holds it exactly) drawn when the log is created and
 //!   kept in the file header: same log ⇒ same epoch across restarts; a recreated log ⇒ a new
-//!   epoch, which tells clients their offsets mean nothing any more.
+//!   epoch, which tells clients their offsets mean nothing any more. A log made before that
+//!   rule, whose header stores a larger epoch, reads as a JSON-safe one derived from it (its
+//!   high bits folded into the low 53), the same on every open; the header is not rewritten.
 //! - Accepted data is never silently dropped. On open, only a *torn tail* (what an interrupted
 //!   write leaves) is truncated, with a `tracing::warn!`. A damaged record with valid data after
 //!   it makes [`Logbook::open`] fail with [`LogError::Corrupt`] naming the byte position.
@@ -62,7 +65,7 @@
 //!   0..8    magic  b"HUBLOGBK"
 //!   8..12   u32    format version = 1
 //!   12..16  u32    flags = 0 (reserved)
-//!   16..24  u64    epoch (non-zero)
+//!   16..24  u64    epoch (non-zero; at most MAX_EPOCH in logs made since that rule)
 //!   24..28  u32    crc32 of bytes 0..24
 //!   28..32         reserved = 0
 //!
@@ -111,7 +114,7 @@ mod recover;
 
 pub use book::{Logbook, Options};
 pub use error::{LogError, Lost};
-pub use file::LOG_FILE_NAME;
+pub use file::{LOG_FILE_NAME, MAX_EPOCH};
 pub use record::Record;
 pub use recover::DiskRecords;
 
