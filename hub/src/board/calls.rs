@@ -159,13 +159,17 @@ impl Board {
                 out.push(visit(v));
             }
             Intent::Drinks { drink, room } => {
-                let r = self.room(*room)?;
+                // No room: the reception area (接待区) — an order for no room and no group.
+                let visit = match room {
+                    Some(k) => self.room(*k)?.visit,
+                    None => None,
+                };
                 out.push(self.order(
                     call_id,
                     OrderKind::Drinks,
                     drink.clone(),
-                    Some(*room),
-                    r.visit,
+                    *room,
+                    visit,
                     call,
                     now,
                 ));
@@ -318,7 +322,8 @@ impl Board {
             | Intent::Free { .. }
             | Intent::ModelHouseReady { .. }
             | Intent::GuestsDown { .. }
-            | Intent::Shuttle { .. } => {}
+            | Intent::Shuttle { .. }
+            | Intent::LineUp { .. } => {}
         }
         Ok(out)
     }
