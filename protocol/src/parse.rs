@@ -53,9 +53,10 @@ pub fn utterance(said: &str) -> Result<Utterance, Refusal> {
 }
 
 /// Parses one sentence, filling in what it leaves out from `cx`:
-/// - no 「我是…」: the caller is `cx.speaker`; without one, the one post the catalogue has make
-///   this call (the taxi report: L1); else `no_caller`. A caller said is kept as said, even if
-///   `cx.speaker` is someone else (the hub refuses impersonation itself).
+/// - no 「我是…」: a station named just before 「呼叫」 is the caller (「L1岗，呼叫接待中心，…」);
+///   else `cx.speaker`; without one, the one post the catalogue has make this call (the taxi
+///   report: L1); else `no_caller`. A caller said is kept as said, even if `cx.speaker` is
+///   someone else (the hub refuses impersonation itself).
 /// - no 「呼叫…」: the manager addressed by name (「张伟经理，…」); else the one post (or all posts)
 ///   the catalogue has take this call (drinks: the water bar); else `cx.hailed`; else `no_target`.
 /// - a manager said by surname (李经理, 大客户经理李): the one manager on duty whose name starts
@@ -122,13 +123,16 @@ fn answer(s: &str) -> Option<Answer> {
 /// said (posts, names), then the matter, then what had to be filled in, then the catalogue (the
 /// right post for the call), and last the closing of an otherwise right call.
 fn call(s: &str, cx: &Context) -> Result<Reading, Refusal> {
-    // 「我是…」
+    // 「我是…」, or a station named just before 「呼叫」 (「L1岗，呼叫接待中心，…」).
     let (caller, rest) = match s.strip_prefix("我是") {
         Some(rest) => {
             let (m, rest) = mention::read(rest, Side::Caller)?;
             (Some(mention::caller(m, cx)?), skip_comma(rest))
         }
-        None => (None, s),
+        None => match mention::before_hail(s) {
+            Some((m, rest)) => (Some(mention::caller(m, cx)?), rest),
+            None => (None, s),
+        },
     };
     // 「呼叫…」, or a manager addressed by name: 「张伟经理，…」.
     let (target, rest) = match rest.strip_prefix("呼叫") {

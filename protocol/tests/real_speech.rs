@@ -469,3 +469,28 @@ fn the_send_off_line_up() {
     assert_eq!(call(&c.render()), c);
     assert_eq!(c.intent.kind(), "line_up");
 }
+
+#[test]
+fn a_station_named_before_its_hail_is_the_caller() {
+    for said in [
+        "L1岗，呼叫接待中心，王先生一行3人已前往展示中心，收到请回答",
+        "L1呼叫接待中心，王先生一行3人已前往展示中心，收到请回答",
+    ] {
+        assert_eq!(
+            call(said),
+            Call::new(
+                Post::L1,
+                Post::Rc,
+                Intent::HeadingIn {
+                    visitor: wang(),
+                    party: 3
+                }
+            ),
+            "{said}"
+        );
+    }
+    assert_eq!(
+        call("大客户经理张伟呼叫水吧，收到请回答"),
+        Call::new(zhang(), Post::S1, Intent::Hail)
+    );
+}

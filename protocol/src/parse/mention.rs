@@ -108,6 +108,14 @@ pub(super) fn address(s: &str) -> Option<(Mention<'_>, &str)> {
     Some((m, rest.strip_prefix(',')?))
 }
 
+/// A station named just before 「呼叫」, with or without a comma, as the caller: 「L1岗呼叫
+/// 接待中心」 is said as often as 「我是L1岗，呼叫接待中心」. Returns it and the rest from 「呼叫」.
+pub(super) fn before_hail(s: &str) -> Option<(Mention<'_>, &str)> {
+    let (m, rest) = read(s, Side::Caller).ok()?;
+    let rest = rest.strip_prefix(',').unwrap_or(rest);
+    rest.starts_with("呼叫").then_some((m, rest))
+}
+
 /// The caller a mention names.
 pub(super) fn caller(m: Mention, cx: &Context) -> Result<Station, Refusal> {
     match m {
