@@ -268,7 +268,7 @@ async fn main() {
         Post::S1,
         Intent::Drinks {
             drink: "柠檬水".into(),
-            room: 1,
+            room: Some(1),
         },
     );
     for (what, call) in [

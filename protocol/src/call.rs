@@ -2,10 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::intent::{Answer, Intent};
+use crate::intent::{Answer, Intent, Role};
 use crate::post::{Station, Target};
 use crate::refusal::{Refusal, roles_text};
-use crate::script;
+use crate::script::{self, Frame};
 
 /// One radio call, typed. The hub stamps `caller` from the connection's identity.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,16 +57,28 @@ impl Call {
     }
 
     /// The standard sentence, exactly as the staff were trained to say it:
-    /// 「我是{caller}，呼叫{target}，{matter}，收到请回答。」
+    /// 「我是{caller}，呼叫{target}，{matter}，收到请回答。」 — or, for the taxi report, the seed's
+    /// own 「{x}经理，{matter}。」 (see [`Frame::Address`]).
     pub fn render(&self) -> String {
         let (line, matter) = script::matter(&self.intent);
         let caller = word_for(&self.caller, line.caller_word);
-        let target = match &self.target {
-            Target::All => self.target.radio_name(),
-            Target::Station(s) => word_for(s, line.target_word),
-        };
         let closing = line.closing.words();
-        let mut out = format!("我是{caller}，呼叫{target}");
+        let addressed = self.target.station().and_then(Station::manager_name);
+        let mut out = match (line.frame, addressed) {
+            (Frame::Address, Some(x))
+                if sole_caller(&self.intent).as_ref() == Some(&self.caller) =>
+            {
+                format!("{x}经理")
+            }
+            (Frame::Address, Some(x)) => format!("我是{caller}，{x}经理"),
+            _ => {
+                let target = match &self.target {
+                    Target::All => self.target.radio_name(),
+                    Target::Station(s) => word_for(s, line.target_word),
+                };
+                format!("我是{caller}，呼叫{target}")
+            }
+        };
         for part in [matter.as_str(), closing] {
             if !part.is_empty() {
                 out.push('，');
@@ -85,6 +97,25 @@ impl Call {
     /// Whether this call closes on delivery (a report) rather than on an answer.
     pub fn is_report(&self) -> bool {
         self.intent.answers().is_empty()
+    }
+}
+
+/// The caller of a call nobody names: the one post the catalogue has make it (the taxi report:
+/// L1), if there is exactly one.
+pub(crate) fn sole_caller(intent: &Intent) -> Option<Station> {
+    match intent.callers() {
+        [Role::Post(p)] => Some(Station::Post(*p)),
+        _ => None,
+    }
+}
+
+/// The target of a call that names none: the one post (or all posts) the catalogue has take it
+/// (drinks: the water bar).
+pub(crate) fn sole_target(intent: &Intent) -> Option<Target> {
+    match intent.target() {
+        Role::Post(p) => Some(Target::from(p)),
+        Role::All => Some(Target::All),
+        Role::AnyManager | Role::ManagerOrSupervisor | Role::Anyone => None,
     }
 }
 

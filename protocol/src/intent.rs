@@ -8,6 +8,9 @@ use crate::post::{Post, Station, Target};
 use crate::rota::Turn;
 use crate::visitor::{Visitor, VisitorError};
 
+pub(crate) mod plate;
+pub use plate::is_plate;
+
 /// Largest party size accepted (a tour bus, not a typo).
 pub const MAX_PARTY: u16 = 999;
 /// VIP room numbers are 1..=MAX_ROOM.
@@ -43,23 +46,32 @@ pub enum Intent {
     VipReady { room: u8 },
     /// #6 X → RC: VIP{k}室{who}即将离场请做好准备.
     VipDeparting { room: u8, visitor: Visitor },
-    /// #7 X → S1 and #12 G1 → S1: 请送{drink}至VIP{k}室.
-    Drinks { drink: String, room: u8 },
+    /// #7 X → S1 and #12 G1 → S1: 请送{drink}至VIP{k}室. `drink` includes the quantity
+    /// (两杯柠檬水). `room: None` is the reception area: 请送{drink}至接待区 (the project's own
+    /// words, for the seed's 「X1引导客户就坐…并呼叫S1送水」 before any VIP room).
+    Drinks {
+        drink: String,
+        #[serde(default)]
+        room: Option<u8>,
+    },
     /// #8 X → G1: VIP{k}需要复印身份证.
     IdCopy { room: u8 },
-    /// #9 X → G1: 请准备{copies}份{material}资料放至前台处.
+    /// #9 X → G1: 请准备{copies}份{material}资料放至前台处. `material` excludes the word 资料,
+    /// which the sentence adds (户型, not 户型资料).
     Documents { copies: u16, material: String },
     /// #10 S1 → OPS: 请将{items}送至水吧台.
     Restock { items: String },
     /// #11 G1 → S1: VIP{k}客人已离去请前去打扫.
     ClearRoom { room: u8 },
-    /// S1 → G1, closing #11: VIP{k}已打扫完毕，可以接待.
+    /// S1 → G1, closing #11: VIP{k}已打扫完毕，可以接待 (the project's own words: the seed has no
+    /// "room clean" report).
     RoomCleared { room: u8 },
     /// #13 X → RC: {who}即将离场，请做好送客准备.
     SeeOff { visitor: Visitor },
     /// #14 X → L1: 请帮{who}叫一辆出租车，谢谢.
     Taxi { visitor: Visitor },
-    /// #14 follow-up, L1 → X: 您的客户{who}需要的出租车已经叫到 (with the plate L1 noted).
+    /// #14 follow-up, L1 → X, in the seed's own form: {x}经理，您的客户{who}需要的出租车已经叫到
+    /// (with the plate L1 noted, a Chinese plate such as 粤B12345).
     TaxiArrived {
         visitor: Visitor,
         #[serde(default)]
@@ -72,12 +84,17 @@ pub enum Intent {
     /// #17 lobby → shuttle (seed 002 6.2.9.2); `next_run` when the cart was full and guests wait.
     Shuttle { party: u16, next_run: bool },
     /// Reception → a client manager: take this group, by the rota (接访轮序). The turn counts
-    /// once the manager answers 收到.
+    /// once the manager answers 收到. The words are the project's own (the seed has the rota's
+    /// rules, not its radio calls).
     Assign {
         visitor: Visitor,
         party: u16,
         turn: Turn,
     },
+    /// The important event's send-off (seed 000, 重要活动接待流程: before the guest of honour
+    /// leaves, the butler tells every post to wait at the entrance post), G1 → all posts:
+    /// {who}即将离场，请各岗位到入口礼宾岗恭候送客 (the project's own words, after the seed).
+    LineUp { visitor: Visitor },
     /// Anything outside the script, marked 【其他】 so nobody mistakes it for a scripted call.
     Free { text: String },
 }
@@ -149,11 +166,14 @@ impl Role {
 /// A field of a typed call that breaks its limits.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FieldError {
-    #[error(transparent)]
+    #[error("who: {0}")]
     Visitor(#[from] VisitorError),
     /// Party sizes are 1..=MAX_PARTY.
     #[error("party size {0} is out of range 1..={MAX_PARTY}")]
     Party(u32),
+    /// Copies are 1..=MAX_PARTY.
+    #[error("copies: {0} is out of range 1..={MAX_PARTY}")]
+    Copies(u32),
     /// Rooms are VIP1..VIP{MAX_ROOM}.
     #[error("VIP room {0} is out of range 1..={MAX_ROOM}")]
     Room(u32),
@@ -165,6 +185,32 @@ pub enum FieldError {
         "{field} must be 1..={MAX_TEXT_CHARS} characters, without control characters or (except in a description or free text) punctuation"
     )]
     Text { field: &'static str },
+    /// A plate is a Chinese plate: province, letter, 5 characters (6 for new energy).
+    #[error(
+        "plate: {0:?} is not a Chinese plate; say it as province + letter + 5 or 6 letters and digits, e.g. 粤B12345 (new energy 粤BD12345)"
+    )]
+    Plate(String),
+    /// The sentence says 资料 itself: the material is what kind (户型, 楼书, 价格表).
+    #[error(
+        "material: {0:?} ends in 资料, which the sentence adds itself; give the kind only (户型, not 户型资料)"
+    )]
+    Material(String),
+}
+
+impl FieldError {
+    /// The field at fault, as the script's slots name it: `who`, `party`, `copies`, `room`,
+    /// `drink`, `material`, `items`, `description`, `plate`, `text`.
+    pub fn field(&self) -> &'static str {
+        match self {
+            FieldError::Visitor(_) => "who",
+            FieldError::Party(_) => "party",
+            FieldError::Copies(_) => "copies",
+            FieldError::Room(_) => "room",
+            FieldError::NotANumber { field, .. } | FieldError::Text { field } => field,
+            FieldError::Plate(_) => "plate",
+            FieldError::Material(_) => "material",
+        }
+    }
 }
 
 impl Intent {
@@ -192,6 +238,7 @@ impl Intent {
             Intent::GuestsDown { .. } => "guests_down",
             Intent::Shuttle { .. } => "shuttle",
             Intent::Assign { .. } => "assign",
+            Intent::LineUp { .. } => "line_up",
             Intent::Free { .. } => "free",
         }
     }
@@ -212,7 +259,9 @@ impl Intent {
             | Intent::SeeOff { .. }
             | Intent::Taxi { .. } => &[AnyManager],
             Intent::Drinks { .. } => &[AnyManager, Post(crate::Post::G1)],
-            Intent::VipReady { .. } | Intent::ClearRoom { .. } => &[Post(crate::Post::G1)],
+            Intent::VipReady { .. } | Intent::ClearRoom { .. } | Intent::LineUp { .. } => {
+                &[Post(crate::Post::G1)]
+            }
             Intent::Restock { .. } | Intent::RoomCleared { .. } => &[Post(crate::Post::S1)],
             Intent::ModelHouseReady { .. } | Intent::Shuttle { .. } => &[Post(crate::Post::Lobby)],
             Intent::GuestsDown { .. } => &[Post(crate::Post::ModelHouse)],
@@ -230,7 +279,7 @@ impl Intent {
             | Intent::AppointmentArrived { .. }
             | Intent::VipDeparting { .. }
             | Intent::SeeOff { .. } => Role::Post(Rc),
-            Intent::ArrivalBroadcast { .. } => Role::All,
+            Intent::ArrivalBroadcast { .. } | Intent::LineUp { .. } => Role::All,
             Intent::VipRequest { .. }
             | Intent::IdCopy { .. }
             | Intent::Documents { .. }
@@ -302,7 +351,8 @@ impl Intent {
             }
             Intent::VipRequest { visitor }
             | Intent::SeeOff { visitor }
-            | Intent::Taxi { visitor } => Ok(visitor.validate()?),
+            | Intent::Taxi { visitor }
+            | Intent::LineUp { visitor } => Ok(visitor.validate()?),
             Intent::VipReady { room }
             | Intent::IdCopy { room }
             | Intent::ClearRoom { room }
@@ -313,18 +363,24 @@ impl Intent {
             }
             Intent::Drinks { drink, room } => {
                 text_ok("drink", drink)?;
-                room_ok(*room)
+                room.map_or(Ok(()), room_ok)
             }
             Intent::Documents { copies, material } => {
-                party_ok(*copies)?;
-                text_ok("material", material)
+                if !(1..=MAX_PARTY).contains(copies) {
+                    return Err(FieldError::Copies((*copies).into()));
+                }
+                text_ok("material", material)?;
+                if material.ends_with("资料") {
+                    return Err(FieldError::Material(material.chars().take(24).collect()));
+                }
+                Ok(())
             }
             Intent::Restock { items } => text_ok("items", items),
             Intent::TaxiArrived { visitor, plate } => {
                 visitor.validate()?;
                 match plate {
-                    Some(p) => text_ok("plate", p),
-                    None => Ok(()),
+                    Some(p) if !is_plate(p) => Err(FieldError::Plate(p.chars().take(24).collect())),
+                    _ => Ok(()),
                 }
             }
             Intent::ModelHouseReady { party }
@@ -339,10 +395,10 @@ impl Intent {
         match self {
             Intent::VipReady { room }
             | Intent::VipDeparting { room, .. }
-            | Intent::Drinks { room, .. }
             | Intent::IdCopy { room }
             | Intent::ClearRoom { room }
             | Intent::RoomCleared { room } => Some(*room),
+            Intent::Drinks { room, .. } => *room,
             _ => None,
         }
     }
@@ -358,7 +414,8 @@ impl Intent {
             | Intent::SeeOff { visitor }
             | Intent::Taxi { visitor }
             | Intent::TaxiArrived { visitor, .. }
-            | Intent::Assign { visitor, .. } => Some(visitor),
+            | Intent::Assign { visitor, .. }
+            | Intent::LineUp { visitor } => Some(visitor),
             _ => None,
         }
     }

@@ -1,18 +1,42 @@
 //! Reading a typed or dictated sentence back into a typed call, the way a trained listener does:
-//! who is calling (「我是…」), whom (「呼叫…」), the matter against the script, and the closing.
-//! Each step that fails names the rule of the radio discipline that was broken.
+//! who is calling (「我是…」), whom (「呼叫…」, or a manager addressed by name), the matter against
+//! the script, and the closing. What the sentence leaves out, the listener fills in from what it
+//! knows ([`Context`]): who is speaking, whom they hailed, which managers are on duty, and who the
+//! catalogue says makes and takes the call. Each step that fails names the rule that was broken.
 
-use crate::call::{Call, Utterance};
-use crate::intent::{Answer, Intent};
+mod mention;
+
+use crate::call::{Call, Utterance, sole_caller, sole_target};
+use crate::intent::Answer;
 use crate::normalize;
-use crate::post::{Post, Station, Target};
+use crate::post::{ManagerName, Station, Target};
 use crate::refusal::{MAX_SENTENCE_CHARS, Refusal};
 use crate::script::{self, Closing};
 
-/// Words for the whole site, as the target of the gate's arrival broadcast.
-const ALL_WORDS: [&str; 5] = ["全体岗位", "所有岗位", "各岗位", "整个案场", "全体"];
-/// How a client manager is named, before their name.
-const MANAGER_WORDS: [&str; 3] = ["大客户经理", "客户经理", "销售员"];
+use mention::Side;
+
+/// What the listener knows beyond the sentence itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Context<'a> {
+    /// Who is speaking, when known (the hub knows it from the tablet's token). A sentence
+    /// without 「我是…」 is theirs.
+    pub speaker: Option<&'a Station>,
+    /// Whom the speaker last hailed and is still talking to (a bare hail opens the channel; the matter follows).
+    pub hailed: Option<&'a Target>,
+    /// The client managers on duty, to resolve 「李经理」 to 李明. Empty: surname-only managers are refused.
+    pub managers: &'a [ManagerName],
+}
+
+/// A sentence read: what was said, and in which form of the script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reading {
+    pub utterance: Utterance,
+    /// The script form the matter was read with ([`script::Line::form`]); `None` for an answer.
+    pub form: Option<&'static str>,
+    /// Which of the form's patterns: 0 its standard words, k its k-th variant.
+    pub pattern: usize,
+}
+
 /// Closings people say, longest first; 回答/回话/回复 are all accepted.
 const CLOSINGS: [(&str, Closing); 6] = [
     ("收到请回答", Closing::Answer),
@@ -23,8 +47,27 @@ const CLOSINGS: [(&str, Closing); 6] = [
     ("谢谢", Closing::Thanks),
 ];
 
-/// Parses one sentence: a call, or an answer (收到, 可以接待, 无法接待).
+/// Parses one sentence with nothing known beyond it: a call, or an answer (收到, 可以接待, 无法接待).
 pub fn utterance(said: &str) -> Result<Utterance, Refusal> {
+    utterance_in(said, &Context::default())
+}
+
+/// Parses one sentence, filling in what it leaves out from `cx`:
+/// - no 「我是…」: a station named just before 「呼叫」 is the caller (「L1岗，呼叫接待中心，…」);
+///   else `cx.speaker`; without one, the one post the catalogue has make this call (the taxi
+///   report: L1); else `no_caller`. A caller said is kept as said, even if `cx.speaker` is
+///   someone else (the hub refuses impersonation itself).
+/// - no 「呼叫…」: the manager addressed by name (「张伟经理，…」); else the one post (or all posts)
+///   the catalogue has take this call (drinks: the water bar); else `cx.hailed`; else `no_target`.
+/// - a manager said by surname (李经理, 大客户经理李): the one manager on duty whose name starts
+///   with it (the speaker first, for 「我是张经理」); none or several: `unknown_manager`.
+/// - no closing: allowed only when the channel is open — the target is the one `cx.hailed`.
+pub fn utterance_in(said: &str, cx: &Context) -> Result<Utterance, Refusal> {
+    read_in(said, cx).map(|r| r.utterance)
+}
+
+/// As [`utterance_in`], and says which form of the script the sentence was read in.
+pub fn read_in(said: &str, cx: &Context) -> Result<Reading, Refusal> {
     let len = said.chars().take(MAX_SENTENCE_CHARS * 4 + 1).count();
     if len > MAX_SENTENCE_CHARS * 4 {
         return Err(Refusal::TooLong {
@@ -44,9 +87,13 @@ pub fn utterance(said: &str) -> Result<Utterance, Refusal> {
         });
     }
     if let Some(answer) = answer(&s) {
-        return Ok(Utterance::Answer { answer });
+        return Ok(Reading {
+            utterance: Utterance::Answer { answer },
+            form: None,
+            pattern: 0,
+        });
     }
-    call(&s).map(Utterance::Call)
+    call(&s, cx)
 }
 
 /// Parses a sentence that must be a call.
@@ -72,53 +119,68 @@ fn answer(s: &str) -> Option<Answer> {
     }
 }
 
-fn call(s: &str) -> Result<Call, Refusal> {
-    let Some(rest) = s.strip_prefix("我是") else {
-        return short_taxi_report(s).ok_or(Refusal::NoCaller)?;
+/// Reads a call. The order of the checks is the order of the refusals' specificity: the words
+/// said (posts, names), then the matter, then what had to be filled in, then the catalogue (the
+/// right post for the call), and last the closing of an otherwise right call.
+fn call(s: &str, cx: &Context) -> Result<Reading, Refusal> {
+    // 「我是…」, or a station named just before 「呼叫」 (「L1岗，呼叫接待中心，…」).
+    let (caller, rest) = match s.strip_prefix("我是") {
+        Some(rest) => {
+            let (m, rest) = mention::read(rest, Side::Caller)?;
+            (Some(mention::caller(m, cx)?), skip_comma(rest))
+        }
+        None => match mention::before_hail(s) {
+            Some((m, rest)) => (Some(mention::caller(m, cx)?), rest),
+            None => (None, s),
+        },
     };
-    let (caller, rest) = station(rest, true)?;
-    let caller = match caller {
-        Target::Station(st) => st,
-        Target::All => return Err(Refusal::NoCaller),
+    // 「呼叫…」, or a manager addressed by name: 「张伟经理，…」.
+    let (target, rest) = match rest.strip_prefix("呼叫") {
+        Some(rest) => {
+            let (m, rest) = mention::read(rest, Side::Target)?;
+            (Some(mention::target(m, cx)?), skip_comma(rest))
+        }
+        None => match mention::address(rest) {
+            Some((m, rest)) => (Some(mention::target(m, cx)?), rest),
+            None => (None, rest),
+        },
     };
-    let rest = rest.strip_prefix(',').unwrap_or(rest);
-    let Some(rest) = rest.strip_prefix("呼叫") else {
-        return Err(Refusal::NoTarget);
-    };
-    let (target, rest) = station(rest, false)?;
-    let rest = rest.strip_prefix(',').unwrap_or(rest);
     let (matter, closing) = strip_closing(rest);
-    let Some((line, intent)) = script::read(matter)? else {
+    let Some(read) = script::read(matter)? else {
         return Err(Refusal::MatterNotUnderstood {
             said: matter.chars().take(60).collect(),
         });
     };
-    if closing.is_none() && matches!(line.closing, Closing::Answer | Closing::Reply) {
-        return Err(Refusal::MissingClosing {
-            expected: line.closing.words(),
-        });
-    }
+    let intent = read.intent;
+    let caller = caller
+        .or_else(|| cx.speaker.cloned())
+        .or_else(|| sole_caller(&intent))
+        .ok_or(Refusal::NoCaller)?;
+    let target = target
+        .or_else(|| sole_target(&intent))
+        .or_else(|| cx.hailed.cloned())
+        .ok_or(Refusal::NoTarget)?;
+    let channel_open = cx.hailed == Some(&target);
     let call = Call {
         caller,
         target,
         intent,
     };
     call.check()?;
-    Ok(call)
+    if closing.is_none() && read.line.closing.asks_answer() && !channel_open {
+        return Err(Refusal::MissingClosing {
+            expected: read.line.closing.words(),
+        });
+    }
+    Ok(Reading {
+        utterance: Utterance::Call(call),
+        form: Some(read.line.form),
+        pattern: read.pattern,
+    })
 }
 
-/// The seed's own short form of the taxi report, said by L1 without naming itself:
-/// 「张伟经理，您的客户王先生需要的出租车已经叫到。」 Only L1 calls taxis, so the caller is known.
-fn short_taxi_report(s: &str) -> Option<Result<Call, Refusal>> {
-    let (name, rest) = s.split_once("经理,")?;
-    let Ok(Some((_, intent @ Intent::TaxiArrived { .. }))) = script::read(rest) else {
-        return None;
-    };
-    Some(
-        Station::manager(name)
-            .map_err(Refusal::from)
-            .map(|x| Call::new(Post::L1, x, intent)),
-    )
+fn skip_comma(s: &str) -> &str {
+    s.strip_prefix(',').unwrap_or(s)
 }
 
 fn strip_closing(s: &str) -> (&str, Option<Closing>) {
@@ -128,60 +190,4 @@ fn strip_closing(s: &str) -> (&str, Option<Closing>) {
         }
     }
     (s, None)
-}
-
-/// Reads the station at the start of `s` (longest name wins). A caller's name must be followed
-/// by a comma or 「呼叫」; a manager's name runs to the next comma (or 「呼叫」).
-fn station(s: &str, is_caller: bool) -> Result<(Target, &str), Refusal> {
-    for word in MANAGER_WORDS {
-        if let Some(rest) = strip_prefix_ci(s, word) {
-            let end = [rest.find(','), rest.find("呼叫")]
-                .into_iter()
-                .flatten()
-                .min()
-                .unwrap_or(rest.len());
-            let station = Station::manager(&rest[..end])?;
-            return Ok((Target::Station(station), &rest[end..]));
-        }
-    }
-    let mut best: Option<(Target, usize)> = None;
-    let mut consider = |t: Target, word: &str| {
-        if strip_prefix_ci(s, word).is_some() && best.as_ref().is_none_or(|(_, n)| word.len() > *n)
-        {
-            best = Some((t, word.len()));
-        }
-    };
-    for post in Post::ALL {
-        for word in post.aliases() {
-            consider(Target::from(post), word);
-        }
-    }
-    if !is_caller {
-        for word in ALL_WORDS {
-            consider(Target::All, word);
-        }
-    }
-    let unknown = || Refusal::UnknownPost {
-        said: s
-            .split([','])
-            .next()
-            .unwrap_or("")
-            .split("呼叫")
-            .next()
-            .unwrap_or("")
-            .chars()
-            .take(24)
-            .collect(),
-    };
-    let (target, n) = best.ok_or_else(unknown)?;
-    let rest = &s[n..];
-    if is_caller && !(rest.is_empty() || rest.starts_with(',') || rest.starts_with("呼叫")) {
-        return Err(unknown());
-    }
-    Ok((target, rest))
-}
-
-fn strip_prefix_ci<'a>(s: &'a str, word: &str) -> Option<&'a str> {
-    let head = s.get(..word.len())?;
-    head.eq_ignore_ascii_case(word).then(|| &s[word.len()..])
 }

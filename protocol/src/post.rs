@@ -11,6 +11,13 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The longest manager name accepted, in characters. Names are people's names, not messages.
 pub const MAX_NAME_CHARS: usize = 16;
+/// The longest Chinese name said on the radio without the separator ·, in characters (a compound
+/// surname and a two-character given name).
+pub const MAX_SPOKEN_HAN_NAME: usize = 4;
+
+/// The words for a client manager said before their name (「大客户经理张伟」), longest first where
+/// one ends another. 「X经理」 (张伟经理, 李经理) is read too; see `parse`.
+pub const MANAGER_WORDS: [&str; 5] = ["大客户经理", "客户经理", "置业顾问", "销售顾问", "销售员"];
 
 /// A fixed post of the sales gallery (DOMAIN.md §1), plus the model-house posts of seed 002.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -171,8 +178,30 @@ impl ManagerName {
         Ok(ManagerName(name.to_owned()))
     }
 
+    /// A name as said on the radio: a [`ManagerName`] that is also plainly a person's name — up
+    /// to [`MAX_SPOKEN_HAN_NAME`] Chinese characters (more only with ·), or a Latin name — so
+    /// that the words after a name said without a comma are not taken for part of it.
+    pub fn spoken(name: &str) -> Result<ManagerName, NameError> {
+        let m = ManagerName::new(name)?;
+        let han =
+            m.0.chars()
+                .filter(|c| crate::visitor::surname::is_han(*c))
+                .count();
+        let mixed = han > 0 && han != m.0.chars().filter(|c| *c != '·').count();
+        if mixed || (han > MAX_SPOKEN_HAN_NAME && !m.0.contains('·')) {
+            return Err(NameError::NotAName(m.0.chars().take(24).collect()));
+        }
+        Ok(m)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Whether the name, as said, is a surname alone (李, 欧阳) rather than a full name: such a
+    /// name must be resolved against the managers on duty.
+    pub fn is_surname_only(&self) -> bool {
+        crate::visitor::surname::is_surname_only(&self.0)
     }
 }
 
@@ -207,6 +236,12 @@ pub enum NameError {
     /// Names are letters only.
     #[error("a manager's name is letters only, not {0:?}")]
     BadChar(char),
+    /// Said on the radio, a name is a person's name: up to four Chinese characters (more only
+    /// with the separator ·), or a Latin name — not the start of the sentence that follows it.
+    #[error(
+        "{0:?} is not a person's name; put a comma after the manager's name (「呼叫大客户经理张伟，…」)"
+    )]
+    NotAName(String),
 }
 
 /// Anyone on the net who can call or be called: a fixed post, or a named client manager.

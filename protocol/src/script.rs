@@ -1,12 +1,20 @@
-//! The script table: for every intent, the trained words of its matter, how the call closes, and
-//! the few places where the script names a post with another word (「呼叫销售中心」 for the walk-in
-//! query, 「我是管家」 in the butler's room-ready report). Rendering and parsing both read this one
-//! table, so the sentence a tablet shows is always one the parser reads back.
+//! The script table: every form of every scripted call as data — its standard words, the variants
+//! people also say, how the call closes, how it is framed, and whose words it is (the seed's or
+//! the project's own). Rendering and parsing both read this one table, so the sentence a tablet
+//! shows is always one the parser reads back, and adding a variant people say is one line here.
+//!
+//! The patterns are written in the notation of `template`: `{slot}` for a field, `,` for a comma
+//! a speaker may drop, `^` for one a speaker may add, `(a|b)` for alternatives (the first that
+//! fits is the standard one), `<name>` for a fragment of [`FRAGMENTS`]. A line's `standard`
+//! pattern renders; its `variants` are other word orders people also use.
 
+use std::sync::OnceLock;
+
+use crate::intent::plate;
 use crate::intent::{FieldError, Intent};
 use crate::numeral;
 use crate::rota::Turn;
-use crate::template::{self, Captures};
+use crate::template::{Captures, Pattern};
 use crate::visitor::Visitor;
 
 /// How a call ends on the radio.
@@ -31,27 +39,67 @@ impl Closing {
             Closing::None => "",
         }
     }
+
+    /// Whether the call asks the target to answer, so that leaving the closing out is a fault.
+    pub fn asks_answer(self) -> bool {
+        matches!(self, Closing::Answer | Closing::Reply)
+    }
 }
 
-/// One line of the script: the intent's matter as a pattern, and how the call around it is said.
-pub(crate) struct Line {
-    pub(crate) pattern: &'static str,
-    pub(crate) closing: Closing,
+/// How the call around the matter is said.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Frame {
+    /// Rule 1 of the discipline: 「我是{caller}，呼叫{target}，{matter}，{closing}。」
+    Hail,
+    /// The seed's taxi report, the gate addressing the manager by name: 「{x}经理，{matter}。」
+    /// The caller is the one post that makes the call; anyone else standing in (the supervisor)
+    /// names itself first: 「我是巡场主管，{x}经理，{matter}。」
+    Address,
+}
+
+/// Whose words a form is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The seed's script gives these words (seed 000 §(三), or its flow description).
+    Seed,
+    /// The project's own words, where the seed describes the call but gives no wording, or has
+    /// no such call at all. PROTOCOL.md's catalogue says which and why.
+    Project,
+}
+
+/// One form of a scripted call.
+pub struct Line {
+    /// The form's name, stable: the intent's kind, with a suffix where one intent has several
+    /// forms (`arrival_broadcast.walk_in`, `assign.stand_in`).
+    pub form: &'static str,
+    pub origin: Origin,
+    /// The standard words; rendering uses the first alternative of each group that fits.
+    pub standard: &'static str,
+    /// Other word orders people also say; read, never rendered.
+    pub variants: &'static [&'static str],
+    pub closing: Closing,
+    pub frame: Frame,
     /// The word the caller uses for itself here, when not its usual radio name.
-    pub(crate) caller_word: Option<&'static str>,
+    pub caller_word: Option<&'static str>,
     /// The word used for the target here, when not its usual radio name.
-    pub(crate) target_word: Option<&'static str>,
+    pub target_word: Option<&'static str>,
     build: fn(&Captures) -> Result<Intent, FieldError>,
 }
 
 const fn line(
-    pattern: &'static str,
+    form: &'static str,
+    origin: Origin,
+    standard: &'static str,
     closing: Closing,
     build: fn(&Captures) -> Result<Intent, FieldError>,
 ) -> Line {
     Line {
-        pattern,
+        form,
+        origin,
+        standard,
+        variants: &[],
         closing,
+        frame: Frame::Hail,
         caller_word: None,
         target_word: None,
         build,
@@ -59,86 +107,128 @@ const fn line(
 }
 
 use Closing::{Answer, Reply, Thanks};
+use Origin::{Project, Seed};
 
-/// Every pattern the parser knows. The first line for an intent (and variant) is the standard one
-/// that rendering uses; later ones are tolerated forms people also say.
-pub(crate) static LINES: &[Line] = &[
-    line("", Answer, |_| Ok(Intent::Hail)),
+/// Groups many lines share. Each lists the standard word first.
+pub const FRAGMENTS: &[(&str, &str)] = &[
+    // Words before a visitor that carry no meaning for the call, said or not (standard: none).
+    // Where 预约客户 or 老客户 does carry meaning (the broadcast, the assignments), the line
+    // says it in its own words instead.
+    ("client", "(|预约客户|非预约客户|老客户|新客户|客户|贵宾)"),
+    // A party counted in people or in places.
+    ("人", "(人|位|名|位客人)"),
+    // A VIP room, as the script names it without 室 (VIP3) …
+    (
+        "vip",
+        "(VIP{room}|VIP{room}室|VIP{room}房|{room}号VIP室|{room}号VIP|{room}号贵宾室|贵宾{room}室)",
+    ),
+    // … and with it (VIP3室).
+    (
+        "vip室",
+        "(VIP{room}室|VIP{room}|VIP{room}房|{room}号VIP室|{room}号VIP|{room}号贵宾室|贵宾{room}室)",
+    ),
+    ("接待准备", "(请做好接待准备|请准备接待|做好接待准备)"),
+    (
+        "各岗位接待",
+        "(请各岗位做好接待工作|请各岗位做好接待准备|请各岗位做好准备|请做好接待工作|请做好接待准备)",
+    ),
+    // The gate's description of the visitors, labelled or plain, or none.
+    (
+        "体貌特征",
+        "(,(体貌特征:|体貌特征是|体貌特征|外貌特征:|外貌特征|特征:|特征是){desc}|,{desc}|)",
+    ),
+    (
+        "车牌",
+        "(车牌号|车牌号码是|车牌号码:|车牌号码|车牌号是|车牌号:|车牌是|车牌:|车牌)",
+    ),
+];
+
+/// Every form the parser knows, in the order it tries them.
+static LINES: &[Line] = &[
+    line("hail", Seed, "", Answer, |_| Ok(Intent::Hail)),
     Line {
         target_word: Some("销售中心"),
+        variants: &[
+            "(目前|现在|)有(一组|一批|)(客户|客人|访客)(要|想|)(来|)参观^(现在|请问|)(是否能接待|能否接待|能不能接待|是否可以接待|可以接待吗|能接待吗)",
+        ],
         ..line(
+            "walk_in_query",
+            Seed,
             "目前有一组客户要来参观,现在是否能接待",
             Answer,
             |_| Ok(Intent::WalkInQuery),
         )
     },
     line(
-        "有一组客户要来参观^是否能接待",
-        Answer,
-        |_| Ok(Intent::WalkInQuery),
-    ),
-    line("{who}一行{n}人已前往展示中心", Answer, |c| {
-        Ok(Intent::HeadingIn {
-            visitor: who(c)?,
-            party: party(c, "n")?,
-        })
-    }),
-    line(
-        "{who}一行{n}人已经抵达,请做好接待准备",
+        "heading_in",
+        Seed,
+        "<client>{who}一行{n}<人>(已前往|已经前往|正前往|前往)(展示中心|销售中心|接待中心)",
         Answer,
         |c| {
-            Ok(Intent::AppointmentArrived {
+            Ok(Intent::HeadingIn {
                 visitor: who(c)?,
-                party: party(c, "n")?,
+                party: party(c)?,
             })
         },
     ),
+    Line {
+        variants: &["<client>{who}一行{n}<人>(已经抵达|已抵达|已经到达|已到达)"],
+        ..line(
+            "appointment_arrived",
+            Seed,
+            "<client>{who}一行{n}<人>(已经抵达|已抵达|已经到达|已到达),<接待准备>",
+            Answer,
+            |c| {
+                Ok(Intent::AppointmentArrived {
+                    visitor: who(c)?,
+                    party: party(c)?,
+                })
+            },
+        )
+    },
+    Line {
+        variants: &["预约客户{who}一行{n}<人>(到访|已到访|来访),<各岗位接待><体貌特征>"],
+        ..line(
+            "arrival_broadcast",
+            Seed,
+            "预约客户{who}(到访|已到访|来访),共{n}<人>,<各岗位接待><体貌特征>",
+            Answer,
+            |c| broadcast(c, true),
+        )
+    },
+    Line {
+        variants: &[
+            "(非预约客户|未预约客户){who}一行{n}<人>(到访|已到访|来访),<各岗位接待><体貌特征>",
+        ],
+        ..line(
+            "arrival_broadcast.walk_in",
+            Project,
+            "(非预约客户|未预约客户){who}(到访|已到访|来访),共{n}<人>,<各岗位接待><体貌特征>",
+            Answer,
+            |c| broadcast(c, false),
+        )
+    },
     line(
-        "{who}一行{n}人已抵达,请做好接待准备",
-        Answer,
-        |c| {
-            Ok(Intent::AppointmentArrived {
-                visitor: who(c)?,
-                party: party(c, "n")?,
-            })
-        },
-    ),
-    line(
-        "预约客户{who}到访,共{n}人,请各岗位做好接待工作",
-        Answer,
-        |c| broadcast(c, true, false),
-    ),
-    line(
-        "预约客户{who}到访,共{n}人,请各岗位做好接待工作,体貌特征:{desc}",
-        Answer,
-        |c| broadcast(c, true, true),
-    ),
-    line(
-        "非预约客户{who}到访,共{n}人,请各岗位做好接待工作",
-        Answer,
-        |c| broadcast(c, false, false),
-    ),
-    line(
-        "非预约客户{who}到访,共{n}人,请各岗位做好接待工作,体貌特征:{desc}",
-        Answer,
-        |c| broadcast(c, false, true),
-    ),
-    line(
-        "{who}即将前往VIP室^请做好接待准备",
+        "vip_request",
+        Seed,
+        "<client>{who}(即将前往|要去|将前往|马上前往|准备前往|正前往)(VIP室|贵宾室)^<接待准备>",
         Reply,
         |c| Ok(Intent::VipRequest { visitor: who(c)? }),
     ),
     Line {
         caller_word: Some("管家"),
-        ..line("VIP{room}已经做好接待准备", Closing::None, |c| {
-            Ok(Intent::VipReady { room: room(c)? })
-        })
+        ..line(
+            "vip_ready",
+            Seed,
+            "<vip>^(已经做好接待准备|已做好接待准备|已经准备好|已准备好|准备好了)",
+            Closing::None,
+            |c| Ok(Intent::VipReady { room: room(c)? }),
+        )
     },
-    line("VIP{room}室已经做好接待准备", Closing::None, |c| {
-        Ok(Intent::VipReady { room: room(c)? })
-    }),
     line(
-        "VIP{room}室{who}即将离场^请做好准备",
+        "vip_departing",
+        Seed,
+        "(VIP{room}室|VIP{room}房|{room}号VIP室|贵宾{room}室)<client>{who}(即将离场|准备离场|要离场)^(请做好准备|请做好送客准备)",
         Reply,
         |c| {
             Ok(Intent::VipDeparting {
@@ -147,248 +237,298 @@ pub(crate) static LINES: &[Line] = &[
             })
         },
     ),
-    line("请送{drink}至VIP{room}室", Answer, |c| {
-        Ok(Intent::Drinks {
-            drink: text(c, "drink")?,
-            room: room(c)?,
-        })
-    }),
-    line("请送{drink}到VIP{room}室", Answer, |c| {
-        Ok(Intent::Drinks {
-            drink: text(c, "drink")?,
-            room: room(c)?,
-        })
-    }),
-    line("VIP{room}需要复印身份证", Reply, |c| {
-        Ok(Intent::IdCopy { room: room(c)? })
-    }),
-    line("VIP{room}室需要复印身份证", Reply, |c| {
-        Ok(Intent::IdCopy { room: room(c)? })
-    }),
     line(
-        "请准备{copies}份{material}资料放至前台处",
+        "drinks",
+        Seed,
+        "请(送|拿|上){drink}(至|到)(<vip室>|接待区|接待区域)",
+        Answer,
+        |c| {
+            Ok(Intent::Drinks {
+                drink: text(c, "drink")?,
+                room: match c.opt("room") {
+                    Some(_) => Some(room(c)?),
+                    None => None,
+                },
+            })
+        },
+    ),
+    line(
+        "id_copy",
+        Seed,
+        "<vip>(需要|要)复印(身份证|一下身份证)",
+        Reply,
+        |c| Ok(Intent::IdCopy { room: room(c)? }),
+    ),
+    line(
+        "documents",
+        Seed,
+        "请准备{copies}份{material}(资料|)(放至|放到|送至|送到)(前台处|前台)",
         Reply,
         |c| {
             Ok(Intent::Documents {
-                copies: party(c, "copies")?,
+                copies: copies(c)?,
                 material: text(c, "material")?,
             })
         },
     ),
-    line("请将{items}送至水吧台", Reply, |c| {
-        Ok(Intent::Restock {
-            items: text(c, "items")?,
-        })
-    }),
-    line("VIP{room}客人已离去^请前去打扫", Reply, |c| {
-        Ok(Intent::ClearRoom { room: room(c)? })
-    }),
-    line("VIP{room}室客人已离去^请前去打扫", Reply, |c| {
-        Ok(Intent::ClearRoom { room: room(c)? })
-    }),
-    line("VIP{room}已打扫完毕,可以接待", Answer, |c| {
-        Ok(Intent::RoomCleared { room: room(c)? })
-    }),
-    line("{who}即将离场,请做好送客准备", Answer, |c| {
-        Ok(Intent::SeeOff { visitor: who(c)? })
-    }),
-    line("请帮{who}叫一辆出租车", Thanks, |c| {
-        Ok(Intent::Taxi { visitor: who(c)? })
-    }),
     line(
-        "您的客户{who}需要的出租车已经叫到",
-        Closing::None,
+        "restock",
+        Seed,
+        "请(将|把){items}(送至|送到)(水吧台|水吧)",
+        Reply,
         |c| {
-            Ok(Intent::TaxiArrived {
-                visitor: who(c)?,
-                plate: None,
+            Ok(Intent::Restock {
+                items: text(c, "items")?,
             })
         },
     ),
     line(
-        "您的客户{who}需要的出租车已经叫到,车牌号{plate}",
-        Closing::None,
-        |c| {
-            Ok(Intent::TaxiArrived {
-                visitor: who(c)?,
-                plate: Some(text(c, "plate")?),
-            })
-        },
+        "clear_room",
+        Seed,
+        "<vip>(客人已离去|客人已经离开|客人已离开|客人已走)^(请前去打扫|请去打扫|请打扫|请前去收拾|请去收拾)",
+        Reply,
+        |c| Ok(Intent::ClearRoom { room: room(c)? }),
     ),
     line(
-        "{n}位客人已乘电梯上楼,请做好接待准备",
+        "room_cleared",
+        Project,
+        "<vip>(已打扫完毕|已经打扫完毕|打扫完毕|已收拾好|已经收拾好),(可以接待|可以使用)",
         Answer,
-        |c| {
-            Ok(Intent::ModelHouseReady {
-                party: party(c, "n")?,
-            })
-        },
+        |c| Ok(Intent::RoomCleared { room: room(c)? }),
     ),
     line(
-        "{n}位客人已乘电梯下楼,请做好接待准备",
+        "see_off",
+        Seed,
+        "<client>{who}(即将离场|准备离场|要离场|马上离场),(请做好送客准备|请准备送客)",
         Answer,
-        |c| {
-            Ok(Intent::GuestsDown {
-                party: party(c, "n")?,
-            })
-        },
+        |c| Ok(Intent::SeeOff { visitor: who(c)? }),
     ),
     line(
-        "大堂有{n}位客人需要乘坐电瓶车,请前来接送",
+        "line_up",
+        Project,
+        "<client>{who}即将离场,请各岗位(到|至)入口礼宾岗(恭候送客|恭候)",
+        Answer,
+        |c| Ok(Intent::LineUp { visitor: who(c)? }),
+    ),
+    line(
+        "taxi",
+        Seed,
+        "(请帮|帮|麻烦帮)<client>{who}叫(一辆|辆|个|一个)(出租车|的士)",
+        Thanks,
+        |c| Ok(Intent::Taxi { visitor: who(c)? }),
+    ),
+    Line {
+        frame: Frame::Address,
+        ..line(
+            "taxi_arrived",
+            Seed,
+            "(您的客户|您的|<client>){who}(需要的|要的|叫的)(出租车|的士)(已经叫到|已叫到|叫到了|已经到了|到了)(,<车牌>{plate}|)",
+            Closing::None,
+            |c| {
+                Ok(Intent::TaxiArrived {
+                    visitor: who(c)?,
+                    plate: match c.opt("plate") {
+                        Some(_) => Some(plate(c)?),
+                        None => None,
+                    },
+                })
+            },
+        )
+    },
+    line(
+        "model_house_ready",
+        Project,
+        "{n}(位客人|位|人|名客人)(已乘电梯上楼|已经乘电梯上楼|已坐电梯上楼|已上楼),<接待准备>",
+        Answer,
+        |c| Ok(Intent::ModelHouseReady { party: party(c)? }),
+    ),
+    line(
+        "guests_down",
+        Project,
+        "{n}(位客人|位|人|名客人)(已乘电梯下楼|已经乘电梯下楼|已坐电梯下楼|已下楼),<接待准备>",
+        Answer,
+        |c| Ok(Intent::GuestsDown { party: party(c)? }),
+    ),
+    line(
+        "shuttle",
+        Project,
+        "大堂有{n}(位客人|位|人|名客人)需要(乘坐|坐)电瓶车,(请前来接送|请过来接送|请来接)",
         Answer,
         |c| {
             Ok(Intent::Shuttle {
-                party: party(c, "n")?,
+                party: party(c)?,
                 next_run: false,
             })
         },
     ),
     line(
-        "电瓶车已满,大堂还有{n}位客人等候下一班车,请尽快安排",
+        "shuttle.next_run",
+        Project,
+        "电瓶车已满,大堂还有{n}(位客人|位|人|名客人)(等候|在等)下一班车,请尽快安排",
         Answer,
         |c| {
             Ok(Intent::Shuttle {
-                party: party(c, "n")?,
+                party: party(c)?,
                 next_run: true,
             })
         },
     ),
-    line("{who}一行{n}人到访,轮到您接待", Answer, |c| {
-        assign(c, Turn::Regular)
-    }),
     line(
-        "老客户{who}一行{n}人再次来访,请您接待",
+        "assign.regular",
+        Project,
+        "(|客户|新客户|非预约客户){who}一行{n}<人>到访,轮到您接待",
+        Answer,
+        |c| assign(c, Turn::Regular),
+    ),
+    line(
+        "assign.returning",
+        Project,
+        "老客户{who}一行{n}<人>再次来访,请您接待",
         Answer,
         |c| assign(c, Turn::Returning),
     ),
     line(
-        "老客户{who}一行{n}人再次来访,原接待人员无法接待,请您代为接待",
+        "assign.stand_in",
+        Project,
+        "老客户{who}一行{n}<人>再次来访,原接待人员无法接待,请您代为接待",
         Answer,
         |c| assign(c, Turn::StandIn),
     ),
-    line("{who}一行{n}人指定您接待", Answer, |c| {
-        assign(c, Turn::Requested)
-    }),
     line(
-        "{who}一行{n}人来访,非销售接待,请您接待",
+        "assign.requested",
+        Project,
+        "(|客户){who}一行{n}<人>指定您接待",
+        Answer,
+        |c| assign(c, Turn::Requested),
+    ),
+    line(
+        "assign.non_sales",
+        Project,
+        "(|客户|访客){who}一行{n}<人>来访,非销售接待,请您接待",
         Answer,
         |c| assign(c, Turn::NonSales),
     ),
     line(
-        "预约客户{who}一行{n}人已到,请您接待",
+        "assign.appointment",
+        Project,
+        "预约客户{who}一行{n}<人>已到,请您接待",
         Answer,
         |c| assign(c, Turn::Appointment),
     ),
-    line("【其他】{text}", Answer, |c| {
-        Ok(Intent::Free {
-            text: text(c, "text")?,
-        })
-    }),
+    line(
+        "free",
+        Project,
+        "(【其他】|[其他]){text}",
+        Answer,
+        |c| {
+            Ok(Intent::Free {
+                text: text(c, "text")?,
+            })
+        },
+    ),
 ];
 
-/// The standard line for an intent, with the values for its slots.
-pub(crate) fn standard(intent: &Intent) -> (&'static Line, Vec<(&'static str, String)>) {
-    let (pattern, values): (&str, Vec<(&'static str, String)>) = match intent {
-        Intent::Hail => ("", vec![]),
-        Intent::WalkInQuery => ("目前有一组客户要来参观,现在是否能接待", vec![]),
-        Intent::HeadingIn { visitor, party } => (
-            "{who}一行{n}人已前往展示中心",
-            vec![("who", visitor.to_string()), ("n", party.to_string())],
-        ),
-        Intent::AppointmentArrived { visitor, party } => (
-            "{who}一行{n}人已经抵达,请做好接待准备",
-            vec![("who", visitor.to_string()), ("n", party.to_string())],
-        ),
+/// Every form of the script, in the order the parser tries them.
+pub fn lines() -> &'static [Line] {
+    LINES
+}
+
+impl Line {
+    /// How many ways of saying this form the table reads: every choice of alternatives, over the
+    /// standard pattern and the variants.
+    pub fn ways(&self) -> usize {
+        LINES
+            .iter()
+            .position(|l| std::ptr::eq(l, self))
+            .map_or(0, |i| compiled()[i].iter().map(Pattern::ways).sum())
+    }
+}
+
+/// Each line's patterns compiled: the standard one first, then the variants.
+fn compiled() -> &'static [Vec<Pattern>] {
+    static COMPILED: OnceLock<Vec<Vec<Pattern>>> = OnceLock::new();
+    COMPILED.get_or_init(|| {
+        LINES
+            .iter()
+            .map(|l| {
+                std::iter::once(l.standard)
+                    .chain(l.variants.iter().copied())
+                    .map(|p| {
+                        Pattern::compile(p, FRAGMENTS).unwrap_or_else(|e| {
+                            panic!("script line {} has a bad pattern: {}", l.form, e.0)
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
+    })
+}
+
+/// The form an intent renders in, with the values for its slots.
+fn standard(intent: &Intent) -> (&'static str, Vec<(&'static str, String)>) {
+    let who = |v: &Visitor| ("who", v.to_string());
+    let n = |n: &u16| ("n", n.to_string());
+    match intent {
+        Intent::Hail => ("hail", vec![]),
+        Intent::WalkInQuery => ("walk_in_query", vec![]),
+        Intent::HeadingIn { visitor, party } => ("heading_in", vec![who(visitor), n(party)]),
+        Intent::AppointmentArrived { visitor, party } => {
+            ("appointment_arrived", vec![who(visitor), n(party)])
+        }
         Intent::ArrivalBroadcast {
             visitor,
             party,
             appointment,
             description,
         } => {
-            let mut values = vec![("who", visitor.to_string()), ("n", party.to_string())];
-            let pattern = match (appointment, description) {
-                (true, None) => "预约客户{who}到访,共{n}人,请各岗位做好接待工作",
-                (false, None) => "非预约客户{who}到访,共{n}人,请各岗位做好接待工作",
-                (true, Some(d)) => {
-                    values.push(("desc", d.clone()));
-                    "预约客户{who}到访,共{n}人,请各岗位做好接待工作,体貌特征:{desc}"
-                }
-                (false, Some(d)) => {
-                    values.push(("desc", d.clone()));
-                    "非预约客户{who}到访,共{n}人,请各岗位做好接待工作,体貌特征:{desc}"
-                }
+            let mut values = vec![who(visitor), n(party)];
+            values.extend(description.iter().map(|d| ("desc", d.clone())));
+            let form = if *appointment {
+                "arrival_broadcast"
+            } else {
+                "arrival_broadcast.walk_in"
             };
-            (pattern, values)
+            (form, values)
         }
-        Intent::VipRequest { visitor } => (
-            "{who}即将前往VIP室^请做好接待准备",
-            vec![("who", visitor.to_string())],
-        ),
-        Intent::VipReady { room } => (
-            "VIP{room}已经做好接待准备",
-            vec![("room", room.to_string())],
-        ),
+        Intent::VipRequest { visitor } => ("vip_request", vec![who(visitor)]),
+        Intent::VipReady { room } => ("vip_ready", vec![("room", room.to_string())]),
         Intent::VipDeparting { room, visitor } => (
-            "VIP{room}室{who}即将离场^请做好准备",
-            vec![("room", room.to_string()), ("who", visitor.to_string())],
+            "vip_departing",
+            vec![("room", room.to_string()), who(visitor)],
         ),
-        Intent::Drinks { drink, room } => (
-            "请送{drink}至VIP{room}室",
-            vec![("drink", drink.clone()), ("room", room.to_string())],
-        ),
-        Intent::IdCopy { room } => ("VIP{room}需要复印身份证", vec![("room", room.to_string())]),
+        Intent::Drinks { drink, room } => {
+            let mut values = vec![("drink", drink.clone())];
+            values.extend(room.iter().map(|k| ("room", k.to_string())));
+            ("drinks", values)
+        }
+        Intent::IdCopy { room } => ("id_copy", vec![("room", room.to_string())]),
         Intent::Documents { copies, material } => (
-            "请准备{copies}份{material}资料放至前台处",
+            "documents",
             vec![
                 ("copies", copies.to_string()),
                 ("material", material.clone()),
             ],
         ),
-        Intent::Restock { items } => ("请将{items}送至水吧台", vec![("items", items.clone())]),
-        Intent::ClearRoom { room } => (
-            "VIP{room}客人已离去^请前去打扫",
-            vec![("room", room.to_string())],
-        ),
-        Intent::RoomCleared { room } => (
-            "VIP{room}已打扫完毕,可以接待",
-            vec![("room", room.to_string())],
-        ),
-        Intent::SeeOff { visitor } => (
-            "{who}即将离场,请做好送客准备",
-            vec![("who", visitor.to_string())],
-        ),
-        Intent::Taxi { visitor } => ("请帮{who}叫一辆出租车", vec![("who", visitor.to_string())]),
-        Intent::TaxiArrived { visitor, plate } => match plate {
-            None => (
-                "您的客户{who}需要的出租车已经叫到",
-                vec![("who", visitor.to_string())],
-            ),
-            Some(p) => (
-                "您的客户{who}需要的出租车已经叫到,车牌号{plate}",
-                vec![("who", visitor.to_string()), ("plate", p.clone())],
-            ),
-        },
-        Intent::ModelHouseReady { party } => (
-            "{n}位客人已乘电梯上楼,请做好接待准备",
-            vec![("n", party.to_string())],
-        ),
-        Intent::GuestsDown { party } => (
-            "{n}位客人已乘电梯下楼,请做好接待准备",
-            vec![("n", party.to_string())],
-        ),
-        Intent::Shuttle {
-            party,
-            next_run: false,
-        } => (
-            "大堂有{n}位客人需要乘坐电瓶车,请前来接送",
-            vec![("n", party.to_string())],
-        ),
-        Intent::Shuttle {
-            party,
-            next_run: true,
-        } => (
-            "电瓶车已满,大堂还有{n}位客人等候下一班车,请尽快安排",
-            vec![("n", party.to_string())],
+        Intent::Restock { items } => ("restock", vec![("items", items.clone())]),
+        Intent::ClearRoom { room } => ("clear_room", vec![("room", room.to_string())]),
+        Intent::RoomCleared { room } => ("room_cleared", vec![("room", room.to_string())]),
+        Intent::SeeOff { visitor } => ("see_off", vec![who(visitor)]),
+        Intent::LineUp { visitor } => ("line_up", vec![who(visitor)]),
+        Intent::Taxi { visitor } => ("taxi", vec![who(visitor)]),
+        Intent::TaxiArrived { visitor, plate } => {
+            let mut values = vec![who(visitor)];
+            values.extend(plate.iter().map(|p| ("plate", p.clone())));
+            ("taxi_arrived", values)
+        }
+        Intent::ModelHouseReady { party } => ("model_house_ready", vec![n(party)]),
+        Intent::GuestsDown { party } => ("guests_down", vec![n(party)]),
+        Intent::Shuttle { party, next_run } => (
+            if *next_run {
+                "shuttle.next_run"
+            } else {
+                "shuttle"
+            },
+            vec![n(party)],
         ),
         Intent::Assign {
             visitor,
@@ -396,49 +536,65 @@ pub(crate) fn standard(intent: &Intent) -> (&'static Line, Vec<(&'static str, St
             turn,
         } => (
             match turn {
-                Turn::Regular => "{who}一行{n}人到访,轮到您接待",
-                Turn::Returning => "老客户{who}一行{n}人再次来访,请您接待",
-                Turn::StandIn => "老客户{who}一行{n}人再次来访,原接待人员无法接待,请您代为接待",
-                Turn::Requested => "{who}一行{n}人指定您接待",
-                Turn::NonSales => "{who}一行{n}人来访,非销售接待,请您接待",
-                Turn::Appointment => "预约客户{who}一行{n}人已到,请您接待",
+                Turn::Regular => "assign.regular",
+                Turn::Returning => "assign.returning",
+                Turn::StandIn => "assign.stand_in",
+                Turn::Requested => "assign.requested",
+                Turn::NonSales => "assign.non_sales",
+                Turn::Appointment => "assign.appointment",
             },
-            vec![("who", visitor.to_string()), ("n", party.to_string())],
+            vec![who(visitor), n(party)],
         ),
-        Intent::Free { text } => ("【其他】{text}", vec![("text", text.clone())]),
-    };
-    let line = LINES
-        .iter()
-        .find(|l| l.pattern == pattern)
-        .expect("every standard pattern is in the script table");
-    (line, values)
+        Intent::Free { text } => ("free", vec![("text", text.clone())]),
+    }
 }
 
-/// Fills the standard line's matter for an intent.
+/// The standard line for an intent and its matter, filled in.
 pub(crate) fn matter(intent: &Intent) -> (&'static Line, String) {
-    let (line, values) = standard(intent);
+    let (form, values) = standard(intent);
+    let i = LINES
+        .iter()
+        .position(|l| l.form == form)
+        .expect("every intent's form is in the script table");
     let refs: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    (line, template::fill(line.pattern, &refs))
+    let words = compiled()[i][0]
+        .fill(&refs)
+        .expect("a standard pattern fills with its intent's values");
+    (&LINES[i], words)
+}
+
+/// A matter read against the script: the line, which of its patterns (0: the standard one, k: its
+/// k-th variant), and the intent.
+pub(crate) struct Read {
+    pub(crate) line: &'static Line,
+    pub(crate) pattern: usize,
+    pub(crate) intent: Intent,
 }
 
 /// Reads a normalized matter against every line. `Ok(None)`: no line fits at all. `Err`: a line fits
 /// the words, but a field in it is bad (the most useful thing to tell the speaker).
-pub(crate) fn read(matter: &str) -> Result<Option<(&'static Line, Intent)>, FieldError> {
+pub(crate) fn read(matter: &str) -> Result<Option<Read>, FieldError> {
     let mut first_error = None;
-    for line in LINES {
-        let mut found = None;
-        template::matches(line.pattern, matter, &mut |caps| match (line.build)(caps) {
-            Ok(intent) => {
-                found = Some(intent);
-                true
+    for (line, patterns) in LINES.iter().zip(compiled()) {
+        for (k, pattern) in patterns.iter().enumerate() {
+            let mut found = None;
+            pattern.matches(matter, &mut |caps| match (line.build)(caps) {
+                Ok(intent) => {
+                    found = Some(intent);
+                    true
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                    false
+                }
+            });
+            if let Some(intent) = found {
+                return Ok(Some(Read {
+                    line,
+                    pattern: k,
+                    intent,
+                }));
             }
-            Err(e) => {
-                first_error.get_or_insert(e);
-                false
-            }
-        });
-        if let Some(intent) = found {
-            return Ok(Some((line, intent)));
         }
     }
     match first_error {
@@ -459,11 +615,19 @@ fn number(c: &Captures, slot: &'static str) -> Result<u32, FieldError> {
     })
 }
 
-fn party(c: &Captures, slot: &'static str) -> Result<u16, FieldError> {
-    let n = number(c, slot)?;
+fn party(c: &Captures) -> Result<u16, FieldError> {
+    let n = number(c, "n")?;
     match u16::try_from(n) {
         Ok(n) if (1..=crate::intent::MAX_PARTY).contains(&n) => Ok(n),
         _ => Err(FieldError::Party(n)),
+    }
+}
+
+fn copies(c: &Captures) -> Result<u16, FieldError> {
+    let n = number(c, "copies")?;
+    match u16::try_from(n) {
+        Ok(n) if (1..=crate::intent::MAX_PARTY).contains(&n) => Ok(n),
+        _ => Err(FieldError::Copies(n)),
     }
 }
 
@@ -480,21 +644,32 @@ fn room(c: &Captures) -> Result<u8, FieldError> {
     }
 }
 
+fn plate(c: &Captures) -> Result<String, FieldError> {
+    let p = plate::standard(c.get("plate"));
+    if plate::is_plate(&p) {
+        Ok(p)
+    } else {
+        Err(FieldError::Plate(c.get("plate").chars().take(24).collect()))
+    }
+}
+
 fn text(c: &Captures, slot: &'static str) -> Result<String, FieldError> {
     let s = crate::normalize::text_field(c.get(slot).trim());
     crate::intent::text_ok(slot_field(slot), &s)?;
+    if slot == "material" && s.ends_with("资料") {
+        return Err(FieldError::Material(s.chars().take(24).collect()));
+    }
     Ok(s)
 }
 
-fn broadcast(c: &Captures, appointment: bool, with_desc: bool) -> Result<Intent, FieldError> {
+fn broadcast(c: &Captures, appointment: bool) -> Result<Intent, FieldError> {
     Ok(Intent::ArrivalBroadcast {
         visitor: who(c)?,
-        party: party(c, "n")?,
+        party: party(c)?,
         appointment,
-        description: if with_desc {
-            Some(text(c, "desc")?)
-        } else {
-            None
+        description: match c.opt("desc") {
+            Some(_) => Some(text(c, "desc")?),
+            None => None,
         },
     })
 }
@@ -502,16 +677,55 @@ fn broadcast(c: &Captures, appointment: bool, with_desc: bool) -> Result<Intent,
 fn assign(c: &Captures, turn: Turn) -> Result<Intent, FieldError> {
     Ok(Intent::Assign {
         visitor: who(c)?,
-        party: party(c, "n")?,
+        party: party(c)?,
         turn,
     })
 }
 
+/// The field a slot fills, as [`FieldError::field`] names it.
 fn slot_field(slot: &'static str) -> &'static str {
     match slot {
-        "n" => "party size",
-        "copies" => "copies",
+        "n" => "party",
         "desc" => "description",
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_pattern_compiles_and_every_form_is_named_once() {
+        let compiled = compiled();
+        assert_eq!(compiled.len(), LINES.len());
+        let mut forms: Vec<_> = LINES.iter().map(|l| l.form).collect();
+        forms.sort_unstable();
+        forms.dedup();
+        assert_eq!(forms.len(), LINES.len(), "a form is named twice");
+    }
+
+    #[test]
+    fn every_line_renders_its_own_standard_words() {
+        // The standard words, filled in, read back with the same line's standard pattern.
+        for (line, patterns) in LINES.iter().zip(compiled()) {
+            let values = [
+                ("who", "王先生"),
+                ("n", "3"),
+                ("room", "2"),
+                ("drink", "咖啡"),
+                ("copies", "2"),
+                ("material", "户型"),
+                ("items", "冰块"),
+                ("desc", "黑色轿车"),
+                ("plate", "粤B12345"),
+                ("text", "东侧车位已满"),
+            ];
+            let words = patterns[0].fill(&values).unwrap();
+            let norm = crate::normalize::sentence(&words);
+            let got = read(&norm).unwrap().unwrap();
+            assert_eq!(got.line.form, line.form, "{words}");
+            assert_eq!(got.pattern, 0, "{words}");
+        }
     }
 }

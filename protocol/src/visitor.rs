@@ -1,11 +1,19 @@
 //! The people the calls are about: a visitor is named the way the staff say it on the radio,
 //! surname plus title (王先生, 欧阳小姐), never by full name.
+//!
+//! A surname is plainly a surname or it is refused: one Chinese character, or one of the
+//! two-character compound surnames ([`surname::COMPOUND`]), or a Latin name for a foreign visitor
+//! (Smith). Anything longer — 预约客户蒋, 王老板王 — is words around a surname that the sentence's
+//! grammar did not account for, and storing it would put a phantom visitor on the board.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// The longest surname accepted, in characters (compound surnames are two; foreign names more).
+pub mod surname;
+
+/// The longest foreign (Latin) surname accepted, in characters. Chinese surnames are one
+/// character, or two for a compound surname.
 pub const MAX_SURNAME_CHARS: usize = 12;
 
 /// How a visitor is addressed.
@@ -45,16 +53,17 @@ pub enum VisitorError {
     /// Say the visitor as surname + 先生/小姐/女士, e.g. 王先生.
     #[error("a visitor is named as surname + 先生/小姐/女士 (e.g. 王先生), not {0:?}")]
     NoTitle(String),
-    /// The surname has letters only, at most MAX_SURNAME_CHARS of them.
-    #[error("{0:?} is not a surname")]
+    /// A surname is one Chinese character, a compound surname (欧阳), or a Latin name.
+    #[error(
+        "{0:?} is not a surname: name the visitor by surname and title only (王先生, 欧阳女士, Smith先生), without words such as 客户 or a given name"
+    )]
     BadSurname(String),
 }
 
 impl Visitor {
     pub fn new(surname: &str, title: Title) -> Result<Visitor, VisitorError> {
         let surname = surname.trim();
-        let n = surname.chars().count();
-        if n == 0 || n > MAX_SURNAME_CHARS || !surname.chars().all(char::is_alphabetic) {
+        if !surname::is_surname(surname) {
             return Err(VisitorError::BadSurname(surname.chars().take(24).collect()));
         }
         Ok(Visitor {
@@ -103,5 +112,22 @@ mod tests {
         ));
         assert!(Visitor::parse("先生").is_err());
         assert!(Visitor::parse("3先生").is_err());
+        assert_eq!(Visitor::parse("Smith先生").unwrap().surname, "Smith");
+    }
+
+    #[test]
+    fn words_around_a_surname_are_not_a_surname() {
+        for said in [
+            "预约客户蒋先生",
+            "客户王先生",
+            "王伟先生",
+            "王Smith先生",
+            "老王先生",
+        ] {
+            assert!(
+                matches!(Visitor::parse(said), Err(VisitorError::BadSurname(_))),
+                "{said}"
+            );
+        }
     }
 }

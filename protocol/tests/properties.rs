@@ -66,6 +66,11 @@ fn words(sep: &'static str) -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(WORDS), 1..4).prop_map(move |w| w.join(sep))
 }
 
+/// Chinese plates: province, office letter, five characters (six for new energy).
+fn plate() -> impl Strategy<Value = String> {
+    "[京沪粤川苏浙][A-HJ-NP-Z][0-9A-HJ-NP-Z]{5,6}"
+}
+
 fn party() -> impl Strategy<Value = u16> {
     1u16..=999
 }
@@ -98,7 +103,8 @@ fn intent() -> impl Strategy<Value = Intent> {
         visitor().prop_map(|visitor| Intent::VipRequest { visitor }),
         room().prop_map(|room| Intent::VipReady { room }),
         (room(), visitor()).prop_map(|(room, visitor)| Intent::VipDeparting { room, visitor }),
-        (words(""), room()).prop_map(|(drink, room)| Intent::Drinks { drink, room }),
+        (words(""), prop::option::of(room()))
+            .prop_map(|(drink, room)| Intent::Drinks { drink, room }),
         room().prop_map(|room| Intent::IdCopy { room }),
         (party(), words("")).prop_map(|(copies, material)| Intent::Documents { copies, material }),
         words("和").prop_map(|items| Intent::Restock { items }),
@@ -106,8 +112,9 @@ fn intent() -> impl Strategy<Value = Intent> {
         room().prop_map(|room| Intent::RoomCleared { room }),
         visitor().prop_map(|visitor| Intent::SeeOff { visitor }),
         visitor().prop_map(|visitor| Intent::Taxi { visitor }),
-        (visitor(), prop::option::of(words("")))
+        (visitor(), prop::option::of(plate()))
             .prop_map(|(visitor, plate)| Intent::TaxiArrived { visitor, plate }),
+        visitor().prop_map(|visitor| Intent::LineUp { visitor }),
         party().prop_map(|party| Intent::ModelHouseReady { party }),
         party().prop_map(|party| Intent::GuestsDown { party }),
         (party(), any::<bool>()).prop_map(|(party, next_run)| Intent::Shuttle { party, next_run }),

@@ -23,10 +23,14 @@ fn no_caller() {
 
 #[test]
 fn no_target() {
+    // Calls the catalogue gives no single target need 「呼叫…」 (or an open channel).
     assert_eq!(
-        rule("我是大客户管家，请送咖啡至VIP1室，收到请回答。"),
+        rule("我是L2岗，【其他】东侧车位已满，收到请回答。"),
         "no_target"
     );
+    assert_eq!(rule("我是管家，VIP3已经做好接待准备。"), "no_target");
+    // A call for one post by the catalogue goes to that post without it.
+    assert!(Call::parse("我是大客户管家，请送咖啡至VIP1室，收到请回答。").is_ok());
 }
 
 #[test]
@@ -59,7 +63,8 @@ fn bad_fields_name_the_field() {
     let r = Call::parse("我是L1岗，呼叫接待中心，王先生一行几人已前往展示中心，收到请回答。")
         .unwrap_err();
     assert_eq!(r.rule(), "bad_field");
-    assert!(r.to_string().contains("party size"), "{r}");
+    assert_eq!(r.field(), Some("party"), "{r}");
+    assert!(r.to_string().contains("party"), "{r}");
     assert_eq!(
         rule("我是大客户管家，呼叫水吧，请送咖啡至VIP0室，收到请回答。"),
         "bad_field"

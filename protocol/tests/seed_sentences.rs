@@ -119,7 +119,7 @@ fn service_calls_drinks_id_copy_documents() {
             Post::S1,
             Intent::Drinks {
                 drink: "两杯柠檬水".into(),
-                room: 1
+                room: Some(1)
             }
         )
     );
@@ -163,7 +163,7 @@ fn water_bar_restock_and_butler_calls() {
             Post::S1,
             Intent::Drinks {
                 drink: "咖啡".into(),
-                room: 2
+                room: Some(2)
             }
         )
     );
@@ -278,7 +278,7 @@ fn rendering_gives_the_trained_words() {
                     plate: Some("粤B12345".into()),
                 },
             ),
-            "我是L1岗，呼叫大客户经理张伟，您的客户李小姐需要的出租车已经叫到，车牌号粤B12345。",
+            "张伟经理，您的客户李小姐需要的出租车已经叫到，车牌号粤B12345。",
         ),
     ];
     for (call, words) in cases {

@@ -14,7 +14,7 @@ fn coffee(k: u8) -> Call {
         Post::S1,
         Intent::Drinks {
             drink: "咖啡".into(),
-            room: k,
+            room: Some(k),
         },
     )
 }

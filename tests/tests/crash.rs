@@ -36,7 +36,7 @@ async fn kill_9_loses_no_accepted_call() {
             Post::S1,
             Intent::Drinks {
                 drink: format!("柠檬水{i}"),
-                room: 1 + (i % 3) as u8,
+                room: Some(1 + (i % 3) as u8),
             },
         );
         accepted.push(g1.call(call).await.unwrap().call_id);

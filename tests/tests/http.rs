@@ -24,7 +24,7 @@ async fn healthz_metrics_and_state() {
             Post::S1,
             Intent::Drinks {
                 drink: "咖啡".into(),
-                room: 2,
+                room: Some(2),
             },
         ))
         .await

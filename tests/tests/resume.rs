@@ -12,7 +12,7 @@ fn drinks(k: u8, drink: &str) -> Call {
         Post::S1,
         Intent::Drinks {
             drink: drink.into(),
-            room: k,
+            room: Some(k),
         },
     )
 }

@@ -668,16 +668,17 @@ async fn a_busy_days_board_comes_back_whole_over_the_websocket() {
     let hub = TestHub::start().await;
     let mut l1 = hub.tablet("L1").await;
     let mut sup = hub.tablet("SUP").await;
-    // 400 different groups: two-character surnames, so none is announced twice.
+    // 400 different groups: two-syllable foreign surnames (a Chinese surname is one character, or
+    // two for a compound one, so there are not enough of those), so none is announced twice.
     let first = [
-        "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡",
-        "郭", "何", "林", "罗", "高",
+        "Al", "Be", "Ca", "Do", "El", "Fa", "Ga", "Ha", "Io", "Ja", "Ka", "Lo", "Ma", "Ne", "Ol",
+        "Pa", "Qu", "Ro", "Sa", "Ta",
     ];
     for i in 0..400 {
         let who = format!(
             "{}{}{}",
             first[i % 20],
-            first[i / 20],
+            first[i / 20].to_lowercase(),
             ["先生", "小姐", "女士"][i % 3]
         );
         let sentence = format!(

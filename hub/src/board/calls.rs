@@ -155,7 +155,7 @@ impl Board {
                 }
                 out.push(visit(v));
             }
-            Intent::SeeOff { visitor } => {
+            Intent::SeeOff { visitor } | Intent::LineUp { visitor } => {
                 let mut v = match self.visit_named(visitor, Some(caller)) {
                     Some(v) => v.clone(),
                     None => self.taken_in(visitor, caller, call_id, Stage::Departing, now),
@@ -166,7 +166,6 @@ impl Board {
                 }
             }
             Intent::Drinks { drink, room } => {
-                let room = &Some(*room);
                 let group = match room {
                     Some(k) => self.in_use(*k, caller, now, &mut out)?,
                     None => None,
