@@ -15,8 +15,8 @@ use std::time::Duration;
 use axum::extract::ws::{Message, Utf8Bytes};
 use protocol::envelope::{PROTOCOL_VERSION, Recovery, Resume};
 use protocol::{
-    Call, CloseCode, Codec, Command, ErrorCode, EventKind, ReplyBody, ServerFrame, Station, Target,
-    Utterance,
+    Call, CloseCode, Codec, Command, ErrorCode, EventKind, ManagerName, ReplyBody, ServerFrame,
+    Station, Target, Utterance,
 };
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
@@ -322,7 +322,7 @@ impl Switchboard {
         let mut logged = Vec::new();
         let result = match cmd {
             Command::Call { call } => self.place(&station, call, &mut logged),
-            Command::Say { sentence } => match Call::parse(&sentence) {
+            Command::Say { sentence } => match self.hear(&station, &sentence) {
                 Ok(Utterance::Call(call)) => self.place(&station, call, &mut logged),
                 Ok(Utterance::Answer { .. }) => Err(Refused::new(
                     ErrorCode::NotUnderstood,
@@ -366,6 +366,40 @@ impl Switchboard {
         self.reply(conn, &frame);
         self.deliver_all(logged);
         self.settle(self.now());
+    }
+
+    /// Reads a sentence the way a listener on the net does: knowing who is speaking (the
+    /// tablet's post), whom they just hailed, and which client managers are on duty (to tell
+    /// 「李经理」 is 李明).
+    fn hear(&self, speaker: &Station, sentence: &str) -> Result<Utterance, protocol::Refusal> {
+        let managers = self.managers_on_duty();
+        let hailed = self.state.hailed(speaker, self.now()).cloned();
+        let cx = protocol::parse::Context {
+            speaker: Some(speaker),
+            hailed: hailed.as_ref(),
+            managers: &managers,
+        };
+        protocol::parse::utterance_in(sentence, &cx)
+    }
+
+    /// The client managers on duty: on the rota, online, or in the site's rota groups.
+    fn managers_on_duty(&self) -> Vec<ManagerName> {
+        let rota = &self.board.rota;
+        let mut names: Vec<ManagerName> = rota
+            .visit
+            .iter()
+            .chain(rota.phone.iter())
+            .map(|e| e.manager.clone())
+            .chain(
+                self.by_station
+                    .keys()
+                    .filter_map(|s| s.manager_name().cloned()),
+            )
+            .chain(self.config.site.rota_groups.iter().flatten().cloned())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
     }
 
     /// The time now, by the hub's clock.

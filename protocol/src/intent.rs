@@ -312,6 +312,8 @@ impl Intent {
         match self {
             // The parking concierge and the door act on an arrival; the rest only listen.
             Intent::ArrivalBroadcast { .. } => &[Post::L2, Post::Y1, Post::Y2],
+            // Everyone at the reception waits at the entrance post for the send-off.
+            Intent::LineUp { .. } => &[Post::L1, Post::L2, Post::Y1, Post::Y2, Post::Rc, Post::S1],
             _ => &[],
         }
     }

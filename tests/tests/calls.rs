@@ -311,17 +311,27 @@ async fn sentences_that_break_the_discipline_are_refused_with_the_rule() {
     let hub = TestHub::start().await;
     let mut g1 = hub.tablet("G1").await;
     let mut sup = hub.tablet("SUP").await;
+    // The tablet knows who speaks, so a call without 「我是…」 is the butler's; but a call
+    // must still end asking for the answer.
     let err = g1
-        .say("呼叫水吧，请送咖啡至VIP1室，收到请回答。")
+        .say("我是大客户管家，呼叫水吧，请送咖啡至VIP1室。")
         .await
         .unwrap_err();
     match err {
         TabletError::Refused { code, rule, .. } => {
             assert_eq!(code, ErrorCode::NotUnderstood);
-            assert_eq!(rule.as_deref(), Some("no_caller"));
+            assert_eq!(rule.as_deref(), Some("missing_closing"));
         }
         other => panic!("{other}"),
     }
+    let err = g1
+        .say("我是大客户管家，呼叫水吧，今天天气不错，收到请回答。")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, TabletError::Refused { rule: Some(r), .. } if r == "matter_not_understood"),
+        "{err}"
+    );
     let err = g1
         .say("我是大客户管家，呼叫水吧，请送咖啡至VIP9室，收到请回答。")
         .await
@@ -332,4 +342,46 @@ async fn sentences_that_break_the_discipline_are_refused_with_the_rule() {
     );
     // Nothing refused reached the log.
     expect_no_event(&mut sup, "call_placed").await;
+    let placed = g1
+        .say("呼叫水吧，请送咖啡至VIP1室，收到请回答。")
+        .await
+        .unwrap();
+    assert_eq!(
+        placed.sentence,
+        "我是大客户管家，呼叫水吧，请送咖啡至VIP1室，收到请回答。"
+    );
+}
+
+#[tokio::test]
+async fn a_manager_named_by_surname_is_the_one_on_duty_or_the_call_is_refused_naming_them() {
+    let hub = TestHub::start().await;
+    let mut rc = hub.tablet("RC").await;
+    let mut li_na = hub.tablet("X:李娜").await;
+    let placed = rc
+        .say("我是接待中心，呼叫李经理，王先生一行3人到访，轮到您接待，收到请回答。")
+        .await
+        .unwrap();
+    assert_eq!(
+        call_id(&expect_event(&mut li_na, "call_placed").await),
+        placed.call_id,
+        "李经理 is 李娜, the one 李 on duty"
+    );
+    let _li_ming = hub.tablet("X:李明").await;
+    let err = rc
+        .say("我是接待中心，呼叫李经理，赵女士一行2人到访，轮到您接待，收到请回答。")
+        .await
+        .unwrap_err();
+    match &err {
+        TabletError::Refused { rule, message, .. } => {
+            assert_eq!(rule.as_deref(), Some("unknown_manager"), "{message}");
+            assert!(
+                message.contains("李娜") && message.contains("李明"),
+                "{message}"
+            );
+        }
+        other => panic!("{other}"),
+    }
+    // No phantom manager 「李」 was made.
+    let (_, state) = integration::http_get(hub.addr, "/api/state", Some(&hub.token("SUP"))).await;
+    assert!(!state.contains("\"X:李\""), "{state}");
 }

@@ -205,7 +205,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
     site.at(41);
     site.say(
         "L1",
-        "我是L1岗，呼叫接待中心，李小姐一行2人已前往展示中心，收到请回答。",
+        "我是L1岗，呼叫接待中心，李小姐一行两位已前往展示中心，收到请回答。",
         &[("RC", GOT)],
     )
     .await;
@@ -223,13 +223,27 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         "the query, the heading-in and the broadcast are one group"
     );
     site.at(43);
+    // 「李经理」: the one manager of that surname on duty.
     site.say(
         "RC",
-        "我是接待中心，呼叫大客户经理李娜，李小姐一行2人到访，轮到您接待，收到请回答。",
+        "我是接待中心，呼叫李经理，李小姐一行2人到访，轮到您接待，收到请回答。",
         &[("X:李娜", GOT)],
     )
     .await;
-    assert_eq!(stage(&site.board().await, "李小姐"), "with_manager");
+    let s = site.board().await;
+    assert_eq!(stage(&s, "李小姐"), "with_manager");
+    assert_eq!(visitor(&s, "李小姐")["manager"], "X:李娜");
+    site.at(45);
+    let water = site
+        .say(
+            "X:李娜",
+            "我是置业顾问李娜，呼叫水吧，请送两杯温水至接待区，收到请回答。",
+            &[("S1", GOT)],
+        )
+        .await;
+    let s = site.board().await;
+    assert!(order(&s, water)["room"].is_null(), "the reception area");
+    assert_eq!(order(&s, water)["state"], "acknowledged");
 
     // 09:50 — another walk-in the desk cannot take now.
     site.at(50);
@@ -277,15 +291,17 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
     assert_eq!(room(&s, 1)["state"], "to_clear");
     assert_eq!(stage(&s, "王先生"), "departing", "waiting for the taxi");
     site.at(85);
+    // The seed's own short form: no 「我是」, the manager addressed by name.
     site.say(
         "L1",
-        "我是L1岗，呼叫大客户经理张伟，您的客户王先生需要的出租车已经叫到，车牌号粤B12345。",
+        "张伟经理，您的客户王先生需要的出租车已经叫到，车牌号码粤B12345。",
         &[("X:张伟", GOT)],
     )
     .await;
     let s = site.board().await;
     assert_eq!(stage(&s, "王先生"), "left", "the taxi came");
     assert_eq!(order(&s, taxi)["state"], "done");
+    assert_eq!(order(&s, taxi)["detail"], "王先生的出租车（车牌粤B12345）");
     assert_eq!(room(&s, 1)["state"], "free", "cleared a while after 收到");
     assert_eq!(s["rota"]["visit"][0]["busy"], false, "张伟 is free again");
 
@@ -304,16 +320,20 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
     site.at(90);
     site.say(
         "L1",
-        "我是L1岗，呼叫接待中心，赵女士一行2人已经抵达，请做好接待准备，收到请回答。",
+        "我是L1岗，呼叫接待中心，赵女士一行2位已经到达，请做好接待准备，收到请回答。",
         &[("RC", GOT)],
     )
     .await;
     site.say(
         "L1",
-        "我是L1岗，呼叫各岗位，预约客户赵女士到访，共2人，请各岗位做好接待工作，收到请回答。",
+        "我是L1岗，呼叫各岗位，预约客户赵女士到访，共2人，请各岗位做好接待工作，白色SUV，收到请回答。",
         &door,
     )
     .await;
+    assert_eq!(
+        visitor(&site.board().await, "赵女士")["description"],
+        "白色SUV"
+    );
     let rain = integration::expect_event(site.tablet("MODEL"), "announcement").await;
     assert!(format!("{rain:?}").contains("鞋套"), "{rain:?}");
     site.at(92);
@@ -323,13 +343,24 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         &[("X:王强", GOT)],
     )
     .await;
+    // A hail first, then the matter, as rule 2 of the discipline has it.
     site.at(100);
     site.say(
         "X:王强",
-        "我是大客户经理王强，呼叫大客户管家，赵女士即将前往VIP室请做好接待准备，收到请回话。",
+        "我是大客户经理王强，呼叫大客户管家，收到请回答。",
         &[("G1", GOT)],
     )
     .await;
+    site.say(
+        "X:王强",
+        "赵女士要去VIP室，请做好接待准备。",
+        &[("G1", GOT)],
+    )
+    .await;
+    let s = site.board().await;
+    assert!(visitor(&s, "赵女士")["times"]["room_requested"].is_u64());
+    assert_eq!(room(&s, 1)["state"], "preparing", "the butler's 收到");
+    assert_eq!(room(&s, 1)["manager"], "X:王强");
     site.say(
         "G1",
         "我是管家，呼叫大客户经理王强，VIP1已经做好接待准备。",
@@ -339,7 +370,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
     site.at(101);
     site.say(
         "X:王强",
-        "我是大客户经理王强，呼叫水吧，请送两杯热茶至VIP1室，收到请回答。",
+        "我是大客户经理王强，呼叫水吧，请送两杯热茶至VIP1，收到请回答。",
         &[("S1", GOT)],
     )
     .await;
@@ -355,7 +386,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
     // 10:41 — 陈先生 by appointment for 张伟, a tour of the model house.
     site.say(
         "L1",
-        "我是L1岗，呼叫接待中心，陈先生一行4人已经抵达，请做好接待准备，收到请回答。",
+        "我是L1岗，呼叫接待中心，预约客户陈先生一行4人已经抵达，请做好接待准备，收到请回答。",
         &[("RC", GOT)],
     )
     .await;
@@ -393,7 +424,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
     site.at(130);
     site.say(
         "X:李娜",
-        "我是大客户经理李娜，呼叫接待中心，李小姐即将离场，请做好送客准备，收到请回答。",
+        "我是置业顾问李娜，呼叫接待中心，李小姐即将离场，请做好送客准备，收到请回答。",
         &[("RC", GOT)],
     )
     .await;
@@ -417,6 +448,27 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         &[("RC", GOT)],
     )
     .await;
+    // The send-off line-up: everyone at the reception waits at the entrance post.
+    site.say(
+        "G1",
+        "我是大客户管家，呼叫各岗位，陈先生即将离场，请各岗位到入口礼宾岗恭候送客，收到请回答。",
+        &[
+            ("L1", GOT),
+            ("L2", GOT),
+            ("Y1", GOT),
+            ("Y2", GOT),
+            ("RC", GOT),
+            ("S1", GOT),
+        ],
+    )
+    .await;
+    let s = site.board().await;
+    assert_eq!(s["open_calls"].as_array().unwrap().len(), 0, "{s}");
+    assert_eq!(
+        s["visitors"].as_array().unwrap().len(),
+        5,
+        "「预约客户陈先生」 is 陈先生, not a second group"
+    );
 
     // 11:40 — everyone has gone; every room free, every order done, nobody busy.
     site.at(160);

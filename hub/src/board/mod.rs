@@ -88,7 +88,7 @@ impl Default for Rules {
 /// A call, answer or tap refused because it contradicts the board or the site's mode.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Contradiction {
-    /// Short rule name: `room_held`, `room_free`, `appointments_only`, `not_next_up`, …
+    /// Short rule name: `room_held`, `appointments_only`, `media_day`, `visit_over`, …
     pub rule: &'static str,
     /// What is wrong, naming the holder where there is one, and what to do.
     pub message: String,
