@@ -70,6 +70,8 @@ pub enum TapCmd {
         #[arg(long)]
         away: bool,
     },
+    /// A client manager steps away from the door on company business (因公): keeps their turn.
+    AwayOnBusiness,
     /// Supervisor: move a manager to a place in the visit queue (0 = next).
     RotaMove {
         #[arg(long, value_name = "NAME", value_parser = manager_name)]
@@ -137,6 +139,7 @@ impl TapCmd {
             },
             TapCmd::SignOut => Tap::SignOut,
             TapCmd::StandBy { away } => Tap::StandBy { at_door: !away },
+            TapCmd::AwayOnBusiness => Tap::AwayOnBusiness,
             TapCmd::RotaMove { manager, position } => Tap::RotaMove { manager, position },
             TapCmd::RotaRemove { manager } => Tap::RotaRemove { manager },
             TapCmd::SetMode {
@@ -218,6 +221,7 @@ mod tests {
             (&["sign-out"], Tap::SignOut),
             (&["stand-by"], Tap::StandBy { at_door: true }),
             (&["stand-by", "--away"], Tap::StandBy { at_door: false }),
+            (&["away-on-business"], Tap::AwayOnBusiness),
             (
                 &["rota-move", "--manager", "张伟", "--position", "0"],
                 Tap::RotaMove {
@@ -277,7 +281,7 @@ mod tests {
             kinds.push(got.kind());
         }
         kinds.dedup();
-        assert_eq!(kinds.len(), 14, "one subcommand per Tap variant: {kinds:?}");
+        assert_eq!(kinds.len(), 15, "one subcommand per Tap variant: {kinds:?}");
     }
 
     #[test]
