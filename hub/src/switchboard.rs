@@ -345,6 +345,10 @@ impl Switchboard {
             Command::Ping => Ok(ReplyBody::Pong {
                 head: self.history.head(),
             }),
+            Command::Preview { call, sentence } => self.preview(&station, call, sentence),
+            Command::Catalogue => Ok(ReplyBody::Catalogue {
+                calls: protocol::catalogue::for_station(&station),
+            }),
             Command::Connect { .. } => Err(Refused::new(
                 ErrorCode::AlreadyConnected,
                 "already connected: open a new connection to connect again",
@@ -442,14 +446,51 @@ impl Switchboard {
         Ok(ReplyBody::Tapped { offset })
     }
 
-    /// Places a call: checks it against the catalogue, the caller's identity and the site, and
-    /// logs it — flagged at once if no tablet of the target is online.
-    fn place(
-        &mut self,
+    /// Reads a call as `call` or `say` would and checks it the same way, logging nothing.
+    fn preview(
+        &self,
         station: &Station,
-        call: Call,
-        logged: &mut Vec<Served>,
+        call: Option<Call>,
+        sentence: Option<String>,
     ) -> Result<ReplyBody, Refused> {
+        let call = match (call, sentence) {
+            (Some(call), None) => call,
+            (None, Some(sentence)) => match self.hear(station, &sentence) {
+                Ok(Utterance::Call(call)) => call,
+                Ok(Utterance::Answer { answer }) => {
+                    return Err(Refused::new(
+                        ErrorCode::NotUnderstood,
+                        format!(
+                            "「{}」 is an answer, not a call: answer the call it is for",
+                            answer.word()
+                        ),
+                    )
+                    .rule("an_answer"));
+                }
+                Err(r) => {
+                    return Err(
+                        Refused::new(ErrorCode::NotUnderstood, r.to_string()).rule(r.rule())
+                    );
+                }
+            },
+            _ => {
+                return Err(Refused::new(
+                    ErrorCode::BadFrame,
+                    "preview takes either `call` or `sentence`, not both or neither",
+                ));
+            }
+        };
+        self.check_call(station, &call)?;
+        self.board
+            .on_call(&call, self.history.head(), self.now())
+            .map_err(Refused::contradiction)?;
+        let sentence = call.render();
+        Ok(ReplyBody::Preview { call, sentence })
+    }
+
+    /// The checks every call passes before the board sees it: the caller is this tablet's
+    /// station, the call is in the catalogue, and the site has what it names.
+    fn check_call(&self, station: &Station, call: &Call) -> Result<(), Refused> {
         if call.caller != *station {
             return Err(Refused::new(
                 ErrorCode::Impersonation,
@@ -463,8 +504,19 @@ impl Switchboard {
             .map_err(|r| Refused::new(ErrorCode::Refused, r.to_string()).rule(r.rule()))?;
         self.config
             .site
-            .admits(&call)
-            .map_err(|e| Refused::new(ErrorCode::Refused, e.to_string()).rule("off_site"))?;
+            .admits(call)
+            .map_err(|e| Refused::new(ErrorCode::Refused, e.to_string()).rule("off_site"))
+    }
+
+    /// Places a call: checks it against the catalogue, the caller's identity and the site, and
+    /// logs it — flagged at once if no tablet of the target is online.
+    fn place(
+        &mut self,
+        station: &Station,
+        call: Call,
+        logged: &mut Vec<Served>,
+    ) -> Result<ReplyBody, Refused> {
+        self.check_call(station, &call)?;
         let call_id = self.history.head();
         let updates = self
             .board

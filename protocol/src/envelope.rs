@@ -65,6 +65,18 @@ pub enum Command {
     },
     /// Keep-alive; the reply carries the log head.
     Ping,
+    /// Reads a call without placing it, for a tablet to show what will go out before it goes:
+    /// a typed `call` (rendered to its standard sentence) or a `sentence` (read as `say` reads
+    /// it). Checked as `call`/`say` would check it — the catalogue, the site, the board — and
+    /// refused with the same errors. Nothing is logged.
+    Preview {
+        #[serde(default)]
+        call: Option<Call>,
+        #[serde(default)]
+        sentence: Option<String>,
+    },
+    /// The scripted calls this station makes, for a tablet's quick actions.
+    Catalogue,
 }
 
 impl Command {
@@ -161,6 +173,15 @@ pub enum ReplyBody {
     },
     Pong {
         head: u64,
+    },
+    /// What `preview` read: the typed call and the standard sentence the target would hear.
+    Preview {
+        call: Call,
+        sentence: String,
+    },
+    /// The calls this station makes (see [`crate::catalogue`]).
+    Catalogue {
+        calls: Vec<crate::catalogue::Entry>,
     },
 }
 

@@ -7,6 +7,7 @@
 //! - [`call`]: a typed call and its standard sentence ([`Call::render`]).
 //! - [`parse`]: a typed or dictated sentence back to a call, or a refusal naming the broken rule.
 //! - [`script`]: the one table of trained words both of the above read.
+//! - [`catalogue`]: the scripted calls as data for a tablet's quick actions.
 //! - [`visit`], [`room`], [`order`], [`rota`], [`mode`], [`alert`]: the site's live board — visitor
 //!   groups and their stages, the VIP rooms, service orders, the reception rota, modes, alarms.
 //! - [`tap`]: one-tap status updates for what no radio call marks.
@@ -19,6 +20,7 @@
 
 pub mod alert;
 pub mod call;
+pub mod catalogue;
 pub mod codec;
 pub mod codes;
 pub mod envelope;

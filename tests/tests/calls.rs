@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use integration::{QUIET, TestHub, call_id, expect_event, expect_no_event};
-use protocol::{Answer, Call, ErrorCode, EventKind, Intent, Post, Station, Target};
+use protocol::{
+    Answer, Call, Command, ErrorCode, EventKind, Intent, Post, ReplyBody, Station, Target,
+};
 use tablet::TabletError;
 
 /// The butler asks the water bar for coffee in room k: a call any time, whatever the board.
@@ -384,4 +386,58 @@ async fn a_manager_named_by_surname_is_the_one_on_duty_or_the_call_is_refused_na
     // No phantom manager 「李」 was made.
     let (_, state) = integration::http_get(hub.addr, "/api/state", Some(&hub.token("SUP"))).await;
     assert!(!state.contains("\"X:李\""), "{state}");
+}
+
+#[tokio::test]
+async fn a_tablet_previews_a_call_as_the_hub_will_read_it_and_nothing_is_logged() {
+    let hub = TestHub::start().await;
+    let mut x = hub.json_tablet("X:张伟").await;
+    let mut sup = hub.tablet("SUP").await;
+    let head = sup.ping().await.unwrap();
+    let body = x
+        .command(Command::Preview {
+            call: None,
+            sentence: Some("呼叫水吧，请送两杯柠檬水至VIP2，收到请回答".into()),
+        })
+        .await
+        .unwrap();
+    let ReplyBody::Preview { call, sentence } = body else {
+        panic!("{body:?}")
+    };
+    assert_eq!(
+        sentence,
+        "我是大客户经理张伟，呼叫水吧，请送两杯柠檬水至VIP2室，收到请回答。"
+    );
+    assert_eq!(call.caller, Station::manager("张伟").unwrap());
+    let typed = Call::new(
+        Station::manager("张伟").unwrap(),
+        Post::G1,
+        Intent::IdCopy { room: 9 },
+    );
+    let err = x
+        .command(Command::Preview {
+            call: Some(typed),
+            sentence: None,
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, TabletError::Refused { rule: Some(r), .. } if r == "off_site"),
+        "{err}"
+    );
+    assert_eq!(sup.ping().await.unwrap(), head, "nothing logged");
+    expect_no_event(&mut sup, "call_placed").await;
+
+    let ReplyBody::Catalogue { calls } = x.command(Command::Catalogue).await.unwrap() else {
+        panic!("a catalogue")
+    };
+    let kinds: Vec<&str> = calls.iter().map(|c| c.kind.as_str()).collect();
+    assert!(
+        kinds.contains(&"vip_request") && kinds.contains(&"taxi"),
+        "{kinds:?}"
+    );
+    assert!(
+        !kinds.contains(&"walk_in_query"),
+        "the gate's call: {kinds:?}"
+    );
 }
