@@ -485,7 +485,10 @@ impl Switchboard {
             .on_call(&call, self.history.head(), self.now())
             .map_err(Refused::contradiction)?;
         let sentence = call.render();
-        Ok(ReplyBody::Preview { call, sentence })
+        Ok(ReplyBody::Preview {
+            call: Box::new(call),
+            sentence,
+        })
     }
 
     /// The checks every call passes before the board sees it: the caller is this tablet's

@@ -176,7 +176,7 @@ pub enum ReplyBody {
     },
     /// What `preview` read: the typed call and the standard sentence the target would hear.
     Preview {
-        call: Call,
+        call: Box<Call>,
         sentence: String,
     },
     /// The calls this station makes (see [`crate::catalogue`]).
