@@ -61,6 +61,7 @@ mod tests {
                 call_id: 5,
                 sentence: call.render(),
                 call,
+                awaiting: None,
             },
         }
     }

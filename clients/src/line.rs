@@ -35,6 +35,7 @@ pub fn event_line(event: &Event) -> String {
             call_id,
             call,
             sentence,
+            ..
         } => serde_json::to_string(&Line {
             offset: event.offset,
             at: event.at,
@@ -116,6 +117,7 @@ mod tests {
                 call_id: 12,
                 call,
                 sentence: sentence.clone(),
+                awaiting: None,
             },
         ));
         assert!(
@@ -139,6 +141,7 @@ mod tests {
                     call_id: 1,
                     sentence: placed.render(),
                     call: placed,
+                    awaiting: None,
                 },
                 json!({"call_id": 1, "caller": "X:张伟", "target": "G1",
                        "intent": {"kind": "id_copy", "room": 3}}),
@@ -151,9 +154,10 @@ mod tests {
                     by: Post::G1.into(),
                     answer: Answer::Received,
                     latency_ms: 1500,
+                    closes: true,
                 },
                 json!({"call_id": 1, "caller": "X:张伟", "target": "G1", "by": "G1",
-                       "answer": "received", "latency_ms": 1500}),
+                       "answer": "received", "latency_ms": 1500, "closes": true}),
             ),
             (
                 EventKind::CallRepeated {

@@ -82,6 +82,7 @@ mod tests {
             call_id: 1,
             call,
             sentence: String::new(),
+            awaiting: None,
         });
         assert!(a.admits(&Station::Post(Post::G1)));
         assert!(a.admits(&Station::Post(Post::S1)));

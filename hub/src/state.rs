@@ -74,6 +74,7 @@ impl NetState {
                 call_id,
                 call,
                 sentence,
+                awaiting,
             } => {
                 self.counts.placed += 1;
                 if call.intent == protocol::Intent::Hail {
@@ -95,21 +96,10 @@ impl NetState {
                         self.close(id, deadline_ms);
                     }
                 }
-                if call.is_report() {
-                    return;
-                }
-                let awaiting: BTreeSet<Station> = match &call.target {
-                    Target::Station(s) => BTreeSet::from([s.clone()]),
-                    Target::All => {
-                        let must = call.intent.must_answer();
-                        self.online
-                            .iter()
-                            .filter(|s| {
-                                **s != call.caller && s.post().is_some_and(|p| must.contains(&p))
-                            })
-                            .cloned()
-                            .collect()
-                    }
+                // Logs from before `awaiting` was written: work it out as the hub did then.
+                let awaiting: BTreeSet<Station> = match awaiting {
+                    Some(list) => list.iter().cloned().collect(),
+                    None => self.awaiting_for(call),
                 };
                 if awaiting.is_empty() {
                     return; // an announcement with nobody bound to answer it
@@ -135,6 +125,7 @@ impl NetState {
                 call_id,
                 by,
                 answer,
+                closes,
                 ..
             } => {
                 self.counts.answered += 1;
@@ -142,14 +133,8 @@ impl NetState {
                     return;
                 };
                 open.answers.push((by.clone(), *answer));
-                let closes = match &open.call.target {
-                    Target::Station(_) => true,
-                    Target::All => {
-                        open.awaiting.remove(by);
-                        open.awaiting.is_empty() || by.is_supervisor()
-                    }
-                };
-                if closes {
+                open.awaiting.remove(by);
+                if *closes {
                     self.close(*call_id, deadline_ms);
                 }
             }
@@ -187,6 +172,39 @@ impl NetState {
             }
             // The site's board folds these (see `board`).
             _ => {}
+        }
+    }
+
+    /// Whose answers a call about to go out will wait for: its target; for a call to all posts,
+    /// the posts the catalogue says it sets to work (`Intent::must_answer`) that are online; for
+    /// a report, nobody.
+    pub fn awaiting_for(&self, call: &Call) -> BTreeSet<Station> {
+        if call.is_report() {
+            return BTreeSet::new();
+        }
+        match &call.target {
+            Target::Station(s) => BTreeSet::from([s.clone()]),
+            Target::All => {
+                let must = call.intent.must_answer();
+                self.online
+                    .iter()
+                    .filter(|s| **s != call.caller && s.post().is_some_and(|p| must.contains(&p)))
+                    .cloned()
+                    .collect()
+            }
+        }
+    }
+
+    /// Whether an answer by `by` closes open call `call_id`: any accepted answer closes a call
+    /// to one station; a call to all posts closes with the last post it waits for, or the
+    /// supervisor's answer.
+    pub fn closes(&self, call_id: CallId, by: &Station) -> bool {
+        let Some(open) = self.open.get(&call_id) else {
+            return false;
+        };
+        match &open.call.target {
+            Target::Station(_) => true,
+            Target::All => by.is_supervisor() || open.awaiting.iter().all(|s| s == by),
         }
     }
 
@@ -291,6 +309,7 @@ mod tests {
                 call_id: offset,
                 sentence: call.render(),
                 call,
+                awaiting: None,
             },
         )
     }
@@ -361,6 +380,7 @@ mod tests {
                     by: s1,
                     answer: Answer::Received,
                     latency_ms: 1_000,
+                    closes: true,
                 },
             ),
             DEADLINE,
@@ -397,6 +417,9 @@ mod tests {
         s.apply(&placed(4, 10, call.clone()), DEADLINE);
         assert_eq!(s.open[&4].awaiting.len(), 2);
         for (i, p) in [Post::L2, Post::Y1].into_iter().enumerate() {
+            let by = Station::Post(p);
+            let closes = s.closes(4, &by);
+            assert_eq!(closes, i == 1, "the last one waited for closes it");
             s.apply(
                 &ev(
                     5 + i as u64,
@@ -405,9 +428,10 @@ mod tests {
                         call_id: 4,
                         caller: call.caller.clone(),
                         target: Target::All,
-                        by: Station::Post(p),
+                        by,
                         answer: Answer::Received,
                         latency_ms: 10,
+                        closes,
                     },
                 ),
                 DEADLINE,

@@ -530,10 +530,14 @@ impl Switchboard {
             Target::Station(t) => self.by_station.contains_key(t),
             Target::All => self.by_station.keys().any(|s| *s != call.caller),
         };
+        let awaiting = self.state.awaiting_for(&call);
+        let just_the_target =
+            awaiting.len() == 1 && call.target.station().is_some_and(|t| awaiting.contains(t));
         let mut events = vec![EventKind::CallPlaced {
             call_id,
             call: call.clone(),
             sentence: sentence.clone(),
+            awaiting: (!just_the_target).then(|| awaiting.into_iter().collect()),
         }];
         if !heard {
             events.push(EventKind::TargetOffline {
@@ -597,6 +601,7 @@ impl Switchboard {
             by: station.clone(),
             answer,
             latency_ms,
+            closes: self.state.closes(call_id, station),
         };
         let mut events = vec![event];
         events.extend(

@@ -103,6 +103,11 @@ impl Command {
     }
 }
 
+/// Logs from before `closes` was written: an answer closed a call to one station.
+fn closes_by_default() -> bool {
+    true
+}
+
 /// A string that may be null, null read as empty.
 fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Option::<String>::deserialize(d).map(Option::unwrap_or_default)
@@ -216,8 +221,13 @@ pub enum EventKind {
         call_id: CallId,
         call: Call,
         sentence: String,
+        /// Whose answers the call waits for, when that is not just its target: the posts a call
+        /// to all posts sets to work (those online), or nobody (a report, an announcement — the
+        /// call is closed as it goes out). Absent: it waits for its target.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        awaiting: Option<Vec<Station>>,
     },
-    /// The target answered; the call is closed.
+    /// An answer to an open call.
     CallAnswered {
         call_id: CallId,
         caller: Station,
@@ -226,6 +236,9 @@ pub enum EventKind {
         answer: Answer,
         /// Time from placing to answer.
         latency_ms: u64,
+        /// This answer closes the call: nobody else's is waited for.
+        #[serde(default = "closes_by_default")]
+        closes: bool,
     },
     /// No answer within the deadline: the hub calls again, as an operator would repeat.
     CallRepeated {

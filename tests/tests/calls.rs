@@ -130,22 +130,35 @@ async fn the_arrival_broadcast_reaches_every_post_and_closes_when_the_posts_it_s
         .await
         .unwrap();
     for t in &mut others {
+        let e = expect_event(t, "call_placed").await;
+        assert_eq!(call_id(&e), placed.call_id);
+        let EventKind::CallPlaced { awaiting, .. } = &e.what else {
+            unreachable!()
+        };
         assert_eq!(
-            call_id(&expect_event(t, "call_placed").await),
-            placed.call_id
+            awaiting.as_deref(),
+            Some(&[Post::L2.into(), Post::Y1.into()][..]),
+            "the event says whom the call waits for"
         );
     }
     // Anyone may answer 收到; the parking concierge and the door are the ones waited for.
     for t in &mut others {
         t.answer(placed.call_id, Answer::Received).await.unwrap();
     }
+    let mut closed = Vec::new();
     for _ in 0..others.len() {
         let e = expect_event(&mut l1, "call_answered").await;
-        let EventKind::CallAnswered { target, .. } = &e.what else {
+        let EventKind::CallAnswered { target, closes, .. } = &e.what else {
             unreachable!()
         };
         assert_eq!(target, &Target::All);
+        closed.push(*closes);
     }
+    assert_eq!(
+        closed,
+        [false, false, false, true],
+        "the last awaited answer closes it"
+    );
     let (_, state) = integration::http_get(hub.addr, "/api/state", Some(&hub.token("SUP"))).await;
     let state: serde_json::Value = serde_json::from_str(&state).unwrap();
     assert_eq!(state["open_calls"].as_array().unwrap().len(), 0, "{state}");

@@ -87,6 +87,7 @@ impl Desk {
             call_id: id,
             call: call.clone(),
             sentence: call.render(),
+            awaiting: None,
         }]);
         self.log(updates);
         Ok((id, call))
@@ -157,6 +158,7 @@ impl Desk {
             call_id: id,
             call: call.clone(),
             sentence: sentence.to_owned(),
+            awaiting: None,
         }]);
         self.log(updates);
         Ok((id, call))
