@@ -348,6 +348,7 @@ impl Switchboard {
             Command::Preview { call, sentence } => self.preview(&station, call, sentence),
             Command::Catalogue => Ok(ReplyBody::Catalogue {
                 calls: protocol::catalogue::for_station(&station),
+                answers: protocol::catalogue::answers(),
             }),
             Command::Connect { .. } => Err(Refused::new(
                 ErrorCode::AlreadyConnected,

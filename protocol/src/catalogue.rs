@@ -36,6 +36,14 @@ pub struct Field {
     pub optional: bool,
 }
 
+/// The answers each kind of call takes, for every kind: what a tablet offers for a call it hears.
+pub fn answers() -> std::collections::BTreeMap<String, Vec<Answer>> {
+    samples()
+        .iter()
+        .map(|i| (i.kind().to_owned(), i.answers().to_vec()))
+        .collect()
+}
+
 /// The calls `station` makes, in the catalogue's order (the supervisor may make every one).
 pub fn for_station(station: &Station) -> Vec<Entry> {
     samples()

@@ -184,9 +184,11 @@ pub enum ReplyBody {
         call: Box<Call>,
         sentence: String,
     },
-    /// The calls this station makes (see [`crate::catalogue`]).
+    /// The calls this station makes, and the answers every kind of call takes (see
+    /// [`crate::catalogue`]).
     Catalogue {
         calls: Vec<crate::catalogue::Entry>,
+        answers: std::collections::BTreeMap<String, Vec<Answer>>,
     },
 }
 

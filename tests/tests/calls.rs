@@ -441,9 +441,16 @@ async fn a_tablet_previews_a_call_as_the_hub_will_read_it_and_nothing_is_logged(
     assert_eq!(sup.ping().await.unwrap(), head, "nothing logged");
     expect_no_event(&mut sup, "call_placed").await;
 
-    let ReplyBody::Catalogue { calls } = x.command(Command::Catalogue).await.unwrap() else {
+    let ReplyBody::Catalogue { calls, answers } = x.command(Command::Catalogue).await.unwrap()
+    else {
         panic!("a catalogue")
     };
+    assert_eq!(
+        answers["walk_in_query"],
+        [Answer::CanReceive, Answer::CannotReceive]
+    );
+    assert_eq!(answers["drinks"], [Answer::Received]);
+    assert!(answers["vip_ready"].is_empty(), "a report");
     let kinds: Vec<&str> = calls.iter().map(|c| c.kind.as_str()).collect();
     assert!(
         kinds.contains(&"vip_request") && kinds.contains(&"taxi"),
