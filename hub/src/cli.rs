@@ -45,6 +45,10 @@ struct ServeArgs {
     /// The site roster (TOML); the Longfor layout with VIP rooms 1–3 if not given.
     #[arg(long)]
     site: Option<PathBuf>,
+    /// Serve the pages from this folder (laid out like hub/web/), re-read on every request,
+    /// instead of the copy built into the binary: for working on the pages.
+    #[arg(long, value_name = "DIR")]
+    web: Option<PathBuf>,
     /// Seconds a call waits for its answer before it is repeated, then escalated.
     #[arg(long, default_value_t = 8.0)]
     ack_deadline: f64,
@@ -56,6 +60,7 @@ impl Default for ServeArgs {
             listen: "127.0.0.1:7700".parse().expect("a valid address"),
             data: PathBuf::from("./data"),
             site: None,
+            web: None,
             ack_deadline: 8.0,
         }
     }
@@ -109,6 +114,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let fresh = !args.data.join("secret").exists();
     let mut config = Config::new(&args.data).with_site(site);
     config.ack_deadline = Duration::from_secs_f64(args.ack_deadline);
+    config.web_dir = args.web.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -117,7 +123,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         let listener = crate::listen(args.listen).map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         println!(
-            "hub: {} listening on ws://{addr}/ws (health http://{addr}/healthz, metrics /metrics, state /api/state); data in {}",
+            "hub: {} listening on ws://{addr}/ws (tablet page http://{addr}/, dashboard /dashboard, health /healthz, metrics /metrics, state /api/state); data in {}",
             config.site.name,
             args.data.display()
         );
