@@ -21,7 +21,8 @@ struct Cli {
 enum Cmd {
     /// Run the hub (the default when no subcommand is given).
     Serve(ServeArgs),
-    /// Print a signed token for a post's tablet, alone on one line.
+    /// Print a signed token for a post's tablet, alone on one line; with --link, also the
+    /// tablet's sign-in link and its QR code.
     Token {
         /// The post: L1 L2 Y1 Y2 G1 S1 OPS RC SUP LOBBY MODEL SHUTTLE, or X for a client manager (with --name).
         post: String,
@@ -31,6 +32,13 @@ enum Cmd {
         /// The hub's data folder (its secret signs the token).
         #[arg(long, default_value = "./data")]
         data: PathBuf,
+        /// Also print the link that signs a tablet in (http://HOST:PORT/#token=…) and its QR code.
+        #[arg(long)]
+        link: bool,
+        /// The hub's address as the tablet reaches it, HOST:PORT (for --link); the hub's default
+        /// listen address if not given, which only this machine can open.
+        #[arg(long, requires = "link", value_name = "HOST:PORT")]
+        host: Option<String>,
     },
 }
 
@@ -71,7 +79,13 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Cmd::Serve(ServeArgs::default())) {
         Cmd::Serve(args) => serve(args),
-        Cmd::Token { post, name, data } => token(&post, name.as_deref(), &data),
+        Cmd::Token {
+            post,
+            name,
+            data,
+            link,
+            host,
+        } => token(&post, name.as_deref(), &data, link.then_some(host)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -82,7 +96,13 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn token(post: &str, name: Option<&str>, data: &std::path::Path) -> Result<(), String> {
+/// Mints a token; with `link` (`Some(host)`), also prints the sign-in link and its QR code.
+fn token(
+    post: &str,
+    name: Option<&str>,
+    data: &std::path::Path,
+    link: Option<Option<String>>,
+) -> Result<(), String> {
     let station = match (post.trim(), name) {
         ("X" | "x", Some(name)) => Station::manager(name).map_err(|e| e.to_string())?,
         ("X" | "x", None) => return Err("a client manager's token needs --name NAME".into()),
@@ -90,8 +110,37 @@ fn token(post: &str, name: Option<&str>, data: &std::path::Path) -> Result<(), S
         (_, Some(_)) => return Err("--name is only for a client manager (post X)".into()),
     };
     let secret = Secret::load_or_create(data).map_err(|e| e.to_string())?;
-    println!("{}", secret.mint(&station, crate::switchboard::now_ms()));
+    let token = secret.mint(&station, crate::switchboard::now_ms());
+    let Some(host) = link else {
+        return print(&format!("{token}\n"));
+    };
+    let host = host.as_deref().unwrap_or(crate::link::DEFAULT_HOST);
+    let url = crate::link::link(host, &token)?;
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let qr = crate::link::qr_lines(&url, ansi)?;
+    print(&format!("{token}\n{url}\n{}\n", qr.join("\n")))?;
+    if crate::link::is_loopback(&url) {
+        let post = match name {
+            Some(name) => format!("{post} --name {name}"),
+            None => post.to_owned(),
+        };
+        eprintln!(
+            "hub: this link opens on this machine only. For a tablet, run the hub on the \
+             gallery's network (`hub serve --listen 0.0.0.0:7700`) and name this machine's \
+             address on it: `hub token {post} --link --host ADDRESS:7700`"
+        );
+    }
     Ok(())
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is not an error.
+fn print(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("stdout: {e}")),
+        _ => Ok(()),
+    }
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {

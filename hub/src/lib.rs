@@ -14,7 +14,7 @@
 //! - `http`: `/ws`, `/healthz`, `/metrics`, `/api/state`, and the pages' routes.
 //! - `web`: the pages — the tablet (`/`), the dashboard (`/dashboard`), their assets — built
 //!   into the binary (or read from `--web DIR`), with their caching and security headers.
-//! - `cli`: the `hub` command line (serve, token).
+//! - `cli`: the `hub` command line (serve, token); `link`: a tablet's sign-in link and its QR code.
 //! - `token`: signed tokens naming a station; `site`: the roster; `config`: the knobs.
 //!
 //! Invariants: no lock is held across an `.await`; no queue is unbounded; the switchboard never
@@ -28,6 +28,7 @@ pub mod config;
 pub mod connection;
 pub mod history;
 pub mod http;
+pub mod link;
 pub mod metrics;
 pub mod site;
 pub mod state;
