@@ -81,8 +81,14 @@ fn missing_message() -> String {
     )
 }
 
+/// Debian's Chromium itself, past the `/usr/bin/chromium` launcher script, which adds flags of
+/// its own (remote extensions, GPU rasterization) that a test does not want.
+const DEBIAN_CHROMIUM: &str = "/usr/lib/chromium/chromium";
+
 fn find() -> Option<Installed> {
-    let chromium = which(&["chromium", "chromium-browser"])?;
+    let chromium = Some(PathBuf::from(DEBIAN_CHROMIUM))
+        .filter(|p| is_executable(p))
+        .or_else(|| which(&["chromium", "chromium-browser"]))?;
     let chromedriver = which(&["chromedriver"])?;
     has_cjk_font().then_some(Installed {
         chromium,
@@ -210,5 +216,18 @@ impl Drop for InstallLock {
         use std::os::fd::AsRawFd;
         // SAFETY: as above; closing the file would release it too.
         unsafe { libc::flock(self.0.as_raw_fd(), libc::LOCK_UN) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_message_names_the_one_command_that_installs_everything() {
+        let command = super::install_command();
+        assert_eq!(
+            command,
+            "sudo apt-get install -y --no-install-recommends chromium chromium-driver fonts-noto-cjk fontconfig"
+        );
+        assert!(super::missing_message().contains(&command));
     }
 }
