@@ -32,7 +32,8 @@ enum Cmd {
         /// The hub's data folder (its secret signs the token).
         #[arg(long, default_value = "./data")]
         data: PathBuf,
-        /// Also print the link that signs a tablet in (http://HOST:PORT/#token=…) and its QR code.
+        /// Also print the link that signs a tablet in (http://HOST:PORT/#token=…; the
+        /// supervisor's opens /dashboard) and its QR code.
         #[arg(long)]
         link: bool,
         /// The hub's address as the tablet reaches it, HOST:PORT (for --link); the hub's default
@@ -115,7 +116,7 @@ fn token(
         return print(&format!("{token}\n"));
     };
     let host = host.as_deref().unwrap_or(crate::link::DEFAULT_HOST);
-    let url = crate::link::link(host, &token)?;
+    let url = crate::link::link_to(host, crate::link::page_for(&station), &token)?;
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let qr = crate::link::qr_lines(&url, ansi)?;
     print(&format!("{token}\n{url}\n{}\n", qr.join("\n")))?;

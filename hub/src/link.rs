@@ -1,10 +1,12 @@
-//! A tablet's sign-in link, `http://HOST:PORT/#token=…`, and the same link as a QR code drawn in
-//! the terminal for the tablet's camera (`hub token POST --link`).
+//! A tablet's sign-in link, `http://HOST:PORT/#token=…` (the supervisor's opens the dashboard,
+//! `/dashboard#token=…`), and the same link as a QR code drawn in the terminal for the tablet's
+//! camera (`hub token POST --link`).
 //!
 //! The token rides in the URL's fragment, which a browser never sends to a server, so it stays out
 //! of every access log and proxy; the page reads it from `location.hash`, keeps it, and removes it
 //! from the address bar.
 
+use protocol::{Post, Station};
 use qrcode::{Color, EcLevel, QrCode};
 
 /// The address a link names when none is given: the hub's own default listen address.
@@ -13,9 +15,22 @@ pub const DEFAULT_HOST: &str = "127.0.0.1:7700";
 /// Modules of light margin around the code, as the QR standard asks; scanners need it.
 const QUIET_ZONE: usize = 4;
 
+/// The page a station's link opens: the supervisor's dashboard, or the tablet page.
+pub fn page_for(station: &Station) -> &'static str {
+    match station {
+        Station::Post(Post::Sup) => "/dashboard",
+        _ => "/",
+    }
+}
+
 /// The link that signs a tablet in: the tablet page on `host` with `token` in the fragment.
 /// `host` is `HOST` or `HOST:PORT` (7700 when no port is given); it must be a bare address.
 pub fn link(host: &str, token: &str) -> Result<String, String> {
+    link_to(host, "/", token)
+}
+
+/// The link to `page` (`/`, `/dashboard`) on `host` that signs in with `token`.
+pub fn link_to(host: &str, page: &str, token: &str) -> Result<String, String> {
     let host = host.trim();
     let bare = !host.is_empty()
         && host
@@ -35,7 +50,7 @@ pub fn link(host: &str, token: &str) -> Result<String, String> {
     } else {
         format!("{host}:7700")
     };
-    Ok(format!("http://{host}/#token={token}"))
+    Ok(format!("http://{host}{page}#token={token}"))
 }
 
 /// The token a sign-in link carries, if it is one.
@@ -109,6 +124,11 @@ mod tests {
         );
         assert_eq!(link("[::1]:80", "t").unwrap(), "http://[::1]:80/#token=t");
         assert_eq!(link("[::1]", "t").unwrap(), "http://[::1]:7700/#token=t");
+        let sup = Station::Post(Post::Sup);
+        let dashboard = link_to("192.0.2.10", page_for(&sup), "t").unwrap();
+        assert_eq!(dashboard, "http://192.0.2.10:7700/dashboard#token=t");
+        assert_eq!(token_of(&dashboard), Some("t"));
+        assert_eq!(page_for(&Station::Post(Post::L1)), "/");
         for bad in ["", "host/path", "a b", "x@y", "h#x"] {
             assert!(link(bad, "t").is_err(), "{bad:?}");
         }

@@ -101,6 +101,23 @@ fn without_a_host_the_link_names_the_default_address_and_says_how_to_give_one() 
         "{stderr}"
     );
 
+    // The supervisor's link opens the dashboard.
+    let sup = hub(&[
+        "token",
+        "SUP",
+        "--link",
+        "--host",
+        "192.0.2.10",
+        "--data",
+        dir.path().to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8(sup.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[1],
+        format!("http://192.0.2.10:7700/dashboard#token={}", lines[0])
+    );
+
     // Without --link, the token alone as before; --host needs --link; a bad host is refused.
     let plain = hub(&["token", "S1", "--data", dir.path().to_str().unwrap()]);
     assert_eq!(String::from_utf8(plain.stdout).unwrap().lines().count(), 1);

@@ -88,9 +88,23 @@ async fn the_dashboard_signs_in_the_supervisor_and_hears_every_call() {
     let hub = TestHub::start().await;
     let browser = Browser::start("dashboard_signs_in").await;
     let board = browser.page("dashboard", Viewport::BIG_SCREEN).await;
-    board
-        .goto(&link(&hub, "SUP").replace("/#token", "/dashboard#token"))
-        .await;
+    // The link exactly as `hub token SUP --link` prints it for this hub.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hub-under-test"))
+        .args([
+            "token",
+            "SUP",
+            "--link",
+            "--host",
+            &hub.addr.to_string(),
+            "--data",
+        ])
+        .arg(&hub.data)
+        .output()
+        .unwrap();
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let printed = printed.lines().nth(1).expect("the link, after the token");
+    assert!(printed.contains("/dashboard#token="), "{printed}");
+    board.goto(printed).await;
     board.wait_for_text("#station", "巡场主管").await;
     assert_eq!(
         board.text("#hint").await,
