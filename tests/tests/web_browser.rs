@@ -63,12 +63,36 @@ async fn the_tablet_signs_in_from_its_link_and_shows_its_post() {
         "document.body.dataset.station === 'L1'",
     )
     .await;
+    gate.reload().await;
+    gate.wait_until(
+        "the welcome after a reload",
+        "document.body.dataset.station === 'L1'",
+    )
+    .await;
+    assert_eq!(gate.url().await, hub.http("/"));
+
+    // The next call, seen from inside the page the moment it is shown.
+    gate.js(
+        "const list = document.getElementById('call-list');
+         window.nextCall = new Promise((shown) =>
+           new MutationObserver(() => shown(list.firstElementChild.textContent))
+             .observe(list, { childList: true }));",
+        vec![],
+    )
+    .await;
 
     // A call for this post shows its standard sentence.
     let mut rc = hub.tablet("RC").await;
     rc.call(Call::new(Post::Rc, Post::L1, Intent::Hail))
         .await
         .unwrap();
+    let shown = gate
+        .js_async(
+            "window.nextCall.then(arguments[arguments.length - 1]);",
+            vec![],
+        )
+        .await;
+    assert_eq!(shown, "我是接待中心，呼叫L1岗，收到请回答。");
     gate.wait_for_text("#call-list", "我是接待中心，呼叫L1岗")
         .await;
     gate.screenshot("tablet-L1-called").await;

@@ -238,7 +238,8 @@ pub struct LoadReport {
     pub loaded: Duration,
 }
 
-/// One browser window showing one page.
+/// One browser window showing one page. Its console is read after every step, and once more by
+/// [`Page::close`]: end a test with `close()` so that an error after the last step fails it too.
 pub struct Page {
     pub name: String,
     test: String,
@@ -370,6 +371,37 @@ impl Page {
         };
         self.check().await;
         value
+    }
+
+    /// Runs `script` asynchronously: it gets `args` as `arguments`, plus a last argument, the
+    /// callback to call with its result (for a `MutationObserver`, a `WebSocket` message, a
+    /// timer measured inside the page). Gives up after the session's 10 s script timeout.
+    pub async fn js_async(&self, script: &str, args: Vec<Value>) -> Value {
+        let value = match self.client.execute_async(script, args).await {
+            Ok(value) => value,
+            Err(e) => {
+                self.fail(&format!("async script failed: {e}\n{script}"))
+                    .await
+            }
+        };
+        self.check().await;
+        value
+    }
+
+    /// Reloads the page and waits for it to load.
+    pub async fn reload(&self) {
+        if let Err(e) = self.client.refresh().await {
+            self.fail(&format!("cannot reload: {e}")).await;
+        }
+        self.check().await;
+    }
+
+    /// The address the page is at now.
+    pub async fn url(&self) -> String {
+        match self.client.current_url().await {
+            Ok(url) => url.to_string(),
+            Err(e) => self.fail(&format!("no current URL: {e}")).await,
+        }
     }
 
     /// Saves the page as `target/screenshots/<test>/<name>.png` and returns the path.
