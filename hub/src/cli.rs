@@ -21,7 +21,8 @@ struct Cli {
 enum Cmd {
     /// Run the hub (the default when no subcommand is given).
     Serve(ServeArgs),
-    /// Print a signed token for a post's tablet, alone on one line.
+    /// Print a signed token for a post's tablet, alone on one line; with --link, also the
+    /// tablet's sign-in link and its QR code.
     Token {
         /// The post: L1 L2 Y1 Y2 G1 S1 OPS RC SUP LOBBY MODEL SHUTTLE, or X for a client manager (with --name).
         post: String,
@@ -31,6 +32,14 @@ enum Cmd {
         /// The hub's data folder (its secret signs the token).
         #[arg(long, default_value = "./data")]
         data: PathBuf,
+        /// Also print the link that signs a tablet in (http://HOST:PORT/#token=…; the
+        /// supervisor's opens /dashboard) and its QR code.
+        #[arg(long)]
+        link: bool,
+        /// The hub's address as the tablet reaches it, HOST:PORT (for --link); the hub's default
+        /// listen address if not given, which only this machine can open.
+        #[arg(long, requires = "link", value_name = "HOST:PORT")]
+        host: Option<String>,
     },
 }
 
@@ -45,6 +54,10 @@ struct ServeArgs {
     /// The site roster (TOML); the Longfor layout with VIP rooms 1–3 if not given.
     #[arg(long)]
     site: Option<PathBuf>,
+    /// Serve the pages from this folder (laid out like hub/web/), re-read on every request,
+    /// instead of the copy built into the binary: for working on the pages.
+    #[arg(long, value_name = "DIR")]
+    web: Option<PathBuf>,
     /// Seconds a call waits for its answer before it is repeated, then escalated.
     #[arg(long, default_value_t = 8.0)]
     ack_deadline: f64,
@@ -56,6 +69,7 @@ impl Default for ServeArgs {
             listen: "127.0.0.1:7700".parse().expect("a valid address"),
             data: PathBuf::from("./data"),
             site: None,
+            web: None,
             ack_deadline: 8.0,
         }
     }
@@ -66,7 +80,13 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Cmd::Serve(ServeArgs::default())) {
         Cmd::Serve(args) => serve(args),
-        Cmd::Token { post, name, data } => token(&post, name.as_deref(), &data),
+        Cmd::Token {
+            post,
+            name,
+            data,
+            link,
+            host,
+        } => token(&post, name.as_deref(), &data, link.then_some(host)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -77,7 +97,13 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn token(post: &str, name: Option<&str>, data: &std::path::Path) -> Result<(), String> {
+/// Mints a token; with `link` (`Some(host)`), also prints the sign-in link and its QR code.
+fn token(
+    post: &str,
+    name: Option<&str>,
+    data: &std::path::Path,
+    link: Option<Option<String>>,
+) -> Result<(), String> {
     let station = match (post.trim(), name) {
         ("X" | "x", Some(name)) => Station::manager(name).map_err(|e| e.to_string())?,
         ("X" | "x", None) => return Err("a client manager's token needs --name NAME".into()),
@@ -85,8 +111,37 @@ fn token(post: &str, name: Option<&str>, data: &std::path::Path) -> Result<(), S
         (_, Some(_)) => return Err("--name is only for a client manager (post X)".into()),
     };
     let secret = Secret::load_or_create(data).map_err(|e| e.to_string())?;
-    println!("{}", secret.mint(&station, crate::switchboard::now_ms()));
+    let token = secret.mint(&station, crate::switchboard::now_ms());
+    let Some(host) = link else {
+        return print(&format!("{token}\n"));
+    };
+    let host = host.as_deref().unwrap_or(crate::link::DEFAULT_HOST);
+    let url = crate::link::link_to(host, crate::link::page_for(&station), &token)?;
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let qr = crate::link::qr_lines(&url, ansi)?;
+    print(&format!("{token}\n{url}\n{}\n", qr.join("\n")))?;
+    if crate::link::is_loopback(&url) {
+        let post = match name {
+            Some(name) => format!("{post} --name {name}"),
+            None => post.to_owned(),
+        };
+        eprintln!(
+            "hub: this link opens on this machine only. For a tablet, run the hub on the \
+             gallery's network (`hub serve --listen 0.0.0.0:7700`) and name this machine's \
+             address on it: `hub token {post} --link --host ADDRESS:7700`"
+        );
+    }
     Ok(())
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is not an error.
+fn print(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("stdout: {e}")),
+        _ => Ok(()),
+    }
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {
@@ -109,6 +164,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let fresh = !args.data.join("secret").exists();
     let mut config = Config::new(&args.data).with_site(site);
     config.ack_deadline = Duration::from_secs_f64(args.ack_deadline);
+    config.web_dir = args.web.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -117,7 +173,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         let listener = crate::listen(args.listen).map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         println!(
-            "hub: {} listening on ws://{addr}/ws (health http://{addr}/healthz, metrics /metrics, state /api/state); data in {}",
+            "hub: {} listening on ws://{addr}/ws (tablet page http://{addr}/, dashboard /dashboard, health /healthz, metrics /metrics, state /api/state); data in {}",
             config.site.name,
             args.data.display()
         );

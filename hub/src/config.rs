@@ -32,6 +32,9 @@ pub struct Config {
     pub rules: Rules,
     /// Where the hub's time comes from: the system, or a hand-set clock (tests, drills).
     pub clock: Clock,
+    /// Serve the pages from this folder (laid out like `hub/web/`), read on every request and
+    /// never cached, instead of the copy built into the binary: for working on the pages.
+    pub web_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -48,6 +51,7 @@ impl Config {
             sync_every: Duration::from_secs(1),
             rules: Rules::default(),
             clock: Clock::System,
+            web_dir: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The hub's one port: the WebSocket for tablets at `/ws`, and plain HTTP beside it for people
 //! and machines — `/healthz` for the load balancer, `/metrics` for Prometheus, and `/api/state`
-//! for the supervisor's dashboard (a token in `Authorization: Bearer`).
+//! for the supervisor's dashboard (a token in `Authorization: Bearer`) — and the pages
+//! themselves (`/`, `/dashboard`, `/assets/…`: [`crate::web`]).
 
 use std::sync::Arc;
 
@@ -23,7 +24,7 @@ const READ_BUFFER: usize = 4 * 1024;
 /// Bytes gathered before tungstenite writes to the socket; a flush writes whatever is there.
 const WRITE_BUFFER: usize = 16 * 1024;
 
-pub fn router(app: Arc<App>) -> Router {
+pub fn router(app: Arc<App>, pages: crate::web::Assets) -> Router {
     Router::new()
         .route("/ws", get(ws))
         .route("/healthz", get(healthz))
@@ -31,6 +32,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/state", get(state))
         .route("/api/report", get(report))
         .with_state(app)
+        .merge(crate::web::router(pages))
 }
 
 /// The WebSocket upgrade. The subprotocol is the client's first offered that the hub speaks

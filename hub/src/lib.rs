@@ -11,8 +11,10 @@
 //! - `board`: the site's board — visitors, VIP rooms, orders, rota, modes, alarms — and its rules.
 //! - `audience`: who may see each event.
 //! - `connection`: one tablet's socket: handshake, commands in, batched frames out.
-//! - `http`: `/ws`, `/healthz`, `/metrics`, `/api/state`.
-//! - `cli`: the `hub` command line (serve, token).
+//! - `http`: `/ws`, `/healthz`, `/metrics`, `/api/state`, and the pages' routes.
+//! - `web`: the pages — the tablet (`/`), the dashboard (`/dashboard`), their assets — built
+//!   into the binary (or read from `--web DIR`), with their caching and security headers.
+//! - `cli`: the `hub` command line (serve, token); `link`: a tablet's sign-in link and its QR code.
 //! - `token`: signed tokens naming a station; `site`: the roster; `config`: the knobs.
 //!
 //! Invariants: no lock is held across an `.await`; no queue is unbounded; the switchboard never
@@ -26,11 +28,13 @@ pub mod config;
 pub mod connection;
 pub mod history;
 pub mod http;
+pub mod link;
 pub mod metrics;
 pub mod site;
 pub mod state;
 pub mod switchboard;
 pub mod token;
+pub mod web;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -69,6 +73,9 @@ pub enum HubError {
     Secret(#[from] token::SecretError),
     #[error(transparent)]
     History(#[from] history::HistoryError),
+    /// `--web DIR` does not hold the pages.
+    #[error("{0}")]
+    Web(String),
     #[error("cannot serve: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -98,6 +105,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), HubError> {
     let config = Arc::new(config);
+    let pages = match &config.web_dir {
+        Some(dir) => web::Assets::folder(dir).map_err(HubError::Web)?,
+        None => web::Assets::embedded(),
+    };
     let secret = Secret::load_or_create(&config.data_dir)?;
     let metrics = Arc::new(Metrics::default());
     let switchboard = Switchboard::open(config.clone(), metrics.clone())?;
@@ -110,7 +121,7 @@ pub async fn serve(
         metrics,
         connections: Arc::new(Semaphore::new(config.max_connections)),
     });
-    let router = crate::http::router(app.clone());
+    let router = crate::http::router(app.clone(), pages);
     let (stopped_tx, stopped) = oneshot::channel::<()>();
     let switchboard = requests.clone();
     let stop = async move {

@@ -1,5 +1,9 @@
 //! The harness for end-to-end tests: a real hub on 127.0.0.1:0 with its own data folder, tokens
-//! minted from its secret, and tablets connected over real WebSockets.
+//! minted from its secret, and tablets connected over real WebSockets; [`browser`] drives the
+//! hub's pages in a real headless Chromium.
+
+pub mod browser;
+pub mod fetch;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
