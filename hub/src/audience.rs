@@ -32,7 +32,9 @@ impl Audience {
                 Target::Station(t) => stations(vec![caller.clone(), t.clone()]),
             },
             TargetOffline { caller, .. } => stations(vec![caller.clone()]),
-            StationOnline { .. } | StationOffline { .. } => Audience::Stations(Vec::new()),
+            StationOnline { .. } | StationOffline { .. } | RecordLost { .. } => {
+                Audience::Stations(Vec::new())
+            }
             Tapped { by, .. } => stations(vec![by.clone()]),
             VisitUpdated { .. }
             | RoomUpdated { .. }

@@ -41,6 +41,14 @@ enum Cmd {
         #[arg(long, requires = "link", value_name = "HOST:PORT")]
         host: Option<String>,
     },
+    /// Mend a damaged event log (the hub refuses to start on one): the damaged file is set
+    /// aside as it is, and a new log keeps every record its checksum proves, each at its
+    /// offset. Run it with the hub stopped.
+    Repair {
+        /// The hub's data folder.
+        #[arg(long, default_value = "./data")]
+        data: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -87,6 +95,7 @@ pub fn main() -> ExitCode {
             link,
             host,
         } => token(&post, name.as_deref(), &data, link.then_some(host)),
+        Cmd::Repair { data } => repair(&data),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -95,6 +104,40 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Mends a damaged log and says what it did.
+fn repair(data: &std::path::Path) -> Result<(), String> {
+    let dir = data.join("log");
+    let now = crate::switchboard::now_ms();
+    let done = crate::history::repair(&dir, now).map_err(|e| e.to_string())?;
+    let text = match done {
+        None => format!(
+            "hub: the log in {} is sound: nothing to repair\n",
+            dir.display()
+        ),
+        Some(r) => format!(
+            "hub: repaired the log in {}: kept {} records; lost {} ({}); dropped a torn tail of {} bytes; the damaged file is kept as {}\n",
+            dir.display(),
+            r.kept,
+            r.lost.len(),
+            if r.lost.is_empty() {
+                "none".to_owned()
+            } else {
+                format!(
+                    "offsets {}",
+                    r.lost
+                        .iter()
+                        .map(u64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
+            r.torn_bytes,
+            r.set_aside.display()
+        ),
+    };
+    print(&text)
 }
 
 /// Mints a token; with `link` (`Some(host)`), also prints the sign-in link and its QR code.
@@ -148,7 +191,8 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "hub=info".into()),
+                // The hub's own lines, and every crate's warnings (the log's torn tail).
+                .unwrap_or_else(|_| "warn,hub=info,logbook=info".into()),
         )
         .with_writer(std::io::stderr)
         // Colour only for a person at a terminal, not in a log file.
@@ -184,9 +228,20 @@ fn serve(args: ServeArgs) -> Result<(), String> {
                 args.data.display()
             );
         }
+        let data = args.data.display().to_string();
         crate::serve(listener, config, shutdown_signal())
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| match e {
+                crate::HubError::History(crate::history::HistoryError::Log(
+                    logbook::LogError::Corrupt { .. },
+                )) => format!(
+                    "{e}\nThe hub does not start on a damaged log, so nothing more is lost. \
+                     Stop anything using {data}, then run `hub repair --data {data}`: it sets \
+                     the damaged file aside as it is and keeps every record it can prove \
+                     (docs/OPERATIONS.md)."
+                ),
+                e => e.to_string(),
+            })
     })
 }
 

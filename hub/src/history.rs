@@ -188,6 +188,27 @@ impl History {
     }
 }
 
+/// Mends a damaged log in `dir` (see [`logbook::repair`]): an offset whose record cannot be
+/// proven gets a `record_lost` event, so the hub replays the log as it was, less what was lost.
+pub fn repair(
+    dir: &std::path::Path,
+    now_ms: u64,
+) -> Result<Option<logbook::Repaired>, HistoryError> {
+    let lost = |offset| {
+        let frame = ServerFrame::Event(Event {
+            offset,
+            at: now_ms,
+            what: EventKind::RecordLost {
+                repaired_at: now_ms,
+            },
+        });
+        Codec::MsgPack
+            .encode(&frame)
+            .expect("a record_lost event always encodes")
+    };
+    Ok(logbook::repair(dir, now_ms / 1000, lost)?)
+}
+
 fn decode(offset: u64, payload: &[u8]) -> Result<Event, HistoryError> {
     match Codec::MsgPack.decode::<ServerFrame>(payload) {
         Ok(ServerFrame::Event(e)) if e.offset == offset => Ok(e),

@@ -304,6 +304,12 @@ pub enum EventKind {
     /// A new day: groups that left or were declined, orders done, and rota sign-ins from before
     /// `before` are taken off the board (they stay in the log and the reports).
     BoardPruned { before: u64 },
+    /// `hub repair` could not prove the record that held this offset: what it said is lost.
+    /// Kept so that every later offset still means what it meant.
+    RecordLost {
+        /// When the repair ran (ms since the Unix epoch).
+        repaired_at: u64,
+    },
 }
 
 impl EventKind {
@@ -326,6 +332,7 @@ impl EventKind {
             EventKind::AlertRaised { .. } => "alert_raised",
             EventKind::AlertResolved { .. } => "alert_resolved",
             EventKind::BoardPruned { .. } => "board_pruned",
+            EventKind::RecordLost { .. } => "record_lost",
         }
     }
 }

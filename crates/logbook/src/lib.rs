@@ -52,7 +52,10 @@
 //!   high bits folded into the low 53), the same on every open; the header is not rewritten.
 //! - Accepted data is never silently dropped. On open, only a *torn tail* (what an interrupted
 //!   write leaves) is truncated, with a `tracing::warn!`. A damaged record with valid data after
-//!   it makes [`Logbook::open`] fail with [`LogError::Corrupt`] naming the byte position.
+//!   it makes [`Logbook::open`] fail with [`LogError::Corrupt`] naming the byte position — also
+//!   when the damage is to a record's length, which would otherwise look like a torn tail. Only
+//!   [`repair`], run by hand, mends such a log: it sets the damaged file aside untouched and keeps
+//!   every record its checksum proves, each at its offset.
 //! - Files are created owner-only (`0o600`, and a directory it has to create `0o700`, on unix):
 //!   the log holds the site's visitor data.
 //!
@@ -111,12 +114,14 @@ mod error;
 mod file;
 mod record;
 mod recover;
+mod repair;
 
 pub use book::{Logbook, Options};
 pub use error::{LogError, Lost};
 pub use file::{LOG_FILE_NAME, MAX_EPOCH};
 pub use record::Record;
 pub use recover::DiskRecords;
+pub use repair::{Repaired, repair};
 
 /// Re-exported so callers can name the payload type without depending on `bytes` themselves.
 pub use bytes::Bytes;

@@ -23,6 +23,12 @@ use crate::error::LogError;
 use crate::file::{HEADER_LEN, log_path, read_header};
 use crate::record::{FRAME_HEADER_LEN, FrameHeader, Record, checksum};
 
+/// How far past a damaged length field the scan looks for a whole record (64 MiB): enough to
+/// find the next record after any damaged one, bounded so a damaged file cannot take all memory.
+const RESYNC_WINDOW: u64 = 64 * 1024 * 1024;
+/// How many offsets past the damaged record a record found further on may carry.
+const RESYNC_OFFSETS: u64 = 1_000_000;
+
 /// How the scan ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Tail {
@@ -106,6 +112,18 @@ impl<R: Read> Scanner<R> {
         let hdr = FrameHeader::decode(&hbuf);
         let frame_len = FRAME_HEADER_LEN as u64 + u64::from(hdr.len);
         if frame_len > remaining {
+            // An interrupted write, or a damaged length field with good records after it: only
+            // the second leaves a whole, checksummed record further on.
+            if let Some((at, offset)) = self.record_further_on(&hbuf, remaining)? {
+                return Err(LogError::Corrupt {
+                    path: self.path.clone(),
+                    position: self.pos,
+                    detail: format!(
+                        "the record expected to hold offset {} claims {frame_len} bytes, past the end of the file, yet a whole record (offset {offset}) starts at byte {at} after it: the record was damaged, not cut short by a crash",
+                        self.next_offset
+                    ),
+                });
+            }
             return self.torn(format!(
                 "frame of {frame_len} bytes runs past the end of the file ({remaining} bytes left)"
             ));
@@ -168,6 +186,40 @@ impl<R: Read> Scanner<R> {
             // under us (someone else truncating it): report it as the I/O problem it is.
             LogError::io(&self.path, e)
         })
+    }
+
+    /// After a frame header `hbuf` whose length runs past the end: the byte position and offset
+    /// of a whole, checksummed record that starts somewhere in the `remaining` bytes from the
+    /// bad header on, if there is one. Only the first [`RESYNC_WINDOW`] bytes are looked at.
+    fn record_further_on(
+        &mut self,
+        hbuf: &[u8; FRAME_HEADER_LEN],
+        remaining: u64,
+    ) -> Result<Option<(u64, u64)>, LogError> {
+        let after = (remaining - FRAME_HEADER_LEN as u64).min(RESYNC_WINDOW);
+        let mut bytes = hbuf.to_vec();
+        let start = bytes.len();
+        bytes.resize(start + after as usize, 0);
+        self.read_exact(&mut bytes[start..])?;
+        let plausible = self.next_offset + 1..=self.next_offset + RESYNC_OFFSETS;
+        for at in 1..bytes.len().saturating_sub(FRAME_HEADER_LEN) {
+            let hdr = FrameHeader::decode(
+                bytes[at..at + FRAME_HEADER_LEN]
+                    .try_into()
+                    .expect("a header's worth of bytes"),
+            );
+            if !plausible.contains(&hdr.offset) {
+                continue;
+            }
+            let body = at + FRAME_HEADER_LEN;
+            let Some(payload) = bytes.get(body..body + hdr.len as usize) else {
+                continue;
+            };
+            if checksum(hdr.offset, payload) == hdr.crc {
+                return Ok(Some((self.pos + at as u64, hdr.offset)));
+            }
+        }
+        Ok(None)
     }
 
     /// Whether the next `n` bytes of the file are all zero.

@@ -268,6 +268,70 @@ fn corruption_in_the_middle_is_refused_with_its_position() {
 }
 
 #[test]
+fn a_damaged_length_with_good_records_after_it_is_corruption_not_a_torn_tail() {
+    let (tmp, _) = three_records();
+    let second = frame_pos(&[3, 3, 5], 2);
+    // One flipped bit in record 2's length: it now claims far more bytes than the file holds.
+    let mut bytes = fs::read(log_file(tmp.path())).unwrap();
+    bytes[second as usize + 3] ^= 0x40;
+    fs::write(log_file(tmp.path()), &bytes).unwrap();
+    let before = fs::read(log_file(tmp.path())).unwrap();
+
+    let err = Logbook::open(tmp.path(), Options::default()).unwrap_err();
+    match &err {
+        LogError::Corrupt {
+            position, detail, ..
+        } => {
+            assert_eq!(*position, second);
+            assert!(
+                detail.contains("offset 3"),
+                "names the record after: {detail}"
+            );
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    assert_eq!(
+        fs::read(log_file(tmp.path())).unwrap(),
+        before,
+        "nothing after the damage is cut away"
+    );
+}
+
+#[test]
+fn repair_keeps_every_provable_record_at_its_offset_and_sets_the_damaged_file_aside() {
+    let (tmp, _) = three_records();
+    let second = frame_pos(&[3, 3, 5], 2);
+    let mut bytes = fs::read(log_file(tmp.path())).unwrap();
+    bytes[second as usize + 3] ^= 0x40; // record 2's length
+    bytes.extend_from_slice(&[7, 7, 7]); // and a torn tail
+    fs::write(log_file(tmp.path()), &bytes).unwrap();
+    let epoch_before = Logbook::iter_all_on_disk(tmp.path()).unwrap().epoch();
+
+    let done = logbook::repair(tmp.path(), 1_800_000_000, |offset| {
+        Bytes::from(format!("lost {offset}"))
+    })
+    .unwrap()
+    .expect("something to mend");
+    assert_eq!(done.kept, 2);
+    assert_eq!(done.lost, [2]);
+    assert_eq!(done.torn_bytes, 3);
+    assert_eq!(
+        fs::read(&done.set_aside).unwrap(),
+        bytes,
+        "the damaged file is kept as it was"
+    );
+    let log = open(tmp.path());
+    assert_eq!(log.epoch(), epoch_before, "the same log, the same epoch");
+    assert_eq!(payloads(&log), vec![b("one"), b("lost 2"), b("three")]);
+    assert_eq!(log.head(), 4);
+    assert_eq!(
+        logbook::repair(tmp.path(), 1_800_000_001, |_| Bytes::new()).unwrap(),
+        None,
+        "a sound log is left alone"
+    );
+}
+
+#[test]
 fn record_with_valid_checksum_but_wrong_offset_is_corrupt() {
     let (tmp, _) = three_records();
     // A well-formed frame claiming offset 7 where 4 is due, followed by more data.
