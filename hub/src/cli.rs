@@ -108,6 +108,7 @@ pub fn main() -> ExitCode {
 
 /// Mends a damaged log and says what it did.
 fn repair(data: &std::path::Path) -> Result<(), String> {
+    let _held = crate::lock::DataLock::take(data).map_err(|e| e.to_string())?;
     let dir = data.join("log");
     let now = crate::switchboard::now_ms();
     let done = crate::history::repair(&dir, now).map_err(|e| e.to_string())?;

@@ -29,6 +29,7 @@ pub mod connection;
 pub mod history;
 pub mod http;
 pub mod link;
+pub mod lock;
 pub mod metrics;
 pub mod site;
 pub mod state;
@@ -78,7 +79,12 @@ pub enum HubError {
     Web(String),
     #[error("cannot serve: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Lock(#[from] lock::LockError),
 }
+
+/// How long connections may take to finish once shutdown began, before the hub stops anyway.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Connections the kernel may hold ready for accepting. The default (128, as std and mio use)
 /// overflows when a whole site's tablets reconnect at once after a restart, and every dropped
@@ -105,6 +111,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), HubError> {
     let config = Arc::new(config);
+    // Held until the hub has stopped writing: one hub per data folder.
+    let _held = lock::DataLock::take(&config.data_dir)?;
     let pages = match &config.web_dir {
         Some(dir) => web::Assets::folder(dir).map_err(HubError::Web)?,
         None => web::Assets::embedded(),
@@ -123,6 +131,7 @@ pub async fn serve(
     });
     let router = crate::http::router(app.clone(), pages);
     let (stopped_tx, stopped) = oneshot::channel::<()>();
+    let (draining_tx, draining) = oneshot::channel::<()>();
     let switchboard = requests.clone();
     let stop = async move {
         shutdown.await;
@@ -132,6 +141,7 @@ pub async fn serve(
             let _ = done.await;
         }
         let _ = stopped_tx.send(());
+        let _ = draining_tx.send(());
     };
     use axum::serve::ListenerExt;
     let listener = listener.tap_io(|tcp| {
@@ -141,9 +151,23 @@ pub async fn serve(
         // kilobytes, not megabytes, and an idle one costs little.
         let _ = socket2::SockRef::from(&*tcp).set_send_buffer_size(SEND_BUFFER);
     });
-    axum::serve(listener, router)
-        .with_graceful_shutdown(stop)
-        .await?;
+    let server = axum::serve(listener, router).with_graceful_shutdown(stop);
+    // Whatever clients do — a request never finished, a socket never read — the hub stops in
+    // bounded time: the log is synced and no tablet can write any more once draining starts.
+    let grace = async {
+        if draining.await.is_ok() {
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        served = server => served?,
+        () = grace => tracing::warn!(
+            "connections still open {} s after shutdown began: stopping without them",
+            SHUTDOWN_GRACE.as_secs()
+        ),
+    }
     let _ = stopped.await;
     // Give every connection a moment to send its close frame and leave.
     let all = config.max_connections as u32;

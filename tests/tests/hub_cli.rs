@@ -96,3 +96,73 @@ async fn sigterm_closes_tablets_with_4000_and_the_hub_exits_cleanly() {
         .unwrap();
     assert!(exit.success(), "{exit:?}");
 }
+
+#[test]
+fn a_second_hub_on_the_same_data_folder_is_refused_at_once_naming_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut first, _url, _lines) = integration::hub_process(HUB, dir.path());
+    let out = hub(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data",
+        dir.path().to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains(&first.id().to_string()),
+        "names the pid: {err}"
+    );
+    assert!(err.contains("another hub"), "{err}");
+    // Nor may a repair touch the log while a hub runs.
+    let out = hub(&["repair", "--data", dir.path().to_str().unwrap()]);
+    assert!(!out.status.success());
+    let _ = first.kill();
+    let _ = first.wait();
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_hub_in_bounded_time_whatever_a_client_does() {
+    use tokio::io::AsyncWriteExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, url, _lines) = integration::hub_process(HUB, dir.path());
+    let addr = url
+        .trim_start_matches("ws://")
+        .trim_end_matches("/ws")
+        .to_owned();
+    // A request that never finishes: headers sent a little, then nothing.
+    let mut stuck = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    stuck
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let asked = std::time::Instant::now();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let pid = child.id();
+    let waited = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        tokio::task::spawn_blocking(move || child.wait()),
+    )
+    .await;
+    let Ok(exit) = waited else {
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+        panic!("the hub was still running 30 s after SIGTERM");
+    };
+    let exit = exit.unwrap().unwrap();
+    let took = asked.elapsed();
+    assert!(exit.success(), "{exit:?}");
+    assert!(
+        took < hub::SHUTDOWN_GRACE + std::time::Duration::from_secs(5),
+        "stopped after {took:?}"
+    );
+    println!("the hub stopped {took:?} after SIGTERM with a stuck client");
+    drop(stuck);
+}
