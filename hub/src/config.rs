@@ -22,6 +22,9 @@ pub struct Config {
     pub queue_frames: usize,
     /// How long one batched write to a tablet may take before the tablet is dropped.
     pub write_timeout: Duration,
+    /// A tablet heard nothing from this long is pinged (WebSocket ping); one silent for twice
+    /// this long is dropped (4004), so a frozen tablet does not stay "online".
+    pub ping_after: Duration,
     /// Tablets connected at once; more are refused with 4003.
     pub max_connections: usize,
     /// Events kept in memory for resumes.
@@ -46,6 +49,7 @@ impl Config {
             connect_timeout: Duration::from_secs(10),
             queue_frames: 512,
             write_timeout: Duration::from_secs(10),
+            ping_after: Duration::from_secs(15),
             max_connections: 16_384,
             retain_in_memory: 100_000,
             sync_every: Duration::from_secs(1),

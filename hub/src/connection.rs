@@ -194,9 +194,29 @@ async fn pump(
     kick: &Kick,
     app: &App,
 ) -> Option<CloseCode> {
+    // Liveness: any frame from the tablet (a pong included) counts as heard.
+    let mut heard = tokio::time::Instant::now();
+    let mut pinged = false;
+    let mut check = tokio::time::interval(app.config.ping_after / 3);
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let limit = app.config.write_timeout;
     loop {
         tokio::select! {
             biased;
+            _ = check.tick() => {
+                let quiet = heard.elapsed();
+                if quiet >= app.config.ping_after * 2 {
+                    app.metrics.disconnect("silent");
+                    return Some(CloseCode::Silent);
+                }
+                if quiet >= app.config.ping_after && !pinged {
+                    pinged = true;
+                    let ping = Message::Ping(axum::body::Bytes::from_static(b"radio"));
+                    if !matches!(timeout(limit, socket.send(ping)).await, Ok(Ok(()))) {
+                        return None;
+                    }
+                }
+            }
             out = queue.recv() => {
                 let Some(first) = out else {
                     return Some(kick.code());
@@ -225,11 +245,13 @@ async fn pump(
                     Some(Err(e)) => return too_big(e).then_some(CloseCode::FrameTooBig),
                     None => return None,
                 };
+                heard = tokio::time::Instant::now();
+                pinged = false;
                 match msg {
                     Message::Close(_) => return None,
                     Message::Ping(_) | Message::Pong(_) => {
-                        // tungstenite queued the pong; send it.
-                        if socket.flush().await.is_err() {
+                        // tungstenite queued the pong; send it, in bounded time.
+                        if !matches!(timeout(limit, socket.flush()).await, Ok(Ok(()))) {
                             return None;
                         }
                     }
@@ -241,7 +263,7 @@ async fn pump(
                                 Err(ReportFailed::Internal(message)) => ServerFrame::Error { id, code: ErrorCode::Internal, message, rule: None },
                             };
                             if let Some(m) = encode_reply(codec, &frame) {
-                                if socket.send(m).await.is_err() {
+                                if !matches!(timeout(limit, socket.send(m)).await, Ok(Ok(()))) {
                                     return None;
                                 }
                             }
@@ -255,7 +277,7 @@ async fn pump(
                         Some(Err(error)) => {
                             app.metrics.refusal(ErrorCode::BadFrame.name());
                             if let Some(m) = encode(codec, &error) {
-                                if socket.send(m).await.is_err() {
+                                if !matches!(timeout(limit, socket.send(m)).await, Ok(Ok(()))) {
                                     return None;
                                 }
                             }

@@ -71,6 +71,10 @@ pub enum CloseCode {
     ConnectTimeout = 4002,
     /// The hub is at its connection limit. Reconnect after a backoff.
     Overloaded = 4003,
+    /// Nothing came from the tablet — no frame, no pong to the hub's pings — for the silence
+    /// limit (30 s): the link looked dead (a frozen app, Wi-Fi gone without a goodbye).
+    /// Reconnect and resume.
+    Silent = 4004,
     /// The token is missing, malformed, forged or for another site. Get a new token; don't retry.
     BadToken = 4500,
     /// The first frame was not a `connect` that decodes; an error (`not_connected` or
@@ -83,11 +87,12 @@ pub enum CloseCode {
 }
 
 impl CloseCode {
-    pub const ALL: [CloseCode; 8] = [
+    pub const ALL: [CloseCode; 9] = [
         CloseCode::Shutdown,
         CloseCode::Slow,
         CloseCode::ConnectTimeout,
         CloseCode::Overloaded,
+        CloseCode::Silent,
         CloseCode::BadToken,
         CloseCode::ProtocolViolation,
         CloseCode::FrameTooBig,
@@ -114,6 +119,7 @@ impl CloseCode {
             CloseCode::Slow => "slow: reconnect and resume",
             CloseCode::ConnectTimeout => "connect timeout: send connect first",
             CloseCode::Overloaded => "overloaded: reconnect later",
+            CloseCode::Silent => "silent: no frame or pong in time; reconnect and resume",
             CloseCode::BadToken => "bad token: get a new token",
             CloseCode::ProtocolViolation => "protocol violation: send connect first",
             CloseCode::FrameTooBig => "frame too big: at most 65536 bytes",

@@ -45,7 +45,7 @@ impl Hub {
         Options {
             codec: self.codec,
             resume,
-            reply_timeout: Options::REPLY_TIMEOUT,
+            ..Options::default()
         }
     }
 

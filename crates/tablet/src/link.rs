@@ -26,6 +26,10 @@ type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// How long [`Link::close`] waits for the hub to acknowledge the close.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
+/// A read that hears nothing from the hub this long pings it (a WebSocket ping); hearing nothing
+/// for as long again, it counts the link as lost — a hub whose machine froze or whose network
+/// vanished sends no close, and TCP alone would wait for minutes.
+pub(crate) const SILENCE: Duration = Duration::from_secs(15);
 
 /// One open WebSocket to the hub, speaking one codec.
 pub(crate) struct Link {
@@ -37,6 +41,10 @@ pub(crate) struct Link {
     pending: VecDeque<Event>,
     /// Set once the connection is over; every later read or send returns it.
     closed: Option<TabletError>,
+    /// A ping went out and nothing has been heard since.
+    pinged: bool,
+    /// See [`SILENCE`].
+    silence: Duration,
 }
 
 impl Link {
@@ -45,6 +53,7 @@ impl Link {
         url: &str,
         codec: Codec,
         within: Duration,
+        silence: Duration,
     ) -> Result<Link, TabletError> {
         let mut request = url
             .into_client_request()
@@ -76,6 +85,8 @@ impl Link {
             next_id: 1,
             pending: VecDeque::new(),
             closed: None,
+            pinged: false,
+            silence,
         })
     }
 
@@ -195,10 +206,27 @@ impl Link {
             return Err(e.clone());
         }
         loop {
-            let msg = match self.ws.next().await {
-                Some(Ok(msg)) => msg,
-                Some(Err(e)) => return Err(self.fail(from_ws(e))),
-                None => return Err(self.fail(TabletError::closed(None, "connection ended"))),
+            let msg = match tokio::time::timeout(self.silence, self.ws.next()).await {
+                Ok(Some(Ok(msg))) => {
+                    self.pinged = false;
+                    msg
+                }
+                Ok(Some(Err(e))) => return Err(self.fail(from_ws(e))),
+                Ok(None) => return Err(self.fail(TabletError::closed(None, "connection ended"))),
+                Err(_) if !self.pinged => {
+                    self.pinged = true;
+                    let ping = Message::Ping(tokio_tungstenite::tungstenite::Bytes::from_static(
+                        b"tablet",
+                    ));
+                    self.send_raw(ping).await?;
+                    continue;
+                }
+                Err(_) => {
+                    return Err(self.fail(TabletError::closed(
+                        None,
+                        "the hub went silent: no frame and no pong after a ping; the link is lost",
+                    )));
+                }
             };
             match classify(self.codec, msg) {
                 Ok(Incoming::Frame(frame)) => return Ok(frame),

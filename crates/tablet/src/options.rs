@@ -18,6 +18,9 @@ pub struct Options {
     pub resume: Option<Resume>,
     /// How long a command (and connecting) waits for its reply before [`crate::TabletError::Timeout`].
     pub reply_timeout: Duration,
+    /// Hearing nothing from the hub this long, the tablet pings it; nothing for as long again,
+    /// and the link counts as lost (a reconnectable error).
+    pub silence: Duration,
 }
 
 impl Options {
@@ -39,6 +42,7 @@ impl Default for Options {
             codec: Codec::MsgPack,
             resume: None,
             reply_timeout: Options::REPLY_TIMEOUT,
+            silence: crate::link::SILENCE,
         }
     }
 }

@@ -32,7 +32,7 @@ impl Tablet {
         token: &str,
         opts: Options,
     ) -> Result<(Tablet, Welcome), TabletError> {
-        let mut link = Link::open(url, opts.codec, opts.reply_timeout).await?;
+        let mut link = Link::open(url, opts.codec, opts.reply_timeout, opts.silence).await?;
         let cmd = Command::Connect {
             token: token.to_owned(),
             resume: opts.resume,
