@@ -29,6 +29,13 @@ pub struct Config {
     pub max_connections: usize,
     /// Events kept in memory for resumes.
     pub retain_in_memory: usize,
+    /// The most events one resume replays; a tablet further behind takes a snapshot instead,
+    /// so what a reconnecting tablet may make the hub hold is bounded.
+    pub max_backlog: u64,
+    /// Snapshots (`state`, `/api/state`) the switchboard builds per second, with a burst of
+    /// twice that; beyond, they are refused for a moment (busy), so a flood of them cannot
+    /// hold up the calls.
+    pub snapshots_per_second: u32,
     /// How often the log is fsynced (appends always reach the OS at once).
     pub sync_every: Duration,
     /// The board's time limits (alarms) and rota groups.
@@ -52,6 +59,8 @@ impl Config {
             ping_after: Duration::from_secs(15),
             max_connections: 16_384,
             retain_in_memory: 100_000,
+            max_backlog: 20_000,
+            snapshots_per_second: 20,
             sync_every: Duration::from_secs(1),
             rules: Rules::default(),
             clock: Clock::System,

@@ -16,6 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::timeout;
 
 use crate::App;
+use crate::reports::ReportFailed;
 use crate::switchboard::{ConnId, Join, Joined, Kick, Request, encode, encode_reply};
 
 /// Most frames written between two flushes.
@@ -110,18 +111,23 @@ async fn admit(
         id,
         body: joined.welcome,
     };
-    let mut ok = match encode(codec, &welcome) {
-        Some(m) => socket.feed(m).await.is_ok(),
-        None => false,
+    // The welcome and the backlog go out within the write timeout, or the tablet is dropped:
+    // a tablet that resumes far back and never reads holds nothing for long.
+    let send_all = async {
+        let Some(m) = encode(codec, &welcome) else {
+            return false;
+        };
+        if socket.feed(m).await.is_err() {
+            return false;
+        }
+        for m in joined.backlog {
+            if socket.feed(m).await.is_err() {
+                return false;
+            }
+        }
+        socket.flush().await.is_ok()
     };
-    for m in joined.backlog {
-        ok = ok && socket.feed(m).await.is_ok();
-    }
-    ok = ok
-        && matches!(
-            timeout(app.config.write_timeout, socket.flush()).await,
-            Ok(Ok(()))
-        );
+    let ok = matches!(timeout(app.config.write_timeout, send_all).await, Ok(true));
     if !ok {
         let _ = app
             .switchboard
@@ -257,9 +263,10 @@ async fn pump(
                     }
                     msg => match read_command(codec, &msg) {
                         Some(Ok(ClientFrame { id, cmd: Command::Report { date } })) => {
-                            let frame = match report(app, date.as_deref()).await {
+                            let frame = match crate::reports::report(app, date.as_deref()).await {
                                 Ok(report) => ServerFrame::Reply { id, body: protocol::ReplyBody::Report { report } },
                                 Err(ReportFailed::BadDate(message)) => ServerFrame::Error { id, code: ErrorCode::Refused, message, rule: Some("bad_date".into()) },
+                                Err(ReportFailed::Busy(message)) => ServerFrame::Error { id, code: ErrorCode::Overloaded, message, rule: None },
                                 Err(ReportFailed::Internal(message)) => ServerFrame::Error { id, code: ErrorCode::Internal, message, rule: None },
                             };
                             if let Some(m) = encode_reply(codec, &frame) {
@@ -288,29 +295,6 @@ async fn pump(
             }
         }
     }
-}
-
-/// Why a report could not be made.
-pub enum ReportFailed {
-    /// The date given is not a date: say it again.
-    BadDate(String),
-    /// The log could not be read: the hub's fault, try again.
-    Internal(String),
-}
-
-/// The daily report, read from the log file on a blocking thread (never on the switchboard).
-pub async fn report(app: &App, date: Option<&str>) -> Result<serde_json::Value, ReportFailed> {
-    let offset = app.config.rules.utc_offset_ms;
-    let day = crate::board::report::day_of(date, crate::switchboard::now_ms(), offset)
-        .map_err(|e| ReportFailed::BadDate(e.to_string()))?;
-    let dir = app.config.log_dir();
-    tokio::task::spawn_blocking(move || {
-        crate::history::History::events_on_disk(&dir)
-            .map(|events| crate::board::report::build(events, day, offset))
-            .map_err(|e| ReportFailed::Internal(format!("cannot read the log: {e}")))
-    })
-    .await
-    .map_err(|e| ReportFailed::Internal(format!("the report failed: {e}")))?
 }
 
 /// Reads a client frame in the connection's codec. `None` for frames that carry no command.

@@ -176,10 +176,15 @@ impl History {
 
     /// Every event in the log in `dir`, read from disk (for the report): a reader beside the
     /// writer, which stops at a record still being written.
-    pub fn events_on_disk(dir: &Path) -> Result<impl Iterator<Item = Event>, HistoryError> {
-        Ok(Logbook::iter_all_on_disk(dir)?
-            .map_while(|r| r.ok())
-            .filter_map(|r| decode(r.offset, &r.payload).ok()))
+    /// A damaged record, or one that is not an event, is an error (the reader stops there): a
+    /// reader must not pass what it read before it off as the whole log.
+    pub fn events_on_disk(
+        dir: &Path,
+    ) -> Result<impl Iterator<Item = Result<Event, HistoryError>>, HistoryError> {
+        Ok(Logbook::iter_all_on_disk(dir)?.map(|r| {
+            r.map_err(HistoryError::from)
+                .and_then(|r| decode(r.offset, &r.payload))
+        }))
     }
 
     /// Hands the log to the OS for good (fdatasync): on shutdown and on a timer.

@@ -106,14 +106,19 @@ async fn report(
     if let Err(denied) = bearer(&app, &headers) {
         return denied;
     }
-    match crate::connection::report(&app, q.date.as_deref()).await {
+    match crate::reports::report(&app, q.date.as_deref()).await {
         Ok(report) => axum::Json(report).into_response(),
-        Err(crate::connection::ReportFailed::BadDate(e)) => (
+        Err(crate::reports::ReportFailed::Busy(e)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({ "error": e })),
+        )
+            .into_response(),
+        Err(crate::reports::ReportFailed::BadDate(e)) => (
             StatusCode::BAD_REQUEST,
             axum::Json(serde_json::json!({ "error": e })),
         )
             .into_response(),
-        Err(crate::connection::ReportFailed::Internal(e)) => (
+        Err(crate::reports::ReportFailed::Internal(e)) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             axum::Json(serde_json::json!({ "error": e })),
         )
@@ -135,7 +140,14 @@ async fn state(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
         .await
         .is_ok();
     match (asked, snapshot.await) {
-        (true, Ok(json)) => axum::Json(json).into_response(),
+        (true, Ok(Some(json))) => axum::Json(json).into_response(),
+        (true, Ok(None)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({
+                "error": "the hub is busy making snapshots: ask again in a second"
+            })),
+        )
+            .into_response(),
         _ => (
             StatusCode::SERVICE_UNAVAILABLE,
             axum::Json(serde_json::json!({ "error": "the hub is shutting down; retry shortly" })),

@@ -31,6 +31,7 @@ pub mod http;
 pub mod link;
 pub mod lock;
 pub mod metrics;
+pub mod reports;
 pub mod site;
 pub mod state;
 pub mod switchboard;
@@ -65,6 +66,7 @@ pub struct App {
     pub switchboard: mpsc::Sender<Request>,
     pub metrics: Arc<Metrics>,
     pub connections: Arc<Semaphore>,
+    pub reports: reports::Reports,
 }
 
 /// Why the hub could not start.
@@ -128,6 +130,7 @@ pub async fn serve(
         switchboard: requests.clone(),
         metrics,
         connections: Arc::new(Semaphore::new(config.max_connections)),
+        reports: reports::Reports::default(),
     });
     let router = crate::http::router(app.clone(), pages);
     let (stopped_tx, stopped) = oneshot::channel::<()>();

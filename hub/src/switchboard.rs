@@ -55,10 +55,11 @@ pub enum Request {
         id: u32,
         cmd: Command,
     },
-    /// A JSON snapshot of what `station` may see, with the offset it is valid at.
+    /// A JSON snapshot of what `station` may see, with the offset it is valid at; `None` when
+    /// the hub is too busy making snapshots (ask again in a second).
     Snapshot {
         station: Station,
-        reply: oneshot::Sender<serde_json::Value>,
+        reply: oneshot::Sender<Option<serde_json::Value>>,
     },
     /// Sync the log and close every tablet with 4000.
     Shutdown {
@@ -100,6 +101,37 @@ pub struct Switchboard {
     by_station: HashMap<Station, Vec<ConnId>>,
     next_conn: ConnId,
     closing: bool,
+    snapshot_budget: Budget,
+}
+
+/// A token bucket: `rate` a second, a burst of twice that. Time in ms, from the hub's clock.
+struct Budget {
+    rate: f64,
+    tokens: f64,
+    at: u64,
+}
+
+impl Budget {
+    fn new(rate: u32) -> Budget {
+        Budget {
+            rate: f64::from(rate),
+            tokens: f64::from(rate) * 2.0,
+            at: 0,
+        }
+    }
+
+    /// Takes one token if there is one.
+    fn take(&mut self, now: u64) -> bool {
+        let elapsed = now.saturating_sub(self.at) as f64 / 1000.0;
+        self.tokens = (self.tokens + elapsed * self.rate).min(self.rate * 2.0);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
 }
 
 /// Milliseconds since the Unix epoch, from the system (the switchboard reads its config's clock).
@@ -115,6 +147,7 @@ impl Switchboard {
         metrics: Arc<Metrics>,
     ) -> Result<Switchboard, crate::HubError> {
         let deadline = config.ack_deadline.as_millis() as u64;
+        let snapshots_per_second = config.snapshots_per_second;
         let mut state = NetState::default();
         let mut board = Board::new(&config.site.vip_rooms, config.rules.clone());
         let history = History::open(&config.log_dir(), config.retain_in_memory, |e| {
@@ -131,6 +164,7 @@ impl Switchboard {
             by_station: HashMap::new(),
             next_conn: 1,
             closing: false,
+            snapshot_budget: Budget::new(snapshots_per_second),
         };
         let stale: Vec<EventKind> = sb
             .state
@@ -183,7 +217,11 @@ impl Switchboard {
             Request::Leave { conn } => self.leave(conn, None),
             Request::Command { conn, id, cmd } => self.command(conn, id, cmd),
             Request::Snapshot { station, reply } => {
-                let _ = reply.send(self.snapshot(&station));
+                let snapshot = self
+                    .snapshot_budget
+                    .take(self.now())
+                    .then(|| self.snapshot(&station));
+                let _ = reply.send(snapshot);
             }
             Request::Shutdown { reply } => {
                 self.closing = true;
@@ -222,6 +260,16 @@ impl Switchboard {
                     reason: format!(
                         "the log's epoch is now {epoch}, not {}: offsets from before mean nothing",
                         r.epoch.unwrap_or(0)
+                    ),
+                },
+                Vec::new(),
+            ),
+            Some(r) if head.saturating_sub(r.from) > self.config.max_backlog => (
+                Recovery::SnapshotNeeded {
+                    reason: format!(
+                        "{} events behind, more than a resume replays ({}): take a snapshot",
+                        head.saturating_sub(r.from),
+                        self.config.max_backlog
                     ),
                 },
                 Vec::new(),
@@ -334,9 +382,18 @@ impl Switchboard {
                 self.answer(&station, call_id, answer, &mut logged)
             }
             Command::Tap { tap } => self.tap(&station, tap, &mut logged),
-            Command::State => Ok(ReplyBody::State {
-                state: self.snapshot(&station),
-            }),
+            Command::State => {
+                if self.snapshot_budget.take(self.now()) {
+                    Ok(ReplyBody::State {
+                        state: self.snapshot(&station),
+                    })
+                } else {
+                    Err(Refused::new(
+                        ErrorCode::Overloaded,
+                        "the hub is busy making snapshots: ask again in a second",
+                    ))
+                }
+            }
             // Reports are read from the log file by the connection, off this task.
             Command::Report { .. } => Err(Refused::new(
                 ErrorCode::Internal,

@@ -85,7 +85,11 @@ pub fn build(events: impl IntoIterator<Item = Event>, day: i64, utc_offset_ms: i
         match e.what {
             EventKind::CallPlaced { call_id, call, .. } => {
                 placed += u64::from(today);
-                calls.insert(call_id, call);
+                // Only calls an answer of the day can be for: the memory a report takes is the
+                // day's, however long the log.
+                if e.at + DAY_MS as u64 >= start && e.at < end {
+                    calls.insert(call_id, call);
+                }
             }
             EventKind::CallAnswered {
                 call_id,

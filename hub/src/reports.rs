@@ -1,0 +1,107 @@
+//! The daily report as the hub serves it: read from the log file on a blocking thread (never on
+//! the switchboard), at most a few at a time however many are asked for, the last one kept while
+//! the log has not moved, and never a partial day passed off as whole — a log damaged in the
+//! middle fails the report with the reason.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::Semaphore;
+
+use crate::App;
+
+/// Reports built at once; more wait their turn.
+const AT_ONCE: usize = 2;
+/// How long a request waits for its turn before it is told the hub is busy.
+const WAIT: Duration = Duration::from_secs(10);
+
+/// The hub's report budget and its last report.
+#[derive(Debug)]
+pub struct Reports {
+    turns: Semaphore,
+    /// (day, log head when it was made, the report).
+    last: Mutex<Option<(i64, u64, Value)>>,
+}
+
+impl Default for Reports {
+    fn default() -> Reports {
+        Reports {
+            turns: Semaphore::new(AT_ONCE),
+            last: Mutex::new(None),
+        }
+    }
+}
+
+/// Why a report could not be made.
+pub enum ReportFailed {
+    /// The date given is not a date: say it again.
+    BadDate(String),
+    /// Too many reports asked at once: try again in a moment.
+    Busy(String),
+    /// The log could not be read (or is damaged): the hub's fault, and the reason.
+    Internal(String),
+}
+
+impl Reports {
+    fn cached(&self, day: i64, head: u64) -> Option<Value> {
+        let last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        last.as_ref()
+            .filter(|(d, h, _)| *d == day && *h == head)
+            .map(|(_, _, v)| v.clone())
+    }
+
+    fn keep(&self, day: i64, head: u64, report: &Value) {
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        *last = Some((day, head, report.clone()));
+    }
+}
+
+/// The report for `date` (today if `None`).
+pub async fn report(app: &App, date: Option<&str>) -> Result<Value, ReportFailed> {
+    let offset = app.config.rules.utc_offset_ms;
+    let day = crate::board::report::day_of(date, app.config.clock.now_ms(), offset)
+        .map_err(|e| ReportFailed::BadDate(e.to_string()))?;
+    let head = app.metrics.log_head.get() as u64;
+    if let Some(report) = app.reports.cached(day, head) {
+        return Ok(report);
+    }
+    let _turn = tokio::time::timeout(WAIT, app.reports.turns.acquire())
+        .await
+        .map_err(|_| {
+            ReportFailed::Busy(format!(
+                "{AT_ONCE} reports are being made and more are waiting: try again in a moment"
+            ))
+        })?
+        .map_err(|_| ReportFailed::Internal("the hub is stopping".into()))?;
+    // Another request may have made it while this one waited.
+    let head = app.metrics.log_head.get() as u64;
+    if let Some(report) = app.reports.cached(day, head) {
+        return Ok(report);
+    }
+    let dir = app.config.log_dir();
+    let report = tokio::task::spawn_blocking(move || {
+        let mut damage = None;
+        let events = crate::history::History::events_on_disk(&dir)
+            .map_err(|e| format!("cannot read the log: {e}"))?
+            .map_while(|e| match e {
+                Ok(e) => Some(e),
+                Err(e) => {
+                    damage = Some(e);
+                    None
+                }
+            });
+        let report = crate::board::report::build(events, day, offset);
+        match damage {
+            None => Ok(report),
+            Some(e) => Err(format!(
+                "the log cannot be read to its end ({e}): a report from it would leave part of the day out — see docs/OPERATIONS.md"
+            )),
+        }
+    })
+    .await
+    .map_err(|e| ReportFailed::Internal(format!("the report failed: {e}")))?
+    .map_err(ReportFailed::Internal)?;
+    app.reports.keep(day, head, &report);
+    Ok(report)
+}
