@@ -27,6 +27,11 @@ pub struct Config {
     pub ping_after: Duration,
     /// Tablets connected at once; more are refused with 4003.
     pub max_connections: usize,
+    /// Connections of any kind open at once (tablets, pages, health checks); more are refused
+    /// with a short 503, so a flood cannot use up the hub's file descriptors.
+    pub max_open: usize,
+    /// How long a client has to send a request's head; a slower one is cut off.
+    pub head_within: Duration,
     /// Events kept in memory for resumes.
     pub retain_in_memory: usize,
     /// The most events one resume replays; a tablet further behind takes a snapshot instead,
@@ -58,6 +63,8 @@ impl Config {
             write_timeout: Duration::from_secs(10),
             ping_after: Duration::from_secs(15),
             max_connections: 16_384,
+            max_open: 16_384 + 256,
+            head_within: Duration::from_secs(10),
             retain_in_memory: 100_000,
             max_backlog: 20_000,
             snapshots_per_second: 20,

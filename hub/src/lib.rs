@@ -32,6 +32,7 @@ pub mod link;
 pub mod lock;
 pub mod metrics;
 pub mod reports;
+pub mod server;
 pub mod site;
 pub mod state;
 pub mod switchboard;
@@ -43,7 +44,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 
 pub use clock::Clock;
 pub use config::Config;
@@ -85,8 +86,9 @@ pub enum HubError {
     Lock(#[from] lock::LockError),
 }
 
-/// How long connections may take to finish once shutdown began, before the hub stops anyway.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// How long tablets' connections may take to close once shutdown began, before the hub stops
+/// anyway.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
 /// Connections the kernel may hold ready for accepting. The default (128, as std and mio use)
 /// overflows when a whole site's tablets reconnect at once after a restart, and every dropped
@@ -133,8 +135,7 @@ pub async fn serve(
         reports: reports::Reports::default(),
     });
     let router = crate::http::router(app.clone(), pages);
-    let (stopped_tx, stopped) = oneshot::channel::<()>();
-    let (draining_tx, draining) = oneshot::channel::<()>();
+    let (stopping_tx, stopping) = watch::channel(false);
     let switchboard = requests.clone();
     let stop = async move {
         shutdown.await;
@@ -143,38 +144,31 @@ pub async fn serve(
         if switchboard.send(Request::Shutdown { reply }).await.is_ok() {
             let _ = done.await;
         }
-        let _ = stopped_tx.send(());
-        let _ = draining_tx.send(());
+        let _ = stopping_tx.send(true);
     };
-    use axum::serve::ListenerExt;
-    let listener = listener.tap_io(|tcp| {
+    let tune = |tcp: &tokio::net::TcpStream| {
         // Answers and calls are small and latency matters more than packing.
         let _ = tcp.set_nodelay(true);
         // A bounded kernel send buffer: a stalled tablet fills its queue (and is cut off) in
         // kilobytes, not megabytes, and an idle one costs little.
-        let _ = socket2::SockRef::from(&*tcp).set_send_buffer_size(SEND_BUFFER);
-    });
-    let server = axum::serve(listener, router).with_graceful_shutdown(stop);
-    // Whatever clients do — a request never finished, a socket never read — the hub stops in
-    // bounded time: the log is synced and no tablet can write any more once draining starts.
-    let grace = async {
-        if draining.await.is_ok() {
-            tokio::time::sleep(SHUTDOWN_GRACE).await;
-        } else {
-            std::future::pending::<()>().await;
-        }
+        let _ = socket2::SockRef::from(tcp).set_send_buffer_size(SEND_BUFFER);
     };
-    tokio::select! {
-        served = server => served?,
-        () = grace => tracing::warn!(
-            "connections still open {} s after shutdown began: stopping without them",
-            SHUTDOWN_GRACE.as_secs()
-        ),
-    }
-    let _ = stopped.await;
+    tokio::spawn(stop);
+    // Accepts until stopping starts; each open connection is then asked to finish, and the hub
+    // waits for them at most a few seconds more (below): it stops in bounded time whatever
+    // clients do, and no tablet can write once stopping starts.
+    server::run(
+        listener,
+        router,
+        config.max_open,
+        config.head_within,
+        stopping,
+        tune,
+    )
+    .await;
     // Give every connection a moment to send its close frame and leave.
     let all = config.max_connections as u32;
-    let _ = tokio::time::timeout(Duration::from_secs(3), app.connections.acquire_many(all)).await;
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, app.connections.acquire_many(all)).await;
     drop(requests);
     drop(app);
     let _ = tokio::time::timeout(Duration::from_secs(3), board).await;
