@@ -709,10 +709,22 @@ impl Switchboard {
     fn log_command(&mut self, events: Vec<EventKind>, what: &str) -> Result<Vec<Served>, Refused> {
         self.log(events).map_err(|e| {
             tracing::error!("cannot log a {what}: {e}");
-            Refused::new(
-                ErrorCode::Internal,
-                format!("the hub could not log the {what}; try again"),
-            )
+            let full = matches!(&e, crate::history::HistoryError::Log(l) if l.is_full());
+            if full {
+                self.metrics.refusal("log_full");
+                Refused::new(
+                    ErrorCode::Internal,
+                    format!(
+                        "the hub's disk is full (or its file size limit is reached): the {what} was not logged, and nothing new can be until the operator makes room; everything logged so far is kept and served"
+                    ),
+                )
+                .rule("log_full")
+            } else {
+                Refused::new(
+                    ErrorCode::Internal,
+                    format!("the hub could not log the {what}; try again"),
+                )
+            }
         })
     }
 

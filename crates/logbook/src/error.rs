@@ -115,6 +115,19 @@ pub enum LogError {
 }
 
 impl LogError {
+    /// Whether the log could not grow: the disk is full, or the process's file-size limit is
+    /// reached. Nothing already in the log is touched; appends work again once there is room.
+    pub fn is_full(&self) -> bool {
+        match self {
+            LogError::Io { source, .. } => {
+                source.kind() == io::ErrorKind::StorageFull
+                    || source.kind() == io::ErrorKind::FileTooLarge
+                    || matches!(source.raw_os_error(), Some(28 | 27 | 122)) // ENOSPC, EFBIG, EDQUOT
+            }
+            _ => false,
+        }
+    }
+
     /// Helper for the very common "wrap an io::Error with the path it was about".
     pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
         LogError::Io {

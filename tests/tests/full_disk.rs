@@ -1,0 +1,88 @@
+//! A log that cannot grow — the disk full, or a file-size limit reached — refuses new calls
+//! with a clear error and keeps serving everything already logged; the hub is not killed
+//! (SIGXFSZ) and loses nothing.
+
+use std::io::BufRead;
+use std::process::{Command, Stdio};
+
+use protocol::ErrorCode;
+use tablet::{Options, Tablet, TabletError};
+
+const HUB: &str = env!("CARGO_BIN_EXE_hub-under-test");
+
+#[tokio::test]
+async fn past_the_file_size_limit_calls_are_refused_and_what_was_logged_is_still_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap().to_owned();
+    // Mint the tokens first (the secret file must fit, too).
+    let token = integration::token_for(dir.path(), "G1");
+    let sup_token = integration::token_for(dir.path(), "SUP");
+    // 64 blocks: a few kilobytes of log, then no more.
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            &format!("ulimit -f 64 && exec {HUB} serve --listen 127.0.0.1:0 --data {data}"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let first = std::io::BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .next()
+        .unwrap()
+        .unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("ws://"))
+        .unwrap()
+        .to_owned();
+    let (mut g1, _) = Tablet::connect(&url, &token, Options::default())
+        .await
+        .unwrap();
+    let mut placed = Vec::new();
+    let refusal = loop {
+        match g1
+            .say("我是大客户管家，呼叫水吧，请送两杯柠檬水至VIP1室，收到请回答。")
+            .await
+        {
+            Ok(p) => placed.push(p.call_id),
+            Err(e) => break e,
+        }
+        assert!(placed.len() < 10_000, "the limit never came");
+    };
+    match &refusal {
+        TabletError::Refused {
+            code: ErrorCode::Internal,
+            rule: Some(rule),
+            message,
+        } => {
+            assert_eq!(rule, "log_full");
+            assert!(message.contains("disk is full"), "{message}");
+        }
+        other => panic!("{other}"),
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the hub is still running"
+    );
+    // Everything logged is still there: a supervisor replays it from the start.
+    let replay = Options {
+        resume: Some(protocol::envelope::Resume {
+            epoch: None,
+            from: 1,
+        }),
+        ..Options::default()
+    };
+    let (mut sup, _) = Tablet::connect(&url, &sup_token, replay).await.unwrap();
+    let mut seen = Vec::new();
+    while seen.len() < placed.len() {
+        let e = sup.next_event().await.unwrap();
+        if let protocol::EventKind::CallPlaced { call_id, .. } = e.what {
+            seen.push(call_id);
+        }
+    }
+    assert_eq!(seen, placed);
+    let _ = child.kill();
+    let _ = child.wait();
+}
