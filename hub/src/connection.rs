@@ -248,7 +248,20 @@ async fn pump(
             inbound = socket.recv() => {
                 let msg = match inbound {
                     Some(Ok(m)) => m,
-                    Some(Err(e)) => return too_big(e).then_some(CloseCode::FrameTooBig),
+                    Some(Err(e)) => {
+                        let e = e.into_inner();
+                        let ws = e.downcast_ref::<tokio_tungstenite::tungstenite::Error>();
+                        if ws.is_some_and(|e| matches!(e, tokio_tungstenite::tungstenite::Error::Capacity(_))) {
+                            return Some(CloseCode::FrameTooBig);
+                        }
+                        // A frame that breaks the WebSocket rules is answered with the standard
+                        // close code and the reason, not a silent drop.
+                        if let Some((code, why)) = ws.and_then(broken_frame) {
+                            let frame = CloseFrame { code, reason: why.into() };
+                            let _ = timeout(limit, socket.send(Message::Close(Some(frame)))).await;
+                        }
+                        return None;
+                    }
                     None => return None,
                 };
                 heard = tokio::time::Instant::now();
@@ -349,6 +362,20 @@ fn bad_frame(codec: Codec, msg: &Message, e: &protocol::DecodeError) -> ServerFr
 }
 
 /// Whether a read failed because the tablet sent more than the frame limit.
+/// The standard close for a frame that breaks the WebSocket rules: 1007 for text that is not
+/// UTF-8, 1002 for any other protocol error (an unmasked client frame, a bad opcode, …).
+fn broken_frame(e: &tokio_tungstenite::tungstenite::Error) -> Option<(u16, &'static str)> {
+    use tokio_tungstenite::tungstenite::Error;
+    match e {
+        Error::Utf8(_) => Some((1007, "a text frame that is not UTF-8: send text as UTF-8")),
+        Error::Protocol(_) => Some((
+            1002,
+            "a frame that breaks the WebSocket protocol (e.g. unmasked): fix the client",
+        )),
+        _ => None,
+    }
+}
+
 fn too_big(e: axum::Error) -> bool {
     e.into_inner()
         .downcast_ref::<tokio_tungstenite::tungstenite::Error>()

@@ -122,3 +122,50 @@ async fn a_command_with_a_number_no_javascript_client_can_hold_is_answered_bad_f
         sup.tap(fine).await.unwrap();
     }
 }
+
+/// Writes raw bytes under a connected JSON tablet's WebSocket and reads what the hub sends back.
+async fn raw_frame_then_close_code(bytes: &[u8]) -> Option<u16> {
+    use futures_util::StreamExt;
+    use tokio::io::AsyncWriteExt;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let hub = integration::TestHub::start().await;
+    let mut request = hub.url().into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", "radio.v1.json".parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let connect = format!(
+        r#"{{"id":1,"cmd":{{"type":"connect","token":"{}"}}}}"#,
+        hub.token("S1")
+    );
+    futures_util::SinkExt::send(&mut ws, Message::Text(connect.into()))
+        .await
+        .unwrap();
+    let _welcome = ws.next().await;
+    match ws.get_mut() {
+        tokio_tungstenite::MaybeTlsStream::Plain(tcp) => tcp.write_all(bytes).await.unwrap(),
+        _ => unreachable!("plain TCP on loopback"),
+    }
+    loop {
+        match tokio::time::timeout(integration::WAIT, ws.next()).await {
+            Ok(Some(Ok(Message::Close(Some(frame))))) => return Some(frame.code.into()),
+            Ok(Some(Ok(_))) => continue,
+            _ => return None,
+        }
+    }
+}
+
+#[tokio::test]
+async fn text_that_is_not_utf8_is_closed_with_1007_and_an_unmasked_frame_with_1002() {
+    // A masked text frame (FIN, opcode 1) whose two bytes are not UTF-8.
+    let key = [1u8, 2, 3, 4];
+    let payload = [0xffu8, 0xfe];
+    let mut bad_text = vec![0x81, 0x80 | payload.len() as u8];
+    bad_text.extend_from_slice(&key);
+    bad_text.extend(payload.iter().zip(key.iter().cycle()).map(|(b, k)| b ^ k));
+    assert_eq!(raw_frame_then_close_code(&bad_text).await, Some(1007));
+    // A client frame without a mask.
+    let unmasked = [0x81u8, 0x02, b'h', b'i'];
+    assert_eq!(raw_frame_then_close_code(&unmasked).await, Some(1002));
+}
