@@ -175,6 +175,14 @@ impl ManagerName {
         if let Some(c) = name.chars().find(|c| !c.is_alphabetic() && *c != '·') {
             return Err(NameError::BadChar(c));
         }
+        // Chinese characters, or plain Latin letters: full-width Latin (Ｚｈａｎｇ), Cyrillic or
+        // Greek look-alikes (Zhаng with a Cyrillic а) would make a second manager who looks the
+        // same as the first on every screen.
+        let plain =
+            |c: char| crate::visitor::surname::is_han(c) || c.is_ascii_alphabetic() || c == '·';
+        if let Some(c) = name.chars().find(|c| !plain(*c)) {
+            return Err(NameError::LookAlike(c));
+        }
         Ok(ManagerName(name.to_owned()))
     }
 
@@ -233,6 +241,12 @@ pub enum NameError {
     /// Use the person's name only.
     #[error("a manager's name has at most {max} characters")]
     TooLong { max: usize },
+    /// Write the name in Chinese characters, or in plain (half-width) Latin letters.
+    #[error(
+        "a manager's name is written in Chinese characters or plain Latin letters; {0:?} (U+{code:04X}) looks like one but is not",
+        code = *.0 as u32
+    )]
+    LookAlike(char),
     /// Names are letters only.
     #[error("a manager's name is letters only, not {0:?}")]
     BadChar(char),
@@ -415,6 +429,19 @@ impl<'de> Deserialize<'de> for Target {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn look_alike_names_are_refused_so_no_second_manager_looks_like_the_first() {
+        assert!(ManagerName::new("张伟").is_ok());
+        assert!(ManagerName::new("Zhang").is_ok());
+        assert!(ManagerName::new("阿卜杜·热合曼").is_ok());
+        for fake in ["Ｚhang", "Zhаng", "Ζhang", "张伟ａ"] {
+            assert!(
+                matches!(ManagerName::new(fake), Err(NameError::LookAlike(_))),
+                "{fake}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]
