@@ -43,7 +43,14 @@ export class AlertsView {
       this.root.replaceChildren(this.title, this.list);
     }
     const parts = [];
-    if (alerts.length) parts.push(`警报 ${alerts.length} 条`);
+    if (alerts.length) {
+      const kinds = new Map();
+      for (const a of alerts) kinds.set(a.kind, (kinds.get(a.kind) ?? 0) + 1);
+      const each = kinds.size > 1 || alerts.length > CAP
+        ? `（${[...kinds].map(([k, n]) => `${ALERT_WORDS[k] ?? k} ${n}`).join('、')}）`
+        : '';
+      parts.push(`警报 ${alerts.length} 条${each}`);
+    }
     if (escalated.length) parts.push(`升级呼叫 ${escalated.length} 个`);
     setText(this.titleText, `⚠ 需要处理：${parts.join('，')}`);
 

@@ -10,7 +10,7 @@
 import { hubNow, minutes } from '../lib/clock.js';
 import { postName } from '../lib/posts.js';
 import { h, reconcile, setText } from './dom.js';
-import { ALERT_WORDS, COLUMNS, OVER, SLOW_AFTER, groupName, stageSince } from './words.js';
+import { ALERT_SHORT, COLUMNS, OVER, SLOW_AFTER, groupName, stageSince } from './words.js';
 
 /** Cards shown per column; the rest are counted under it. */
 const CAP = 25;
@@ -64,7 +64,7 @@ export class VisitorsView {
     const now = new Map();
     for (const a of this.app.board.alerts.values()) {
       const [kind, id] = String(a.id).split(':');
-      if (VISIT_ALERTS.includes(kind)) now.set(Number(id), ALERT_WORDS[kind] ?? kind);
+      if (VISIT_ALERTS.includes(kind)) now.set(Number(id), ALERT_SHORT[kind] ?? kind);
     }
     for (const id of new Set([...now.keys(), ...this.alerted.keys()])) {
       if (now.get(id) !== this.alerted.get(id)) this.changed.add(id);

@@ -82,6 +82,13 @@ export const ALERT_WORDS = {
   discrepancy: '对讲与看板不符',
 };
 
+/** The same, short enough for a visitor's card. */
+export const ALERT_SHORT = {
+  not_greeted: '门口未接到',
+  no_room_free: '无空闲VIP室',
+  walk_in_not_arrived: '散客未进场',
+};
+
 /** Order kinds and states. */
 export const ORDER_WORDS = {
   drinks: '饮品',
