@@ -104,6 +104,7 @@ function start(token) {
       if (state === 'online' && welcomed) figures.soon();
     },
     onWelcome(welcome) {
+      if (!welcomed) performance.mark('dashboard-welcome');
       if (welcome.station !== 'SUP') {
         queueMicrotask(() => {
           app.link.stop(); // once the link has finished its welcome
@@ -120,6 +121,7 @@ function start(token) {
       }
     },
     onSnapshot(s) {
+      if (!performance.getEntriesByName('dashboard-snapshot').length) performance.mark('dashboard-snapshot');
       app.board.reset(s);
       app.history.reset();
       app.posts = Array.isArray(s.posts) ? s.posts : null;
