@@ -54,6 +54,7 @@ export class Status {
   /** Instead of the board: a title, what it means, and what to do. */
   message(phase, title, hint, help = []) {
     document.body.dataset.phase = phase;
+    for (const d of document.querySelectorAll('dialog[open]')) d.close();
     document.getElementById('board').hidden = true;
     document.getElementById('sign-in').hidden = false;
     setText(document.getElementById('sign-in-title'), title);
