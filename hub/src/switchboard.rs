@@ -835,6 +835,7 @@ impl Switchboard {
             "epoch": self.history.epoch(),
             "head": self.history.head(),
             "site": self.config.site.name,
+            "posts": self.config.site.posts.iter().map(|p| p.code()).collect::<Vec<_>>(),
             "station": station.to_string(),
             "open_calls": self.state.open_for(station).collect::<Vec<_>>(),
             "presence": presence,

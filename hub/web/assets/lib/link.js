@@ -131,8 +131,14 @@ export class Link {
   async reload() {
     this.held = [];
     try {
-      const reply = await this.request({ type: 'state' });
-      const snapshot = reply.state;
+      let snapshot;
+      try {
+        snapshot = (await this.request({ type: 'state' })).state;
+      } catch (e) {
+        // A board too big for one frame (§1: `too_large`) is read over HTTP instead.
+        if (e.rule !== 'too_large') throw e;
+        snapshot = await this.fetchState();
+      }
       this.offset = snapshot.offset;
       this.on.onSnapshot?.(snapshot);
       const held = this.held;
@@ -142,6 +148,25 @@ export class Link {
       this.held = null;
       this.socket?.close();
     }
+  }
+
+  /** The snapshot over HTTP (`GET /api/state`, the same JSON as `state`). */
+  async fetchState() {
+    const response = await fetch('/api/state', {
+      headers: { Authorization: `Bearer ${this.token}` },
+      cache: 'no-store',
+    });
+    if (!response.ok) throw new Error(`/api/state: ${response.status}`);
+    return response.json();
+  }
+
+  /** Ends the link for good: the page has no use for it (signed out, or not this page's post). */
+  stop() {
+    this.stopped = true;
+    clearInterval(this.timers.ping);
+    clearTimeout(this.timers.pong);
+    clearTimeout(this.timers.retry);
+    this.socket?.close(1000);
   }
 
   event(frame) {
