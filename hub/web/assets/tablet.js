@@ -19,7 +19,7 @@ import { renderIncoming } from './tablet/incoming.js';
 import { renderOutgoing } from './tablet/outgoing.js';
 import { renderQuick } from './tablet/quick.js';
 import { Ringer } from './tablet/ring.js';
-import { heard, tick } from './tablet/time.js';
+import { heard, hubNow, tick } from './tablet/time.js';
 import { refusalWords } from './tablet/words.js';
 
 const TOKEN_KEY = 'radio.tablet.token';
@@ -215,7 +215,8 @@ function start() {
           '这台平板的登录链接已失效（可能已被撤销），或不属于本对讲系统。请向巡场主管索取本岗位新的登录链接，用平板相机扫码重新登录。',
           detail ? `系统说明：${detail}` : '');
       }
-      if (app.station) app.form.boardChanged();
+      // Back online: whatever a form showed (a refusal for the lost link) is read again.
+      if (state === 'online' && app.form.isOpen) app.form.schedule(false);
     },
     onWelcome(welcome) {
       const first = app.station === null;
@@ -247,6 +248,8 @@ function start() {
       heard(e.at);
       app.board.apply(e);
       if (e.what.kind === 'tapped' && e.what.by === app.station) app.toast(e.what.words, 'ok');
+      // Read out only what is new (a resume replays what was missed, already shown on screen).
+      if (e.what.kind === 'announcement' && hubNow() - e.at < 60_000) app.ringer.announce(e.what.words);
       app.changed();
     },
   });

@@ -59,3 +59,29 @@ export function keyed(container, items, key, make, update) {
   }
   for (const el of old.values()) el.remove();
 }
+
+/**
+ * What an element shows and does, as a string: tags, classes, data, text — leaving out the
+ * live "…前" times, which the ticker keeps current in place. Two trees with the same shape need
+ * no redraw, so a button under a finger is not swapped for a new one by an unrelated event.
+ */
+export function shape(node) {
+  if (node.nodeType === Node.TEXT_NODE) return node.data;
+  if (node.nodeType !== Node.ELEMENT_NODE) return '';
+  if (node.dataset?.since) return '<time>';
+  let out = `<${node.tagName} ${node.getAttribute('class') ?? ''} ${JSON.stringify({ ...node.dataset })}`
+    + `${node.disabled ? ' disabled' : ''}${node.getAttribute('aria-pressed') ?? ''}>`;
+  for (const child of node.childNodes) out += shape(child);
+  return out;
+}
+
+/** Puts `parts` in `root`, replacing only those whose shape changed. */
+export function patch(root, parts) {
+  const old = [...root.children];
+  parts.forEach((part, i) => {
+    const was = old[i];
+    if (!was) root.append(part);
+    else if (shape(was) !== shape(part)) was.replaceWith(part);
+  });
+  for (const extra of old.slice(parts.length)) extra.remove();
+}

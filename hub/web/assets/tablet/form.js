@@ -55,6 +55,7 @@ export class CallForm {
     this.entry = entry;
     this.values = this.defaults(entry, prefill);
     this.call = null;
+    this.seenOffset = this.app.board.offset;
     document.getElementById('sheet-title').textContent = CALL_LABEL[entry.kind] ?? entry.kind;
     this.draw();
     this.sheet.hidden = false;
@@ -72,11 +73,19 @@ export class CallForm {
     this.seq += 1;
   }
 
-  /** The board moved: redraw the choices it offers (rooms, groups, managers) and preview again. */
+  /**
+   * The board moved: redraw the choices it offers (rooms, groups, managers), and read the same
+   * call again in the background — the send button stays as it is until the hub says otherwise.
+   */
   boardChanged() {
     if (!this.entry) return;
-    for (const field of this.sheet.querySelectorAll('[data-field]')) this.redraw(field);
-    this.schedule();
+    const offset = this.app.board.offset;
+    if (offset === this.seenOffset) return;
+    this.seenOffset = offset;
+    for (const field of this.sheet.querySelectorAll('[data-field]')) {
+      if (!field.contains(document.activeElement)) this.redraw(field);
+    }
+    this.schedule(false);
   }
 
   defaults(entry, prefill) {
@@ -282,12 +291,16 @@ export class CallForm {
         break;
       }
       case 'room': {
-        const options = rooms(board).map((r) => ({
-          key: r.room,
-          label: `VIP${r.room}`,
-          sub: ROOM_LABEL[r.state] + (r.manager && r.manager !== station ? ` · ${managerName(r.manager)}` : ''),
-          cls: `room-${r.state}`,
-        }));
+        const options = rooms(board).map((r) => {
+          const mine = r.manager === station;
+          const whose = r.manager ? ` · ${mine ? '我的客户' : managerName(r.manager)}` : '';
+          return {
+            key: r.room,
+            label: `VIP${r.room}`,
+            sub: ROOM_LABEL[r.state] + whose,
+            cls: mine ? 'room-mine' : `room-${r.state}`,
+          };
+        });
         if (optional) options.unshift({ key: null, label: '接待区', sub: '不在VIP室' });
         fill(box, chips(options, this.values.room ?? null, set, 'rooms'));
         break;
@@ -376,10 +389,13 @@ export class CallForm {
     return { call: { caller: this.app.station, target: this.values.target, intent } };
   }
 
-  schedule() {
+  /** Previews again soon; `changed`: the form itself changed, so nothing may go until then. */
+  schedule(changed = true) {
     clearTimeout(this.timer);
-    this.call = null;
-    this.updateSend();
+    if (changed) {
+      this.call = null;
+      this.updateSend();
+    }
     this.timer = setTimeout(() => this.preview(), PREVIEW_AFTER_MS);
   }
 
@@ -388,6 +404,7 @@ export class CallForm {
     const seq = ++this.seq;
     const { call, missing } = this.build();
     if (!call) {
+      this.call = null;
       this.showPreview({ missing });
       return;
     }
@@ -398,6 +415,7 @@ export class CallForm {
       this.showPreview({ sentence: reply.sentence });
     } catch (err) {
       if (seq !== this.seq) return;
+      this.call = null;
       this.showPreview({ refused: this.explain(refusalWords(err), call) });
     }
   }

@@ -31,6 +31,10 @@ export function freeText(app) {
       show('');
       return;
     }
+    if (/^(收到|可以接待|无法接待)[，,。！!\s谢]*$/.test(sentence)) {
+      show('wait', h('p', { class: 'preview-label' }, icon('clock'), '这是回答：请点上方呼叫旁边的按钮回答。'));
+      return;
+    }
     try {
       const reply = await app.link.request({ type: 'preview', sentence });
       if (mine !== seq) return;

@@ -3,7 +3,7 @@
 // desk's incoming groups and the rota, the butler's VIP rooms, the water bar's orders oldest
 // first, a manager's own visitors and place in the rota — and for every post its alerts.
 
-import { h, fill } from './dom.js';
+import { h, patch } from './dom.js';
 import { icon } from './icons.js';
 import {
   activeGroups, arriving, mine, myTurn, openOrders, rooms, stageSince,
@@ -24,7 +24,7 @@ export function renderGlance(app) {
     X: manager, LOBBY: lobby, MODEL: modelHouse, SHUTTLE: modelHouse,
   };
   parts.push(...(views[post] ?? others)(app));
-  fill(root, parts.filter(Boolean));
+  patch(root, parts.filter(Boolean));
 }
 
 // ── building blocks ────────────────────────────────────────────────────────────────────────
@@ -50,7 +50,7 @@ function groupRow(app, v, actions = [], { note = null } = {}) {
     h('div', { class: 'row-main' },
       h('p', { class: 'row-title' },
         h('strong', { text: groupName(v) }),
-        tag(v.appointment ? 'appt' : 'walkin', null, v.appointment ? '预约' : '散客'),
+        v.who || v.appointment ? tag(v.appointment ? 'appt' : 'walkin', null, v.appointment ? '预约' : '散客') : null,
         v.room && v.stage !== 'in_vip' ? tag('info', 'room', `VIP${v.room}`) : null),
       h('p', { class: 'row-sub' },
         late ? tag('bad', 'alert', '超时') : null,
@@ -334,9 +334,11 @@ function manager(app) {
   const waiting = activeGroups(board).filter((v) => !v.manager && v.stage === 'at_door').map((v) => groupRow(app, v, [
     tapButton(app, '我来接待', { kind: 'took_over', visit: v.id }, { ico: 'person' }),
   ]));
+  const place = myPlace(app, turn);
   return [
-    myPlace(app, turn),
+    own.length ? null : place,
     panel('我的客户', 'person', own, { empty: '暂无客户' }),
+    own.length ? place : null,
     waiting.length ? panel('大门等经理接待', 'door', waiting) : null,
     panel('我要的服务', 'cup', openOrders(board, (o) => o.asked_by === station).map((o) => orderRow(app, o)), { empty: '暂无' }),
     rotaPanel(app, { me: station }),

@@ -29,7 +29,7 @@ export class Ringer {
       }
     }
     for (const id of this.heard.keys()) if (!this.owed.has(id)) this.heard.delete(id);
-    this.queue = this.queue.filter((q) => this.owed.has(q.call.call_id));
+    this.queue = this.queue.filter((q) => q.notice || this.owed.has(q.call.call_id));
     if (this.speaking !== null && !this.owed.has(this.speaking)) {
       this.speaking = null;
       hush();
@@ -42,14 +42,14 @@ export class Ringer {
     this.busy = true;
     try {
       while (this.queue.length) {
-        const { call, urgent } = this.queue.shift();
+        const { call, urgent, notice } = this.queue.shift();
         if (this.app.discreet) {
           vibrate(urgent ? [400, 150, 400, 150, 400] : [250, 120, 250]);
           await sleep(urgent ? 1500 : 800);
           continue;
         }
         await chime(urgent);
-        if (!this.owed.has(call.call_id) || this.app.discreet) continue;
+        if (this.app.discreet || !(notice || this.owed.has(call.call_id))) continue;
         this.speaking = call.call_id;
         await speak(call.sentence);
         this.speaking = null;
@@ -57,6 +57,12 @@ export class Ringer {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** An announcement to this post (a milestone, the rain reminder): a chime and its words. */
+  announce(words) {
+    this.queue.push({ call: { call_id: null, sentence: words }, urgent: false, notice: true });
+    this.pump();
   }
 
   /** Discreet mode switched on: stop reading aloud at once. */

@@ -145,6 +145,7 @@ export const RULE_WORDS = {
   already_done: '这项服务已经完成了。',
   no_such_alert: '这条提醒已经解除。',
   off_site: '呼叫的岗位或VIP室不在本案场。',
+  not_understood: '读不懂这句话：请用标准说法。',
   unknown_call: '这个呼叫已经结束（可能已在本岗位另一台平板上回复）。',
   bad_answer: '这个呼叫不能这样回答。',
   offline: '与对讲系统的连接已断开，正在重连，请稍后再试。',
@@ -191,7 +192,7 @@ export function stageWords(v) {
 
 /** 「王先生一行3人」, for a visitor group on the board (what the board says, not a sentence). */
 export function groupName(v) {
-  const who = v.who ?? (v.appointment ? '预约客户' : '散客');
+  const who = v.who ?? (v.appointment ? '预约客户' : '一组散客');
   return v.party ? `${who}一行${v.party}人` : who;
 }
 
