@@ -956,6 +956,9 @@ async fn every_posts_tablet_on_a_busy_site() {
             page.wait_for_text("main", s).await;
         }
         page.screenshot(&format!("{post}-1280x800")).await;
+        page.js("window.scrollTo(0, document.body.scrollHeight);", vec![])
+            .await;
+        page.screenshot(&format!("{post}-1280x800-scrolled")).await;
         page.close().await;
     }
     // The desk hands the group just announced to the manager next up, filled from the board.

@@ -262,10 +262,10 @@ function roomTile(r, v, actions) {
 
 function waterBar(app) {
   const { board, station } = app;
-  const todo = openOrders(board, (o) => o.owed_by === station).map((o) => orderRow(app, o, [
-    doneButton(app, o, '已送到'),
-  ]));
-  const toClear = rooms(board).filter((r) => r.state === 'to_clear').map((r) => h('li', { class: 'row' },
+  // Clearing a room is reported on the radio (「VIP3已打扫完毕」), so it is listed with its room.
+  const todo = openOrders(board, (o) => o.owed_by === station && o.kind !== 'clear_room')
+    .map((o) => orderRow(app, o, [doneButton(app, o, '已送到')]));
+  const toClear = rooms(board).filter((r) => r.state === 'to_clear').map((r) => h('li', { class: 'row', data: { room: r.room } },
     h('div', { class: 'row-main' },
       h('p', { class: 'row-title' }, h('strong', { text: `VIP${r.room}` }), tag('bad', 'alert', '待打扫')),
       h('p', { class: 'row-sub' }, since(r.since))),
