@@ -12,7 +12,12 @@ export function renderIncoming(app) {
   const owed = app.board.owedBy(app.station);
   const list = document.getElementById('incoming-list');
   keyed(list, owed, (c) => c.call_id, (c) => card(app, c), (el, c) => update(app, el, c));
-  document.getElementById('incoming').hidden = owed.length === 0;
+  const box = document.getElementById('incoming');
+  box.hidden = owed.length === 0;
+  box.classList.toggle('many', owed.length > 2);
+  const count = document.getElementById('incoming-count');
+  count.hidden = owed.length < 2;
+  count.textContent = `${owed.length}个呼叫待回答（最早的在最上面）`;
   const urgent = owed.some(isUrgent);
   document.body.classList.toggle('ringing', owed.length > 0);
   document.body.classList.toggle('ringing-urgent', urgent);
