@@ -73,9 +73,9 @@ async fn the_tablet_signs_in_from_its_link_and_shows_its_post() {
 
     // The next call, seen from inside the page the moment it is shown.
     gate.js(
-        "const list = document.getElementById('call-list');
+        "const list = document.getElementById('incoming-list');
          window.nextCall = new Promise((shown) =>
-           new MutationObserver(() => shown(list.firstElementChild.textContent))
+           new MutationObserver(() => shown(list.querySelector('.sentence').textContent))
              .observe(list, { childList: true }));",
         vec![],
     )
@@ -93,7 +93,7 @@ async fn the_tablet_signs_in_from_its_link_and_shows_its_post() {
         )
         .await;
     assert_eq!(shown, "我是接待中心，呼叫L1岗，收到请回答。");
-    gate.wait_for_text("#call-list", "我是接待中心，呼叫L1岗")
+    gate.wait_for_text("#incoming-list", "我是接待中心，呼叫L1岗")
         .await;
     gate.screenshot("tablet-L1-called").await;
     gate.close().await;
