@@ -117,7 +117,7 @@ async fn pages_and_assets_have_their_types_caching_and_security_headers() {
     }
     // Module imports resolve beside the module, under the same version.
     let root = css.trim_end_matches("app.css");
-    let hub_js = fetch(hub.addr, &format!("{root}lib/hub.js"), &[]).await;
+    let hub_js = fetch(hub.addr, &format!("{root}lib/link.js"), &[]).await;
     assert_eq!(hub_js.status, 200);
     assert!(
         hub_js.text().contains("radio.v1.json"),
