@@ -69,6 +69,10 @@ struct ServeArgs {
     /// Seconds a call waits for its answer before it is repeated, then escalated.
     #[arg(long, default_value_t = 8.0)]
     ack_deadline: f64,
+    /// Serve /metrics to anyone who can reach the port (a scraper on a private network);
+    /// without it, /metrics needs the supervisor's token as `Authorization: Bearer`.
+    #[arg(long)]
+    metrics_open: bool,
 }
 
 impl Default for ServeArgs {
@@ -79,6 +83,7 @@ impl Default for ServeArgs {
             site: None,
             web: None,
             ack_deadline: 8.0,
+            metrics_open: false,
         }
     }
 }
@@ -217,6 +222,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let mut config = Config::new(&args.data).with_site(site);
     config.ack_deadline = Duration::from_secs_f64(args.ack_deadline);
     config.web_dir = args.web.clone();
+    config.metrics_open = args.metrics_open;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -32,6 +32,8 @@ pub struct Config {
     pub max_open: usize,
     /// How long a client has to send a request's head; a slower one is cut off.
     pub head_within: Duration,
+    /// `/metrics` without a token (for a scraper on a private network); otherwise a SUP token.
+    pub metrics_open: bool,
     /// Events kept in memory for resumes.
     pub retain_in_memory: usize,
     /// The most events one resume replays; a tablet further behind takes a snapshot instead,
@@ -65,6 +67,7 @@ impl Config {
             max_connections: 16_384,
             max_open: 16_384 + 256,
             head_within: Duration::from_secs(10),
+            metrics_open: false,
             retain_in_memory: 100_000,
             max_backlog: 20_000,
             snapshots_per_second: 20,

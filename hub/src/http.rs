@@ -63,7 +63,24 @@ async fn healthz() -> &'static str {
     "ok\n"
 }
 
-async fn metrics(State(app): State<Arc<App>>) -> Response {
+/// Prometheus text: for the supervisor's token (`Authorization: Bearer`, as scrapers send it),
+/// or for anyone when the hub runs with `--metrics-open` (a scraper on a private network).
+async fn metrics(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    if !app.config.metrics_open {
+        match bearer(&app, &headers) {
+            Ok(s) if s.is_supervisor() => {}
+            Ok(_) => {
+                return (
+                    StatusCode::FORBIDDEN,
+                    axum::Json(serde_json::json!({
+                        "error": "the metrics are the supervisor's: use a SUP token, or run the hub with --metrics-open"
+                    })),
+                )
+                    .into_response();
+            }
+            Err(denied) => return denied,
+        }
+    }
     (
         [(
             header::CONTENT_TYPE,

@@ -170,6 +170,20 @@ impl NetState {
             EventKind::StationOffline { station } => {
                 self.online.remove(station);
             }
+            // A new day: calls from before it that nobody ever answered (escalated long ago)
+            // stop being tracked, so open calls cannot pile up without end.
+            EventKind::BoardPruned { before } => {
+                let stale: Vec<CallId> = self
+                    .open
+                    .values()
+                    .filter(|c| c.placed_at < *before)
+                    .map(|c| c.call_id)
+                    .collect();
+                for id in stale {
+                    self.close(id, deadline_ms);
+                }
+                self.hails.retain(|_, (_, at)| *at >= *before);
+            }
             // The site's board folds these (see `board`).
             _ => {}
         }
@@ -352,6 +366,21 @@ mod tests {
         );
         assert_eq!(s.due(1_000_000), vec![]);
         assert!(s.open.contains_key(&1), "still open until answered");
+    }
+
+    #[test]
+    fn a_new_day_stops_tracking_the_calls_nobody_ever_answered() {
+        let mut s = NetState::default();
+        let call = Call::new(Post::G1, Post::S1, Intent::ClearRoom { room: 1 });
+        s.apply(&placed(1, 1_000, call.clone()), DEADLINE);
+        s.apply(&placed(2, 90_000_000, call), DEADLINE);
+        s.apply(
+            &ev(3, 90_000_001, EventKind::BoardPruned { before: 86_400_000 }),
+            DEADLINE,
+        );
+        assert!(!s.open.contains_key(&1), "yesterday's call is let go");
+        assert!(s.open.contains_key(&2), "today's stays");
+        assert_eq!(s.next_due(), Some(90_000_000 + DEADLINE));
     }
 
     #[test]

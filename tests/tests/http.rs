@@ -31,7 +31,8 @@ async fn healthz_metrics_and_state() {
         .unwrap();
     expect_event(&mut s1, "call_placed").await;
 
-    let (status, metrics) = integration::http_get(hub.addr, "/metrics", None).await;
+    let (status, metrics) =
+        integration::http_get(hub.addr, "/metrics", Some(&hub.token("SUP"))).await;
     assert_eq!(status, 200);
     for line in [
         "hub_connections 2",
@@ -56,7 +57,7 @@ async fn healthz_metrics_and_state() {
         .await
         .unwrap();
     expect_event(&mut g1, "call_answered").await;
-    let (_, metrics) = integration::http_get(hub.addr, "/metrics", None).await;
+    let (_, metrics) = integration::http_get(hub.addr, "/metrics", Some(&hub.token("SUP"))).await;
     assert!(
         metrics.contains("hub_ack_latency_seconds_count 1"),
         "{metrics}"
@@ -67,4 +68,21 @@ async fn healthz_metrics_and_state() {
     assert_eq!(status, 401);
     let (status, _) = integration::http_get(hub.addr, "/api/state", Some("forged.token")).await;
     assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn the_metrics_are_the_supervisors_unless_the_hub_opens_them() {
+    let hub = TestHub::start().await;
+    let (status, _) = integration::http_get(hub.addr, "/metrics", None).await;
+    assert_eq!(status, 401, "no token");
+    let (status, body) = integration::http_get(hub.addr, "/metrics", Some(&hub.token("S1"))).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("--metrics-open"), "{body}");
+    let (status, _) = integration::http_get(hub.addr, "/metrics", Some(&hub.token("SUP"))).await;
+    assert_eq!(status, 200);
+    let open = TestHub::start_with(|c| c.metrics_open = true).await;
+    assert_eq!(
+        integration::http_get(open.addr, "/metrics", None).await.0,
+        200
+    );
 }

@@ -97,7 +97,7 @@ async fn a_stalled_tablet_is_cut_off_and_the_others_keep_receiving() {
         "the reading tablet got every call despite the stalled one"
     );
 
-    let (_, metrics) = integration::http_get(hub.addr, "/metrics", None).await;
+    let (_, metrics) = integration::http_get(hub.addr, "/metrics", Some(&hub.token("SUP"))).await;
     assert!(
         metrics.contains("hub_disconnects_total{reason=\"slow\"} 1"),
         "the stalled tablet was cut off as slow:\n{metrics}"
