@@ -70,7 +70,8 @@ export class RoomsView {
     const parts = [];
     if (visit) parts.push(`${groupName(visit)}${visit.party != null ? ` ${visit.party}人` : ''}`);
     if (r.manager) parts.push(postName(r.manager).replace('大客户经理', ''));
-    setText(row.who, parts.join(' · ') || (r.state === 'free' ? '可以使用' : ''));
+    // A free room says so in its state (○ 空闲): one line, so the orders below fit the big screen.
+    setText(row.who, parts.join(' · '));
     row.shown = '';
   }
 
@@ -100,10 +101,11 @@ export class RoomsView {
     const items = open.slice(0, ORDERS_SHOWN).map((o) => {
       const st = ORDER_STATES[o.state] ?? { mark: '?', word: o.state };
       const slow = o.state === 'asked' && now - o.asked_at >= ORDER_SLOW_MS;
+      const detail = o.detail || ORDER_WORDS[o.kind] || o.kind;
       return h('li', { class: 'order', dataset: { order: o.id, state: o.state, slow: slow ? 'yes' : 'no' } },
         h('span', { class: 'order-state' }, `${st.mark} ${st.word}`),
         h('span', { class: 'order-owed' }, postName(o.owed_by)),
-        h('span', { class: 'order-detail' }, o.detail || ORDER_WORDS[o.kind] || o.kind),
+        h('span', { class: 'order-detail', title: detail }, detail),
         o.room != null && !String(o.detail).includes(`VIP${o.room}`) ? h('span', { class: 'order-room' }, `VIP${o.room}`) : null,
         h('span', { class: 'order-age' }, shortMinutes(now - o.asked_at)));
     });

@@ -187,6 +187,8 @@ export function refusalWords(err) {
 /** Where a group is, in a word or two: 「经理接待中」, 「在VIP2」. */
 export function stageWords(v) {
   if (v.stage === 'in_vip' && v.room) return `在VIP${v.room}`;
+  // The desk has answered 可以接待: not waiting for it any more.
+  if (v.stage === 'awaiting_reception' && v.reception_ok) return '接待中心可以接待';
   return STAGE_LABEL[v.stage] ?? v.stage;
 }
 
