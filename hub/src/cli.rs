@@ -61,6 +61,15 @@ struct ServeArgs {
     /// Seconds a call waits for its answer before it is repeated, then escalated.
     #[arg(long, default_value_t = 8.0)]
     ack_deadline: f64,
+    /// For drills (`radio drill`): the hub's clock runs N times faster than the wall, and
+    /// everything timed by it with it — the answer deadline, the board's alarms, the times on
+    /// events and the day of the report. Not for a real day.
+    #[arg(long, value_name = "N")]
+    clock_speed: Option<f64>,
+    /// For drills: what the hub's clock shows when it starts, in ms since the Unix epoch
+    /// (with or without --clock-speed).
+    #[arg(long, value_name = "MS")]
+    clock_start: Option<u64>,
 }
 
 impl Default for ServeArgs {
@@ -71,6 +80,8 @@ impl Default for ServeArgs {
             site: None,
             web: None,
             ack_deadline: 8.0,
+            clock_speed: None,
+            clock_start: None,
         }
     }
 }
@@ -165,6 +176,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let mut config = Config::new(&args.data).with_site(site);
     config.ack_deadline = Duration::from_secs_f64(args.ack_deadline);
     config.web_dir = args.web.clone();
+    config.clock = drill_clock(args.clock_speed, args.clock_start)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -187,6 +199,22 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         crate::serve(listener, config, shutdown_signal())
             .await
             .map_err(|e| e.to_string())
+    })
+}
+
+/// The clock of `--clock-speed` / `--clock-start`: the system's when neither is given.
+fn drill_clock(speed: Option<f64>, start: Option<u64>) -> Result<crate::Clock, String> {
+    if let Some(s) = speed {
+        if !(s.is_finite() && s > 0.0 && s <= 100_000.0) {
+            return Err("--clock-speed is a factor between 0 and 100000".into());
+        }
+    }
+    Ok(match (speed, start) {
+        (None, None) => crate::Clock::System,
+        (speed, start) => crate::Clock::scaled(
+            start.unwrap_or_else(crate::switchboard::now_ms),
+            speed.unwrap_or(1.0),
+        ),
     })
 }
 

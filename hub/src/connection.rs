@@ -279,7 +279,7 @@ pub enum ReportFailed {
 /// The daily report, read from the log file on a blocking thread (never on the switchboard).
 pub async fn report(app: &App, date: Option<&str>) -> Result<serde_json::Value, ReportFailed> {
     let offset = app.config.rules.utc_offset_ms;
-    let day = crate::board::report::day_of(date, crate::switchboard::now_ms(), offset)
+    let day = crate::board::report::day_of(date, app.config.clock.now_ms(), offset)
         .map_err(|e| ReportFailed::BadDate(e.to_string()))?;
     let dir = app.config.log_dir();
     tokio::task::spawn_blocking(move || {
