@@ -1,4 +1,6 @@
-//! Identity: signed tokens that name the station a tablet speaks for.
+//! Identity: signed tokens that name the station a tablet speaks for. Shared by the hub (which
+//! makes the secret, mints tokens with `hub token` and checks every tablet's) and the drill
+//! simulator (which signs its virtual posts' tokens from a running hub's data folder).
 //!
 //! A token is `base64url(payload).base64url(HMAC-SHA256(secret, payload))`, where the payload is a
 //! small JSON object naming the station. The secret is 32 random bytes kept in the data folder,
@@ -100,6 +102,25 @@ impl Secret {
             .map(|m| m.len() as usize)
             .unwrap_or(0);
         Err(SecretError::Damaged { path, len })
+    }
+
+    /// Loads the secret of an existing data folder, never making one: for a tool that signs
+    /// tokens for a hub that is already running there (`radio drill --data DIR`).
+    pub fn load(data_dir: &Path) -> Result<Secret, SecretError> {
+        let path = data_dir.join(SECRET_FILE);
+        let bytes = std::fs::read(&path).map_err(|source| SecretError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let key: [u8; SECRET_LEN] =
+            bytes
+                .as_slice()
+                .try_into()
+                .map_err(|_| SecretError::Damaged {
+                    path: path.clone(),
+                    len: bytes.len(),
+                })?;
+        Ok(Secret(key))
     }
 
     /// A secret from known bytes (tests).
@@ -213,6 +234,18 @@ mod tests {
             let keys: Vec<_> = makers.into_iter().map(|m| m.join().unwrap()).collect();
             assert!(keys.windows(2).all(|w| w[0] == w[1]));
         }
+    }
+
+    #[test]
+    fn load_reads_a_secret_and_never_makes_one() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            Secret::load(dir.path()),
+            Err(SecretError::Io { .. })
+        ));
+        assert!(!dir.path().join(SECRET_FILE).exists());
+        let made = Secret::load_or_create(dir.path()).unwrap();
+        assert_eq!(Secret::load(dir.path()).unwrap().0, made.0);
     }
 
     #[test]
