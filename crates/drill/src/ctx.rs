@@ -66,8 +66,8 @@ pub struct Records {
     pub outcomes: BTreeMap<u32, Outcome>,
     pub refused: Vec<Refused>,
     pub assignments: Vec<Assignment>,
-    /// Faults applied and other things of note, by simulated time.
-    pub notes: Vec<(u64, String)>,
+    /// Faults applied and other things of note, by simulated time: English, Chinese.
+    pub notes: Vec<(u64, String, String)>,
     /// Groups that wanted a VIP room and never got one.
     pub no_room: Vec<u32>,
     /// Calls placed and taps made by the drill's posts.
@@ -129,13 +129,14 @@ impl Ctx {
         self.clock.wall(sim_ms as f64)
     }
 
-    pub fn note(&self, text: impl Into<String>) {
+    /// Something of note at this moment of the day, in English and in Chinese (for the page).
+    pub fn note(&self, en: impl Into<String>, zh: impl Into<String>) {
         let at = self.time_of_day();
         self.records
             .lock()
             .expect("records")
             .notes
-            .push((at, text.into()));
+            .push((at, en.into(), zh.into()));
     }
 
     fn refused(&self, station: &Station, what: &str, e: &TabletError) {

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::report::{Report, stage_words};
+use crate::report::{PostLine, Report, alarm_words_zh, stage_words_zh};
 
 /// Colours of the stages, in the order a group goes through them.
 const STAGE_COLOURS: [(&str, &str); 8] = [
@@ -91,7 +91,7 @@ footer {{ margin-top:36px; color:var(--muted); font-size:12px; }}
 <div>
 <h1>案场对讲演练报告 · {scenario}</h1>
 <p class="sub">{about}</p>
-<p class="sub">{date} · 营业 {opens}–{closes} · 最后一通呼叫 {ended} · 种子 {seed} · 加速 ×{speed}</p>
+<p class="sub">{date} · 营业 {opens}–{closes} · 演练结束 {ended} · 种子 {seed} · 加速 ×{speed}</p>
 </div>
 <div class="badge {verdict}">{verdict_zh}</div>
 </header>
@@ -158,8 +158,8 @@ footer {{ margin-top:36px; color:var(--muted); font-size:12px; }}
         let _ = write!(
             o,
             "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"{}\">{}</td></tr>",
-            esc(&t.target),
-            esc(&t.got),
+            esc(&t.zh),
+            esc(&t.got_zh),
             if t.passed { "ok" } else { "bad" },
             if t.passed {
                 "✓ 达标"
@@ -186,10 +186,9 @@ footer {{ margin-top:36px; color:var(--muted); font-size:12px; }}
         let warn = p.unanswered > 0 || p.escalations > 0;
         let _ = write!(
             o,
-            "<tr{}><td>{} {}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr{}><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             if warn { " class=\"warn\"" } else { "" },
-            esc(&p.station),
-            esc(&p.name),
+            esc(&label(p)),
             if p.person { "（真人）" } else { "" },
             p.calls,
             p.answered,
@@ -213,7 +212,7 @@ footer {{ margin-top:36px; color:var(--muted); font-size:12px; }}
         let _ = write!(
             o,
             "<span><i style=\"background:{colour}\"></i>{}</span>",
-            esc(stage_words(stage))
+            esc(stage_words_zh(stage))
         );
     }
     o.push_str("</div></div>\n");
@@ -224,7 +223,7 @@ footer {{ margin-top:36px; color:var(--muted); font-size:12px; }}
         let _ = write!(
             o,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(stage_words(&s.stage)),
+            esc(stage_words_zh(&s.stage)),
             s.minutes.n,
             mins(s.minutes.median),
             mins(s.minutes.p95)
@@ -253,27 +252,43 @@ footer {{ margin-top:36px; color:var(--muted); font-size:12px; }}
     let _ = writeln!(
         o,
         "</table><p class=\"sub\">{}</p></div></div>",
-        esc(&r.rota.verdict)
+        esc(&r.rota.verdict_zh)
     );
 
     // Alarms, refusals, faults.
     o.push_str("<h2>告警与故障 Alarms, refusals and faults</h2><ul class=\"notes\">");
     if r.alarms.is_empty() {
-        o.push_str("<li>中控未发出告警 (no alarms)</li>");
+        o.push_str("<li>中控全天未发出告警</li>");
+    } else {
+        let kinds: Vec<String> = r
+            .alarms
+            .iter()
+            .map(|(k, n)| format!("{} {n} 条", alarm_words_zh(k)))
+            .collect();
+        let _ = write!(o, "<li><b>中控告警：</b>{}</li>", esc(&kinds.join("，")));
     }
-    for (k, n) in &r.alarms {
-        let _ = write!(o, "<li>告警 {}: {}</li>", esc(k), n);
+    for a in &r.alarm_texts {
+        let _ = write!(
+            o,
+            "<li>{} {}：{}</li>",
+            esc(&a.at),
+            esc(alarm_words_zh(&a.kind)),
+            esc(&a.text)
+        );
+    }
+    for c in &r.never_answered {
+        let _ = write!(o, "<li>始终未回复：{}</li>", esc(c));
     }
     for x in &r.refused {
         let _ = write!(
             o,
-            "<li>被拒 ({}) ×{}: {}</li>",
+            "<li>被中控拒绝（{}）×{}：{}</li>",
             esc(&x.rule),
             x.count,
             esc(&x.example)
         );
     }
-    for n in &r.notes {
+    for n in &r.notes_zh {
         let _ = write!(o, "<li>{}</li>", esc(n));
     }
     o.push_str("</ul>\n");
@@ -289,7 +304,7 @@ footer {{ margin-top:36px; color:var(--muted); font-size:12px; }}
         let _ = write!(
             o,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
-            esc(&c.what),
+            esc(&c.zh),
             c.drill,
             c.hub,
             if c.agree { "ok" } else { "bad" },
@@ -346,12 +361,11 @@ fn answer_chart(r: &Report, target: Option<f64>) -> String {
         let over = target.is_some_and(|t| p95 > t);
         let _ = write!(
             s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"{}\">{} {}</text>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"{}\">{}</text>",
             left - 8.0,
             y + 16.0,
             if over { "#c0392b" } else { "#1f2933" },
-            crate::html::esc(&p.station),
-            crate::html::esc(&p.name)
+            esc(&label(p)),
         );
         let _ = write!(
             s,
@@ -439,18 +453,27 @@ fn stage_chart(r: &Report) -> String {
         if vals.iter().all(|v| *v == 0.0) {
             continue;
         }
+        // Steps: each sample holds until the next.
         let mut d = String::new();
+        let step = |i: usize| x(points[(i + 1).min(points.len() - 1)].minute as f64);
         for (i, p) in points.iter().enumerate() {
+            let top = y(base[i] + vals[i]);
             let _ = write!(
                 d,
-                "{}{:.1},{:.1} ",
+                "{}{:.1},{top:.1} L{:.1},{top:.1} ",
                 if i == 0 { "M" } else { "L" },
                 x(p.minute as f64),
-                y(base[i] + vals[i])
+                step(i)
             );
         }
         for (i, p) in points.iter().enumerate().rev() {
-            let _ = write!(d, "L{:.1},{:.1} ", x(p.minute as f64), y(base[i]));
+            let bottom = y(base[i]);
+            let _ = write!(
+                d,
+                "L{:.1},{bottom:.1} L{:.1},{bottom:.1} ",
+                step(i),
+                x(p.minute as f64)
+            );
         }
         let _ = write!(
             s,
@@ -477,6 +500,15 @@ fn stage_chart(r: &Report) -> String {
     }
     s.push_str("</svg>");
     s
+}
+
+/// How a post is named on the page: its radio name, with its code where that does not say it.
+fn label(p: &PostLine) -> String {
+    if p.station.starts_with("X:") || p.name.contains(&p.station) {
+        p.name.clone()
+    } else {
+        format!("{}（{}）", p.name, p.station)
+    }
 }
 
 /// A round number at or above `v` for an axis: 1, 2, 5 × 10^k.

@@ -212,13 +212,18 @@ impl Board {
         self.visits.values().filter(|v| v.stage.is_active()).count()
     }
 
-    /// The room the butler should report ready for `manager`: one being prepared (or ready)
-    /// for them, else the lowest free one.
-    pub fn room_for(&self, manager: &Station) -> Option<u8> {
+    /// The room the butler should report ready for `who`, the group of `manager`: the one
+    /// being prepared (or ready) for that group, else one held for the manager and no group in
+    /// particular, else the lowest free one.
+    pub fn room_for(&self, manager: &Station, who: &Visitor) -> Option<u8> {
         use protocol::room::RoomState::*;
+        let group = self.visit_named(who).map(|v| v.id);
+        let held =
+            |r: &&Room| matches!(r.state, Preparing | Ready) && r.manager.as_ref() == Some(manager);
         self.rooms
             .values()
-            .find(|r| matches!(r.state, Preparing | Ready) && r.manager.as_ref() == Some(manager))
+            .find(|r| held(r) && group.is_some() && r.visit == group)
+            .or_else(|| self.rooms.values().find(|r| held(r) && r.visit.is_none()))
             .or_else(|| self.rooms.values().find(|r| r.state == Free))
             .map(|r| r.room)
     }

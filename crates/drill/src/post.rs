@@ -125,6 +125,38 @@ pub struct Setup {
     pub clock: Arc<SimClock>,
     /// The supervisor's tablet feeds the board every event it hears.
     pub mirror: Option<Arc<Mirror>>,
+    /// How much sooner than its delay a post must speak so that the hub, at the end of the
+    /// wire, measures the delay it meant (shared: every post's wire is the same).
+    pub lead: Arc<Lead>,
+}
+
+/// The drill's own share of an answer's time — the wire, the timers, the hub's turn — learnt
+/// from the hub's `latency_ms` of each answer against the delay the post meant, and taken off
+/// the next ones. At 600 times real speed a millisecond of it is 0.6 s of the day; without this
+/// every post would seem a second or two slower than its manner.
+#[derive(Debug, Default)]
+pub struct Lead {
+    /// Simulated ms, smoothed.
+    ms: std::sync::Mutex<f64>,
+}
+
+impl Lead {
+    /// The current lead, simulated ms.
+    pub fn get(&self) -> u64 {
+        *self.ms.lock().expect("lead") as u64
+    }
+
+    /// An answer meant `meant` ms after its call went out was measured by the hub at
+    /// `measured` ms, though it was said `lead` early.
+    fn learn(&self, meant: u64, measured: u64) {
+        let mut m = self.ms.lock().expect("lead");
+        let error = measured as f64 - meant as f64 + *m;
+        // A hiccup of the machine, or a call heard on coming back to the net, is not the wire.
+        if !(-1_000.0..=3_000.0).contains(&error) {
+            return;
+        }
+        *m = 0.8 * *m + 0.2 * error.max(0.0);
+    }
 }
 
 /// Starts a post: connects it (failing if the hub turns it away), then runs it as a task.
@@ -146,6 +178,7 @@ pub async fn start(setup: Setup) -> Result<PostHandle, TabletError> {
         silent: false,
         miss: None,
         failures: 0,
+        meant: HashMap::new(),
     };
     tokio::spawn(post.run(rx));
     Ok(PostHandle { station, tx })
@@ -162,6 +195,8 @@ fn options(resume: Option<Resume>) -> Options {
 /// What the post heard of a call: when each attempt was said.
 #[derive(Default)]
 struct Heard {
+    /// (when the call went out, when the post means to answer), simulated, once scheduled.
+    meant: Option<(u64, u64)>,
     /// Simulated times of attempt 1 (the call), 2 (the repeat), 3 (the escalation): the hub's
     /// stamp, or when the post heard it if that was later (a tablet back on the net).
     attempts: Vec<u64>,
@@ -189,6 +224,9 @@ struct Post {
     silent: bool,
     miss: Option<f64>,
     failures: u32,
+    /// Answers given, by call: (when it went out, when the post meant to answer), to learn
+    /// the lead from what the hub measured.
+    meant: HashMap<CallId, (u64, u64)>,
 }
 
 impl Post {
@@ -341,10 +379,20 @@ impl Post {
                 call_id,
                 closes,
                 by,
+                latency_ms,
                 ..
             } if *closes || by == me => {
                 self.heard.remove(call_id);
                 self.expect.remove(call_id);
+                if let Some((placed, answer_at)) = self.meant.remove(call_id) {
+                    if by == me {
+                        // The post meant to answer this long after the call went out; the
+                        // hub measured `latency_ms`.
+                        self.setup
+                            .lead
+                            .learn(answer_at.saturating_sub(placed), *latency_ms);
+                    }
+                }
             }
             _ => {}
         }
@@ -375,8 +423,24 @@ impl Post {
         };
         let m = &self.setup.manner;
         let delay_s = m.answer_seconds * (m.spread * how.z).exp();
-        let at = self.setup.clock.wall_at(*heard + (delay_s * 1000.0) as u64);
+        let answer_at = *heard + (delay_s * 1000.0) as u64;
+        h.meant = Some((h.attempts[0], answer_at));
+        let lead = self.setup.lead.get();
+        let at = self
+            .setup
+            .clock
+            .wall_at(answer_at.saturating_sub(lead).max(*heard));
         h.scheduled = true;
+        if std::env::var_os("DRILL_DEBUG_POST").is_some() {
+            eprintln!(
+                "post {} call {call_id} misses {misses} heard {} delay {:.0} lead {lead} due in {:?} (clock {})",
+                self.setup.station,
+                heard,
+                delay_s * 1000.0,
+                at.saturating_duration_since(Instant::now()),
+                self.setup.clock.now()
+            );
+        }
         self.due.push(Reverse((at, call_id)));
     }
 
@@ -409,8 +473,18 @@ impl Post {
             let Some(how) = self.expect.remove(&call_id) else {
                 continue;
             };
-            self.heard.remove(&call_id);
+            if let Some(meant) = self.heard.remove(&call_id).and_then(|h| h.meant) {
+                self.meant.insert(call_id, meant);
+            }
             let tablet = self.tablet.as_mut().expect("checked");
+            if std::env::var_os("DRILL_DEBUG_POST").is_some() {
+                eprintln!(
+                    "post {} call {call_id} answers, {:?} late (clock {})",
+                    self.setup.station,
+                    now.saturating_duration_since(at),
+                    self.setup.clock.now()
+                );
+            }
             match tablet.answer(call_id, how.answer).await {
                 Ok(_) => {}
                 Err(e) if tablet.is_closed() || matches!(e, TabletError::Timeout) => {

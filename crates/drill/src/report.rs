@@ -40,17 +40,19 @@ pub struct Report {
     pub rota: RotaScore,
     pub alarms: BTreeMap<String, u64>,
     /// What the alarms said (the first few of each kind).
-    pub alarm_texts: Vec<String>,
+    pub alarm_texts: Vec<AlarmLine>,
     /// Calls still waiting for an answer at the end.
     pub never_answered: Vec<String>,
     pub refused: Vec<RefusalLine>,
     pub notes: Vec<String>,
+    /// The same, in Chinese (for the page).
+    pub notes_zh: Vec<String>,
     /// How late the drill's timers woke, in wall ms (the machine's noise).
     pub timer_lag_ms: Stat,
     pub targets: Vec<TargetLine>,
     /// The drill's counts against the hub's own report and state.
     pub agreement: Vec<Check>,
-    /// Groups by stage every ten minutes of the day.
+    /// Groups by stage every two minutes of the day.
     pub timeline: Vec<TimelinePoint>,
     pub passed: bool,
 }
@@ -142,6 +144,7 @@ pub struct RotaScore {
     /// How long walk-ins waited at the door for a free manager, minutes.
     pub desk_wait: Stat,
     pub verdict: String,
+    pub verdict_zh: String,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -159,6 +162,14 @@ pub struct RotaLine {
 }
 
 #[derive(Clone, Debug, Serialize)]
+pub struct AlarmLine {
+    pub at: String,
+    pub kind: String,
+    /// The hub's own words.
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
 pub struct RefusalLine {
     pub rule: String,
     pub count: u64,
@@ -169,12 +180,17 @@ pub struct RefusalLine {
 pub struct TargetLine {
     pub target: String,
     pub got: String,
+    /// The same, in Chinese (for the page).
+    pub zh: String,
+    pub got_zh: String,
     pub passed: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Check {
     pub what: String,
+    /// The same, in Chinese (for the page).
+    pub zh: String,
     pub drill: i64,
     pub hub: i64,
     pub agree: bool,
@@ -211,6 +227,38 @@ const STAGES: [Stage; 8] = [
     Stage::ModelHouse,
     Stage::Departing,
 ];
+
+/// A stage as the page says it.
+pub fn stage_words_zh(stage: &str) -> &'static str {
+    match stage {
+        "at_gate" => "门岗已通报",
+        "awaiting_reception" => "等待接待中心答复",
+        "parking" => "停车、入场途中",
+        "at_door" => "门口等候经理",
+        "with_manager" => "经理接待中",
+        "in_vip" => "VIP 室",
+        "model_house" => "样板房参观",
+        "departing" => "离场中",
+        "left" => "已离开",
+        "declined" => "无法接待",
+        _ => "?",
+    }
+}
+
+/// An alarm kind as the page says it.
+pub fn alarm_words_zh(kind: &str) -> &'static str {
+    match kind {
+        "not_greeted" => "门口无人迎接",
+        "room_not_cleared" => "VIP 室未及时打扫",
+        "order_overdue" => "服务超时",
+        "no_room_free" => "无空闲 VIP 室",
+        "walk_in_not_arrived" => "客户未前往展示中心",
+        "few_standing_by" => "门口待客经理不足两位",
+        "no_duty_manager" => "值班经理不在线",
+        "discrepancy" => "对讲与看板不符",
+        _ => "告警",
+    }
+}
 
 pub fn stage_words(stage: &str) -> &'static str {
     match stage {
@@ -387,11 +435,11 @@ pub fn build(i: Input<'_>) -> Report {
         let n = alarms.entry(kind.clone()).or_default();
         *n += 1;
         if *n <= 3 {
-            alarm_texts.push(format!(
-                "{} {kind}: {}",
-                hhmm(a.raised_at.saturating_sub(day)),
-                a.text
-            ));
+            alarm_texts.push(AlarmLine {
+                at: hhmm(a.raised_at.saturating_sub(day)),
+                kind,
+                text: a.text.clone(),
+            });
         }
     }
     let never_answered: Vec<String> = board
@@ -421,26 +469,35 @@ pub fn build(i: Input<'_>) -> Report {
             });
         line.count += 1;
     }
-    let mut notes: Vec<String> = records
-        .notes
-        .iter()
-        .map(|(at, n)| format!("{} {n}", hhmm(*at)))
-        .collect();
+    let mut notes: Vec<String> = Vec::new();
+    let mut notes_zh: Vec<String> = Vec::new();
+    for (at, en, zh) in &records.notes {
+        notes.push(format!("{} {en}", hhmm(*at)));
+        notes_zh.push(format!("{} {zh}", hhmm(*at)));
+    }
     if groups.no_room > 0 {
         notes.push(format!(
             "{} group(s) wanted a VIP room and none came free in time",
             groups.no_room
         ));
+        notes_zh.push(format!(
+            "{} 组客户需要 VIP 室，但始终没有空闲",
+            groups.no_room
+        ));
     }
     notes.extend(records.human_missed.iter().cloned());
+    notes_zh.extend(records.human_missed.iter().cloned());
     let timer_lag_ms = Stat::of(records.lag_ms.clone());
-    if let Some(p99) = timer_lag_ms.p95.filter(|_| i.speed > 1.0) {
-        let sim = timer_lag_ms.max.unwrap_or(p99) * i.speed / 1000.0;
-        if sim >= 2.0 {
+    if let Some(p95) = timer_lag_ms.p95.filter(|_| i.speed > 1.0) {
+        let sim = p95 * i.speed / 1000.0;
+        if sim >= 1.0 {
+            let max = timer_lag_ms.max.unwrap_or(p95);
             notes.push(format!(
-                "this machine was busy: the drill's timers woke up to {:.0} ms late (p95 {:.1} ms), which at ×{} is up to {sim:.0} s of the day — times to 收到 carry that noise; a lower --speed gives finer figures",
-                timer_lag_ms.max.unwrap_or(0.0),
-                p99,
+                "this machine was busy: the drill's timers woke {p95:.1} ms late (p95; at most {max:.0} ms), which at ×{} is {sim:.1} s of the day — times to 收到 carry that much noise; a lower --speed gives finer figures",
+                i.speed
+            ));
+            notes_zh.push(format!(
+                "本机繁忙：演练计时器平均迟到 {p95:.1} 毫秒（p95，最多 {max:.0} 毫秒），按 ×{} 加速约合 {sim:.1} 秒，回复用时含此误差；降低 --speed 可得更精细的数字",
                 i.speed
             ));
         }
@@ -467,9 +524,18 @@ pub fn build(i: Input<'_>) -> Report {
                 .collect();
             got = format!("{got}; {}", list.join(", "));
         }
+        let mut got_zh = match worst {
+            Some((v, p)) => format!("最慢 {} {v:.1} 秒", p.name),
+            None => "无回复".into(),
+        };
+        for p in &never {
+            got_zh.push_str(&format!("；{} {} 通未回复", p.name, p.unanswered));
+        }
         targets.push(TargetLine {
             target: format!("every post's p95 time to 收到 ≤ {limit} s"),
             got,
+            zh: format!("各岗位回复「收到」用时 p95 ≤ {limit} 秒"),
+            got_zh,
             passed: worst.is_none_or(|(v, _)| v <= limit) && never.is_empty(),
         });
     }
@@ -478,6 +544,8 @@ pub fn build(i: Input<'_>) -> Report {
         targets.push(TargetLine {
             target: format!("no group waits at the door over {limit} min"),
             got: format!("longest {longest:.1} min"),
+            zh: format!("客户门口等候经理不超过 {limit} 分钟"),
+            got_zh: format!("最长 {longest:.1} 分钟"),
             passed: longest <= limit,
         });
     }
@@ -485,6 +553,8 @@ pub fn build(i: Input<'_>) -> Report {
         targets.push(TargetLine {
             target: format!("escalations ≤ {limit}"),
             got: calls.escalated.to_string(),
+            zh: format!("升级至巡场主管 ≤ {limit} 次"),
+            got_zh: format!("{} 次", calls.escalated),
             passed: calls.escalated <= u64::from(limit),
         });
     }
@@ -492,6 +562,8 @@ pub fn build(i: Input<'_>) -> Report {
         targets.push(TargetLine {
             target: format!("calls never answered ≤ {limit}"),
             got: calls.unanswered.to_string(),
+            zh: format!("始终未回复的呼叫 ≤ {limit} 通"),
+            got_zh: format!("{} 通", calls.unanswered),
             passed: calls.unanswered <= u64::from(limit),
         });
     }
@@ -499,6 +571,8 @@ pub fn build(i: Input<'_>) -> Report {
         targets.push(TargetLine {
             target: format!("regular walk-in turns spread ≤ {limit}"),
             got: rota.regular_spread.to_string(),
+            zh: format!("接访轮序：各经理轮接自然到访客户组数相差 ≤ {limit}"),
+            got_zh: format!("相差 {}", rota.regular_spread),
             passed: rota.regular_spread <= limit,
         });
     }
@@ -506,6 +580,8 @@ pub fn build(i: Input<'_>) -> Report {
         targets.push(TargetLine {
             target: format!("alarms ≤ {limit}"),
             got: board.raised.len().to_string(),
+            zh: format!("中控告警 ≤ {limit} 条"),
+            got_zh: format!("{} 条", board.raised.len()),
             passed: board.raised.len() as u64 <= u64::from(limit),
         });
     }
@@ -513,6 +589,11 @@ pub fn build(i: Input<'_>) -> Report {
         target: "every group that arrived is accounted for".into(),
         got: format!(
             "{} arrived: {} left, {} declined, {} turned away, {} still on site",
+            groups.arrived, groups.left, groups.declined, groups.turned_away, groups.on_site
+        ),
+        zh: "到访客户组全部有去向".into(),
+        got_zh: format!(
+            "到访 {} 组：送离 {}，无法接待 {}，活动劝离 {}，仍在场 {}",
             groups.arrived, groups.left, groups.declined, groups.turned_away, groups.on_site
         ),
         passed: groups.accounted,
@@ -608,6 +689,7 @@ pub fn build(i: Input<'_>) -> Report {
         never_answered,
         refused: refused.into_values().collect(),
         notes,
+        notes_zh,
         timer_lag_ms,
         targets,
         agreement,
@@ -619,10 +701,32 @@ pub fn build(i: Input<'_>) -> Report {
 fn check(what: &str, drill: i64, hub: i64) -> Check {
     Check {
         what: what.to_owned(),
+        zh: check_zh(what),
         drill,
         hub,
         agree: drill == hub,
     }
+}
+
+fn check_zh(what: &str) -> String {
+    if let Some(s) = what.strip_prefix("answers by ") {
+        return format!("{s} 回复次数");
+    }
+    if let Some(s) = what.strip_prefix("turns of ") {
+        return format!("{s} 接访轮次");
+    }
+    match what {
+        "visitor groups" => "客户组数",
+        "appointment groups" => "预约客户组数",
+        "declined groups" => "无法接待组数",
+        "calls placed" => "呼叫数",
+        "calls repeated" => "重呼次数",
+        "calls escalated" => "升级次数",
+        "calls to a post offline" => "呼叫时对方离线",
+        "answers (hub's running count)" => "回复总数（中控累计）",
+        other => other,
+    }
+    .to_owned()
 }
 
 fn stage_lines(board: &Board) -> Vec<StageLine> {
@@ -711,17 +815,25 @@ fn rota_score(ctx: &Ctx, assignments: &[crate::ctx::Assignment], hub_report: &Va
     score.regular_spread = visit.iter().max().unwrap_or(&0) - visit.iter().min().unwrap_or(&0);
     score.desk_wait = Stat::of(waits);
     let regular: u32 = lines.values().map(|l| l.regular).sum();
-    score.verdict = if score.regular_spread <= 1 && score.out_of_turn == 0 {
-        format!(
-            "fair: {regular} regular walk-ins went round the rota, {} to the board's next-up manager",
-            score.by_next_up
-        )
-    } else {
-        format!(
-            "uneven: regular walk-ins spread {} across visit duty; {} given out of turn (nobody free at the door)",
-            score.regular_spread, score.out_of_turn
-        )
-    };
+    let counts: Vec<String> = lines
+        .values()
+        .filter(|l| l.duty == "visit")
+        .map(|l| l.regular.to_string())
+        .collect();
+    score.verdict = format!(
+        "{regular} regular walk-ins ({}; spread {}): {} to the manager the board had next up, {} out of turn (nobody free at the door); a manager with a client keeps their place",
+        counts.join("/"),
+        score.regular_spread,
+        score.by_next_up,
+        score.out_of_turn
+    );
+    score.verdict_zh = format!(
+        "按轮序接待自然到访客户 {regular} 组（{}，相差 {}）：{} 组交给看板上轮到的经理，{} 组因门口无空闲经理而越序；带客中的经理保留轮次",
+        counts.join("/"),
+        score.regular_spread,
+        score.by_next_up,
+        score.out_of_turn
+    );
     let mut managers: Vec<RotaLine> = plan
         .visit_duty
         .iter()
@@ -751,7 +863,7 @@ fn timeline(board: &Board, day: u64, opens: u64, until: u64) -> Vec<TimelinePoin
             }
         }
         out.push(TimelinePoint { minute: m, stages });
-        m += 10;
+        m += 2;
     }
     out
 }
@@ -904,8 +1016,8 @@ impl Report {
                 alarms.join(", ")
             }
         );
-        for t in &self.alarm_texts {
-            let _ = writeln!(o, "  {t}");
+        for a in &self.alarm_texts {
+            let _ = writeln!(o, "  {} {}: {}", a.at, a.kind, a.text);
         }
         if !self.never_answered.is_empty() {
             let _ = writeln!(o, "Calls never answered:");

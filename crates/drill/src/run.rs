@@ -136,6 +136,7 @@ pub async fn run(o: DrillOptions) -> Result<Report, String> {
         .collect();
     let humans: HashSet<Station> = o.humans.iter().cloned().collect();
     let mut posts: HashMap<Station, PostHandle> = HashMap::new();
+    let lead = Arc::new(post::Lead::default());
     for s in stations.iter().filter(|s| !humans.contains(*s)) {
         let setup = Setup {
             station: s.clone(),
@@ -144,6 +145,7 @@ pub async fn run(o: DrillOptions) -> Result<Report, String> {
             manner: o.scenario.manner(s),
             clock: clock.clone(),
             mirror: s.is_supervisor().then(|| mirror.clone()),
+            lead: lead.clone(),
         };
         let handle = post::start(setup)
             .await
@@ -185,7 +187,10 @@ pub async fn run(o: DrillOptions) -> Result<Report, String> {
     for s in &o.silent {
         if let Some(p) = ctx.posts.get(s) {
             p.send(Cmd::Silent(true));
-            ctx.note(format!("{s} answers nothing all day (--silent)"));
+            ctx.note(
+                format!("{s} answers nothing all day (--silent)"),
+                format!("{s} 全天不回复任何呼叫（--silent）"),
+            );
         }
     }
 
@@ -363,15 +368,15 @@ async fn fault(ctx: Arc<Ctx>, f: Fault, own: Arc<Mutex<Option<OwnHub>>>, s: Scen
     match f.kind {
         FaultKind::Offline => {
             if let Some(p) = handle {
-                let back = ctx.now() + (minutes(10.0) * MIN as f64) as u64;
+                let m = minutes(10.0);
+                let back = ctx.now() + (m * MIN as f64) as u64;
                 p.send(Cmd::Offline {
                     until: ctx.clock.wall_at(back),
                 });
-                ctx.note(format!(
-                    "{}'s tablet off the net for {} min",
-                    p.station,
-                    minutes(10.0)
-                ));
+                ctx.note(
+                    format!("{}'s tablet off the net for {m} min", p.station),
+                    format!("{} 平板离线 {m} 分钟", p.station),
+                );
             }
         }
         FaultKind::Drop => {
@@ -381,26 +386,33 @@ async fn fault(ctx: Arc<Ctx>, f: Fault, own: Arc<Mutex<Option<OwnHub>>>, s: Scen
                     p.send(Cmd::Drop);
                 }
             }
-            ctx.note(format!(
-                "{} dropped and resumed",
-                if all {
-                    "every tablet's connection".to_owned()
-                } else {
-                    format!("{}'s connection", f.post.clone().unwrap_or_default())
-                }
-            ));
+            let who = f.post.clone().unwrap_or_default();
+            if all {
+                ctx.note(
+                    "every tablet's connection dropped and resumed",
+                    "所有平板连接中断后续连",
+                );
+            } else {
+                ctx.note(
+                    format!("{who}'s connection dropped and resumed"),
+                    format!("{who} 连接中断后续连"),
+                );
+            }
         }
         FaultKind::Miss => {
             if let Some(p) = handle {
                 let share = f.share.unwrap_or(0.5);
+                let m = minutes(30.0);
                 p.send(Cmd::Miss(Some(share)));
-                ctx.note(format!(
-                    "{} misses {:.0}% of its calls for {} min",
-                    p.station,
-                    share * 100.0,
-                    minutes(30.0)
-                ));
-                ctx.sleep((minutes(30.0) * MIN as f64) as u64).await;
+                ctx.note(
+                    format!(
+                        "{} misses {:.0}% of its calls for {m} min",
+                        p.station,
+                        share * 100.0
+                    ),
+                    format!("{} {m} 分钟内漏听 {:.0}% 的呼叫", p.station, share * 100.0),
+                );
+                ctx.sleep((m * MIN as f64) as u64).await;
                 p.send(Cmd::Miss(None));
             }
         }
@@ -409,14 +421,17 @@ async fn fault(ctx: Arc<Ctx>, f: Fault, own: Arc<Mutex<Option<OwnHub>>>, s: Scen
                 p.send(Cmd::Silent(true));
                 match f.minutes {
                     Some(m) => {
-                        ctx.note(format!("{} answers nothing for {m} min", p.station));
+                        ctx.note(
+                            format!("{} answers nothing for {m} min", p.station),
+                            format!("{} {m} 分钟内不回复任何呼叫", p.station),
+                        );
                         ctx.sleep((m * MIN as f64) as u64).await;
                         p.send(Cmd::Silent(false));
                     }
-                    None => ctx.note(format!(
-                        "{} answers nothing for the rest of the day",
-                        p.station
-                    )),
+                    None => ctx.note(
+                        format!("{} answers nothing for the rest of the day", p.station),
+                        format!("{} 此后全天不回复任何呼叫", p.station),
+                    ),
                 }
             }
         }
@@ -427,20 +442,48 @@ async fn fault(ctx: Arc<Ctx>, f: Fault, own: Arc<Mutex<Option<OwnHub>>>, s: Scen
                 let mut guard = own.lock().expect("hub");
                 guard.as_mut().map(|hub| hub.restart(hard, at))
             });
+            let how = if hard {
+                "killed with SIGKILL"
+            } else {
+                "SIGTERM"
+            };
             match restarted {
                 Some(Ok(())) => {
                     ctx.clock.reset(at);
-                    ctx.note(format!(
-                        "the hub restarted ({}); every tablet resumed",
-                        if hard {
-                            "killed with SIGKILL"
-                        } else {
-                            "SIGTERM"
-                        }
-                    ));
+                    // Every tablet back on the net, as the supervisor hears them come back.
+                    let since = ctx.mirror.lock().events;
+                    let stations: Vec<Station> = ctx.posts.keys().cloned().collect();
+                    let back = ctx
+                        .mirror
+                        .wait_for(ctx.wall(2 * MIN), |b| {
+                            (b.events > since
+                                && stations
+                                    .iter()
+                                    .all(|s| b.online.get(s).copied().unwrap_or(false)))
+                            .then_some(())
+                        })
+                        .await;
+                    let took = ctx.now().saturating_sub(at) as f64 / 1000.0;
+                    if back.is_some() {
+                        ctx.note(
+                            format!("the hub restarted ({how}); every tablet was back on the net {took:.0} s later"),
+                            format!("中控重启（{how}）；{took:.0} 秒后全部平板恢复在线"),
+                        );
+                    } else {
+                        ctx.note(
+                            format!("the hub restarted ({how}); not every tablet was back two minutes later"),
+                            format!("中控重启（{how}）；两分钟后仍有平板未恢复在线"),
+                        );
+                    }
                 }
-                Some(Err(e)) => ctx.note(format!("the hub did not restart: {e}")),
-                None => ctx.note("hub restart skipped: the drill runs on a hub it did not start"),
+                Some(Err(e)) => ctx.note(
+                    format!("the hub did not restart: {e}"),
+                    format!("中控未能重启：{e}"),
+                ),
+                None => ctx.note(
+                    "hub restart skipped: the drill runs on a hub it did not start",
+                    "跳过中控重启：演练运行在已在运行的中控上",
+                ),
             }
         }
     }

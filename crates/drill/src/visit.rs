@@ -542,10 +542,10 @@ impl<'a> Visit<'a> {
         .await;
         ctx.sleep(prepare).await;
         for _ in 0..3 {
-            let m = manager.clone();
+            let (m, who) = (manager.clone(), self.who.clone());
             let k = ctx
                 .mirror
-                .wait_for(ctx.wall(15 * MIN), |b| b.room_for(&m))
+                .wait_for(ctx.wall(15 * MIN), |b| b.room_for(&m, &who))
                 .await?;
             let ready = Intent::VipReady { room: k };
             if self
