@@ -128,6 +128,70 @@ async fn a_short_morning_is_accounted_for_and_agrees_with_the_hubs_report() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_are_rehearsed_and_the_day_still_adds_up() {
+    let faulty = format!(
+        "{MORNING}
+[[faults]]
+kind = \"miss\"
+post = \"G1\"
+at = \"09:05\"
+minutes = 20
+share = 1.0
+
+[[faults]]
+kind = \"hub_restart\"
+at = \"09:20\"
+
+[[faults]]
+kind = \"offline\"
+post = \"S1\"
+at = \"09:28\"
+minutes = 6
+
+[[faults]]
+kind = \"drop\"
+post = \"ALL\"
+at = \"09:40\"
+"
+    );
+    let r = drill(options(&faulty, 300.0, Vec::new())).await;
+    let text = r.text();
+    assert!(r.groups.accounted, "{text}");
+    assert_eq!(
+        r.calls.unanswered, 0,
+        "posts back on the net answer what they missed: {text}"
+    );
+    for c in &r.agreement {
+        assert!(
+            c.agree,
+            "{}: drill {} vs hub {}\n{text}",
+            c.what, c.drill, c.hub
+        );
+    }
+    let notes = r.notes.join("\n");
+    assert!(
+        notes.contains("the hub restarted (SIGTERM); every tablet was back"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("S1's tablet off the net for 6 min"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("every tablet's connection dropped and resumed"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("G1 misses 100% of its calls for 20 min"),
+        "{notes}"
+    );
+    assert!(
+        post(&r, "G1").missed > 0,
+        "the butler missed calls and answered the repeats: {text}"
+    );
+}
+
 /// A smaller morning for the silent-post check.
 const SHORT: &str = r#"
 name = "ci-short"
@@ -221,6 +285,13 @@ async fn load_against_a_hub_started_on_its_own_agrees_with_its_metrics() {
     let dir = tempfile::tempdir().unwrap();
     let (mut child, url, lines) = integration::hub_process(HUB, dir.path());
     std::thread::spawn(move || for _ in lines {});
+    // The hub says where it listens a moment before it has made its secret.
+    for _ in 0..200 {
+        if dir.path().join("secret").exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let opts = drill::load::LoadOptions {
         tablets: 40,
         rate: 80.0,

@@ -296,6 +296,14 @@ pub fn addressed_to(me: &Station, call: &Call) -> bool {
     }
 }
 
+/// The answer a post gives to a call that takes `answers`: 收到 where it is taken, else 可以接待
+/// (the walk-in query); `None` for a report.
+pub fn answer_for(answers: &[Answer]) -> Option<Answer> {
+    [Answer::Received, Answer::CanReceive]
+        .into_iter()
+        .find(|a| answers.contains(a))
+}
+
 /// A tap's visit, if it names one.
 pub fn tap_visit(tap: &Tap) -> Option<VisitId> {
     match tap {

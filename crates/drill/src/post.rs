@@ -195,6 +195,9 @@ fn options(resume: Option<Resume>) -> Options {
 /// What the post heard of a call: when each attempt was said.
 #[derive(Default)]
 struct Heard {
+    /// The call waits for this post's answer, and this is the answer it takes: what the post
+    /// says if the script never told it how (a call said twice over a hub restart, say).
+    owed: Option<Answer>,
     /// (when the call went out, when the post means to answer), simulated, once scheduled.
     meant: Option<(u64, u64)>,
     /// Simulated times of attempt 1 (the call), 2 (the repeat), 3 (the escalation): the hub's
@@ -202,6 +205,10 @@ struct Heard {
     attempts: Vec<u64>,
     scheduled: bool,
 }
+
+/// How long a post waits to be told how to answer a call for it before answering it in its own
+/// manner anyway (simulated ms).
+const GRACE_MS: u64 = 5_000;
 
 /// An event heard this long after the hub stamped it is old news (a replay on resuming): the
 /// post's delay runs from hearing it.
@@ -218,7 +225,7 @@ struct Post {
     heard: HashMap<CallId, Heard>,
     expect: HashMap<CallId, How>,
     /// Answers to give, by when.
-    due: BinaryHeap<Reverse<(Instant, CallId)>>,
+    due: BinaryHeap<Reverse<(Instant, CallId, bool)>>,
     /// Commands waiting for the connection.
     backlog: VecDeque<Cmd>,
     silent: bool,
@@ -232,7 +239,7 @@ struct Post {
 impl Post {
     async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Cmd>) {
         loop {
-            let wake = [self.due.peek().map(|Reverse((t, _))| *t), self.retry_at]
+            let wake = [self.due.peek().map(|Reverse((t, _, _))| *t), self.retry_at]
                 .into_iter()
                 .flatten()
                 .min();
@@ -266,12 +273,16 @@ impl Post {
                 self.schedule(call_id);
             }
             Cmd::Offline { until } => {
-                self.tablet = None; // dropped: the hub sees the tablet vanish
+                // Dropped: the hub sees the tablet vanish.
+                if let Some(t) = self.tablet.take() {
+                    self.resume = t.resume();
+                }
                 self.offline_until = Some(until);
                 self.retry_at = Some(until);
             }
             Cmd::Drop => {
-                if self.tablet.take().is_some() {
+                if let Some(t) = self.tablet.take() {
+                    self.resume = t.resume();
                     // Back within a few (simulated) seconds, as a tablet on flaky Wi-Fi.
                     let gap = self.setup.clock.wall(3_000.0).max(Duration::from_millis(2));
                     self.retry_at = Some(Instant::now() + gap);
@@ -360,10 +371,28 @@ impl Post {
             e.at
         };
         match &e.what {
-            EventKind::CallPlaced { call_id, call, .. } if addressed_to(me, call) => {
+            EventKind::CallPlaced {
+                call_id,
+                call,
+                awaiting,
+                ..
+            } if addressed_to(me, call) => {
+                let waits_for_me = match awaiting {
+                    Some(list) => list.contains(me),
+                    None => call.target.station() == Some(me),
+                };
+                let owed = waits_for_me
+                    .then(|| crate::mirror::answer_for(call.intent.answers()))
+                    .flatten();
                 let h = self.heard.entry(*call_id).or_default();
                 if h.attempts.is_empty() {
                     h.attempts.push(now);
+                }
+                h.owed = owed;
+                if owed.is_some() && !self.expect.contains_key(call_id) {
+                    // Told how to answer within moments, as a rule; if not, answer anyway.
+                    let check = self.setup.clock.wall_at(now + GRACE_MS);
+                    self.due.push(Reverse((check, *call_id, true)));
                 }
                 self.schedule(*call_id);
             }
@@ -441,7 +470,7 @@ impl Post {
                 self.setup.clock.now()
             );
         }
-        self.due.push(Reverse((at, call_id)));
+        self.due.push(Reverse((at, call_id, false)));
     }
 
     async fn wake(&mut self) {
@@ -449,9 +478,14 @@ impl Post {
         if self.retry_at.is_some_and(|t| t <= now) {
             self.reconnect().await;
         }
-        while let Some(Reverse((at, call_id))) = self.due.peek().copied() {
+        while let Some(Reverse((at, call_id, grace))) = self.due.peek().copied() {
             if at > now {
                 break;
+            }
+            if grace {
+                self.due.pop();
+                self.owed_anyway(call_id);
+                continue;
             }
             if self.tablet.is_none() {
                 // Say it once back on the net.
@@ -460,6 +494,7 @@ impl Post {
                 self.due.push(Reverse((
                     later.max(now + Duration::from_millis(5)),
                     call_id,
+                    false,
                 )));
                 break;
             }
@@ -500,6 +535,21 @@ impl Post {
                 Err(_) => {}
             }
         }
+    }
+
+    /// A call for this post that the script never said how to answer: the post answers it in
+    /// its own manner, never missing it (it was heard; the draw is keyed by the call).
+    fn owed_anyway(&mut self, call_id: CallId) {
+        if self.expect.contains_key(&call_id) {
+            return;
+        }
+        let Some(answer) = self.heard.get(&call_id).and_then(|h| h.owed) else {
+            return;
+        };
+        let who = crate::ctx::fnv(&self.setup.station.to_string());
+        let z = crate::rng::keyed_normal(call_id, &[who]);
+        self.expect.insert(call_id, How { z, u: 1.0, answer });
+        self.schedule(call_id);
     }
 
     fn lost(&mut self, _e: TabletError) {

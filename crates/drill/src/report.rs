@@ -82,6 +82,8 @@ pub struct Calls {
     pub unanswered: u64,
     pub refused: u64,
     pub taps: u64,
+    /// The hub's announcements: rain reminders, an important event's milestones.
+    pub announcements: u64,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -326,6 +328,7 @@ pub fn build(i: Input<'_>) -> Report {
     let mut calls = Calls {
         refused: records.refused.len() as u64,
         taps: board.taps.len() as u64,
+        announcements: board.announcements,
         ..Calls::default()
     };
     #[derive(Default)]
@@ -914,7 +917,7 @@ impl Report {
         let c = &self.calls;
         let _ = writeln!(
             o,
-            "Calls: {} placed, {} answers, {} repeated, {} escalated, {} to a post off the net, {} never answered; {} refused; {} taps",
+            "Calls: {} placed, {} answers, {} repeated, {} escalated, {} to a post off the net, {} never answered; {} refused; {} taps; {} announcements from the hub",
             c.placed,
             c.answers,
             c.repeated,
@@ -922,7 +925,8 @@ impl Report {
             c.target_offline,
             c.unanswered,
             c.refused,
-            c.taps
+            c.taps,
+            c.announcements
         );
 
         let _ = writeln!(

@@ -219,12 +219,26 @@ pub async fn run(o: DrillOptions) -> Result<Report, String> {
 
     // Wind down: every group gone (the hub counts a group seen off with no taxi to wait for as
     // left ten minutes later), every call closed — or the day is over.
+    // Every call the drill said must have reached the supervisor's tablet first: the caller
+    // hears the hub's reply a moment before the supervisor hears the call.
     let give_up = (ctx.at(ctx.plan.closes) + 15 * MIN).max(ctx.now() + 12 * MIN);
-    ctx.mirror
-        .wait_for(ctx.wall(give_up.saturating_sub(ctx.now())), |b| {
-            (b.on_site() == 0 && b.open_calls() == 0).then_some(())
-        })
-        .await;
+    let said = ctx.records.lock().expect("records").said;
+    loop {
+        let left = give_up.saturating_sub(ctx.now());
+        let quiet = ctx
+            .mirror
+            .wait_for(ctx.wall(left), |b| {
+                (b.calls.len() as u64 >= said && b.on_site() == 0 && b.open_calls() == 0)
+                    .then_some(())
+            })
+            .await;
+        // Still quiet a few seconds of the day later (a repeat, an order done, an alarm).
+        ctx.sleep(5_000).await;
+        let b = ctx.mirror.lock();
+        if quiet.is_none() || ctx.now() >= give_up || (b.on_site() == 0 && b.open_calls() == 0) {
+            break;
+        }
+    }
     let ended = ctx.time_of_day();
     lag.abort();
 

@@ -21,6 +21,12 @@ fn post(p: Post) -> Station {
     Station::Post(p)
 }
 
+/// A tap, waited for half a minute at most: a post whose tablet is off the net taps once it is
+/// back, and the group does not wait for that (the car is parked, the tablet is not).
+async fn tap_in_time(ctx: &Ctx, by: Station, tap: Tap) {
+    let _ = tokio::time::timeout(ctx.wall(30 * SEC), ctx.tap(&by, tap)).await;
+}
+
 fn name(n: &str) -> protocol::ManagerName {
     protocol::ManagerName::new(n).expect("roster names are checked")
 }
@@ -148,7 +154,7 @@ impl<'a> Visit<'a> {
         if g.by_car {
             ctx.sleep(g.parked_after).await;
             if let Some(id) = id {
-                ctx.tap(&post(Post::L2), Tap::Parked { visit: id }).await;
+                tap_in_time(ctx, post(Post::L2), Tap::Parked { visit: id }).await;
             }
         } else {
             ctx.sleep(g.parked_after / 2).await;
@@ -156,7 +162,7 @@ impl<'a> Visit<'a> {
         ctx.sleep(g.greeted_after).await;
         let door = if g.n % 2 == 0 { Post::Y2 } else { Post::Y1 };
         if let Some(id) = id {
-            ctx.tap(&post(door), Tap::Greeted { visit: id }).await;
+            tap_in_time(ctx, post(door), Tap::Greeted { visit: id }).await;
         }
         ctx.sleep(g.assign_after).await;
 
