@@ -73,6 +73,15 @@ struct ServeArgs {
     /// without it, /metrics needs the supervisor's token as `Authorization: Bearer`.
     #[arg(long)]
     metrics_open: bool,
+    /// For drills (`radio drill`): the hub's clock runs N times faster than the wall, and
+    /// everything timed by it with it — the answer deadline, the board's alarms, the times on
+    /// events and the day of the report. Not for a real day.
+    #[arg(long, value_name = "N")]
+    clock_speed: Option<f64>,
+    /// For drills: what the hub's clock shows when it starts, in ms since the Unix epoch
+    /// (with or without --clock-speed).
+    #[arg(long, value_name = "MS")]
+    clock_start: Option<u64>,
 }
 
 impl Default for ServeArgs {
@@ -84,6 +93,8 @@ impl Default for ServeArgs {
             web: None,
             ack_deadline: 8.0,
             metrics_open: false,
+            clock_speed: None,
+            clock_start: None,
         }
     }
 }
@@ -223,6 +234,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     config.ack_deadline = Duration::from_secs_f64(args.ack_deadline);
     config.web_dir = args.web.clone();
     config.metrics_open = args.metrics_open;
+    config.clock = drill_clock(args.clock_speed, args.clock_start)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -256,6 +268,22 @@ fn serve(args: ServeArgs) -> Result<(), String> {
                 ),
                 e => e.to_string(),
             })
+    })
+}
+
+/// The clock of `--clock-speed` / `--clock-start`: the system's when neither is given.
+fn drill_clock(speed: Option<f64>, start: Option<u64>) -> Result<crate::Clock, String> {
+    if let Some(s) = speed {
+        if !(s.is_finite() && s > 0.0 && s <= 100_000.0) {
+            return Err("--clock-speed is a factor between 0 and 100000".into());
+        }
+    }
+    Ok(match (speed, start) {
+        (None, None) => crate::Clock::System,
+        (speed, start) => crate::Clock::scaled(
+            start.unwrap_or_else(crate::switchboard::now_ms),
+            speed.unwrap_or(1.0),
+        ),
     })
 }
 

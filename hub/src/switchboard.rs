@@ -10,7 +10,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
-use std::time::Duration;
 
 use axum::extract::ws::{Message, Utf8Bytes};
 use protocol::envelope::{PROTOCOL_VERSION, Recovery, Resume};
@@ -191,8 +190,8 @@ impl Switchboard {
                 .flatten()
                 .min();
             let now = self.now();
-            let wake =
-                due.map(|due| Instant::now() + Duration::from_millis(due.saturating_sub(now)));
+            let clock = &self.config.clock;
+            let wake = due.map(|due| Instant::now() + clock.wall(due.saturating_sub(now)));
             tokio::select! {
                 req = requests.recv() => match req {
                     Some(req) => self.handle(req),

@@ -118,6 +118,7 @@ mod tests {
             hub: " ws://h:1/ws ".into(),
             token: token.map(str::to_owned),
             json,
+            hub_given: false,
         }
     }
 

@@ -2,6 +2,7 @@
 //! into stderr text and an exit code. Each subcommand lives in its own module.
 
 mod answer;
+mod drill;
 mod hub;
 mod listen;
 mod output;
@@ -14,10 +15,12 @@ mod when;
 
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use protocol::Utterance;
 
 pub use answer::parse_answer;
+pub use drill::{DrillArgs, TARGET_MISSED};
 pub use hub::Hub;
 pub use listen::WalkIn;
 pub use tap::{DutyArg, TapCmd};
@@ -35,7 +38,8 @@ pub const DEFAULT_HUB: &str = "ws://127.0.0.1:7700/ws";
                   sentences offline (parse, render), or connect to the hub as a tablet to \
                   place calls and say answers (say), answer a call by its id (answer), follow \
                   the net (listen), tap a status (tap), and read the site's state (state) and \
-                  the daily report (report)."
+                  the daily report (report). `radio drill` rehearses a whole gallery day on a \
+                  hub of its own and scores every post."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -59,9 +63,14 @@ pub struct HubArgs {
         value_name = "T"
     )]
     pub token: Option<String>,
-    /// Speak JSON (radio.v1.json) to the hub instead of MessagePack, e.g. to read frames in a proxy.
+    /// Speak JSON (radio.v1.json) to the hub instead of MessagePack, e.g. to read frames in a
+    /// proxy; for `drill`, print the report as one JSON object.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Whether --hub was given on the command line (not taken from RADIO_HUB or the default):
+    /// a drill runs on a hub of its own unless told otherwise.
+    #[arg(skip)]
+    pub hub_given: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -179,6 +188,32 @@ pub enum Cmd {
         #[arg(long, value_name = "YYYY-MM-DD")]
         date: Option<String>,
     },
+    /// Rehearse a gallery day with virtual posts and score every post, or load the hub.
+    #[command(
+        long_about = "Rehearse a gallery day: virtual posts, each a tablet speaking the real \
+                      protocol, play a scenario's day through the standard calls — the gate, the \
+                      desk, the car park and the door, the managers, the VIP rooms, drinks, ID \
+                      copies, documents, departures, taxis, rooms cleared — each post answering \
+                      收到 after its own delay, with the scenario's faults. A progress bar shows \
+                      the day on stderr; at the end, the report: per post calls answered, median \
+                      and p95 time to 收到, missed calls, escalations; time per visit stage; the \
+                      rota's fairness; each target passed or failed, checked against the hub's \
+                      own report.\n\n\
+                      By default the drill starts a hub of its own (the `hub` binary beside \
+                      `radio`, or --hub-bin) on a temporary data folder and a free port, its \
+                      clock sped up --speed times (default 600: a day in about a minute), so a \
+                      drill never mixes into a real day. --listen ADDR --humans L1,RC leaves \
+                      posts to people: their tablet links are printed, the drill waits for them \
+                      and runs at real speed. --hub URL --data DIR runs against a hub already \
+                      running (real time unless that hub was started with --clock-speed).\n\n\
+                      --load N --rate R --duration D opens N tablets spread over the posts, \
+                      drives the call mix at R calls a second, and prints throughput, latency \
+                      percentiles (call → delivered, call → 收到), the hub's CPU and memory, and \
+                      whether its /metrics agree with what the tablets received.\n\n\
+                      Exit codes: 0 every target met; 1 could not run (a bad scenario names its \
+                      line and field); 3 a target missed (or /metrics disagree under --load)."
+    )]
+    Drill(DrillArgs),
 }
 
 /// A reason to stop: said on stderr as `radio: <message>`, with a non-zero exit code.
@@ -200,7 +235,10 @@ impl Failure {
 
 /// Runs `radio` with the process's arguments; what `main` returns.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let given = |m: &clap::ArgMatches| m.value_source("hub") == Some(ValueSource::CommandLine);
+    cli.hub.hub_given = given(&matches) || matches.subcommand().is_some_and(|(_, sub)| given(sub));
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
@@ -243,6 +281,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Cmd::Report { date } => {
             let hub = Hub::from_args(&cli.hub)?;
             block_on(report::report(&hub, date.as_deref()))
+        }
+        Cmd::Drill(args) => {
+            let hub = cli.hub.hub_given.then(|| cli.hub.hub.trim().to_owned());
+            drill::drill(args, hub, cli.hub.json)
         }
     }
 }
