@@ -148,7 +148,7 @@ pub fn drill(a: DrillArgs, hub: Option<String>, json: bool) -> Result<(), Failur
         progress: Progress::for_stderr(),
     };
     let report = runtime()?
-        .block_on(drill::run(opts))
+        .block_on(until_stopped(drill::run(opts)))
         .map_err(Failure::new)?;
     if let Some(path) = &a.html {
         let page = drill::html::page(&report, opts_target(&report));
@@ -202,7 +202,7 @@ fn load(n: usize, a: &DrillArgs, hub: HubChoice, json: bool) -> Result<(), Failu
         progress: Progress::for_stderr(),
     };
     let report = runtime()?
-        .block_on(drill::load::run(opts))
+        .block_on(until_stopped(drill::load::run(opts)))
         .map_err(Failure::new)?;
     if json {
         let text = serde_json::to_string(&report)
@@ -237,6 +237,38 @@ fn read_scenario(said: &str) -> Result<Scenario, Failure> {
     let text = std::fs::read_to_string(said)
         .map_err(|e| Failure::new(format!("cannot read {said}: {e}")))?;
     Scenario::parse(&text, said).map_err(|e| Failure::new(format!("bad scenario: {e}")))
+}
+
+/// Runs `work` until it ends or the drill is stopped (Ctrl-C, SIGTERM): then the drill's own
+/// hub is stopped with it (dropped with the work) and nothing is left running.
+async fn until_stopped<T>(work: impl Future<Output = Result<T, String>>) -> Result<T, String> {
+    let stop = async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            match signal(SignalKind::terminate()) {
+                Ok(mut term) => {
+                    tokio::select! {
+                        _ = ctrl_c => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+    };
+    tokio::select! {
+        r = work => r,
+        () = stop => {
+            eprintln!();
+            Err("stopped before the end of the day; the drill's own hub is stopped too".into())
+        }
+    }
 }
 
 /// Two worker threads: the posts' tablets and the script share them; blocking work (restarting

@@ -35,11 +35,12 @@ pub fn esc(s: &str) -> String {
 }
 
 fn secs(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.1} s")).unwrap_or_else(|| "—".into())
+    v.map(|v| format!("{v:.1} 秒"))
+        .unwrap_or_else(|| "—".into())
 }
 
 fn mins(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.1} min"))
+    v.map(|v| format!("{v:.1} 分钟"))
         .unwrap_or_else(|| "—".into())
 }
 
@@ -346,7 +347,7 @@ fn answer_chart(r: &Report, target: Option<f64>) -> String {
     while t <= scale_max + 1e-9 {
         let _ = write!(
             s,
-            "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{top}\" y2=\"{1:.1}\" stroke=\"#e5eaf0\"/><text x=\"{0:.1}\" y=\"{2:.1}\" font-size=\"12\" fill=\"#616e7c\" text-anchor=\"middle\">{3} s</text>",
+            "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{top}\" y2=\"{1:.1}\" stroke=\"#e5eaf0\"/><text x=\"{0:.1}\" y=\"{2:.1}\" font-size=\"12\" fill=\"#616e7c\" text-anchor=\"middle\">{3} 秒</text>",
             x(t),
             height - 30.0,
             height - 14.0,
@@ -383,7 +384,7 @@ fn answer_chart(r: &Report, target: Option<f64>) -> String {
         );
         let _ = write!(
             s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#616e7c\">{:.1} / {:.1} s · {} 次</text>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#616e7c\">{:.1} / {:.1} 秒 · {} 次</text>",
             x(p95) + 6.0,
             y + 16.0,
             med,
@@ -394,7 +395,7 @@ fn answer_chart(r: &Report, target: Option<f64>) -> String {
     if let Some(t) = target {
         let _ = write!(
             s,
-            "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{1}\" y2=\"{2:.1}\" stroke=\"#c0392b\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/><text x=\"{0:.1}\" y=\"{3}\" font-size=\"12\" fill=\"#c0392b\" text-anchor=\"middle\">目标 {4} s</text>",
+            "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{1}\" y2=\"{2:.1}\" stroke=\"#c0392b\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/><text x=\"{0:.1}\" y=\"{3}\" font-size=\"12\" fill=\"#c0392b\" text-anchor=\"middle\">目标 {4} 秒</text>",
             x(t),
             top - 4.0,
             height - 30.0,

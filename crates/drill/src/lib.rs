@@ -11,6 +11,10 @@
 //! - [`report`], [`html`], [`progress`]: the live view and the score.
 //! - [`load`]: load mode — many tablets, a call mix at a set rate, latency, the hub's CPU and
 //!   memory, and its `/metrics` checked against what the tablets received.
+//!
+//! Diagnostics: `DRILL_DEBUG=1` prints every call's record (answers, repeats, escalation) on
+//! stderr at the end of a drill; `DRILL_DEBUG_POST=1` prints when each post means to answer
+//! each call and how late its timer woke.
 
 pub mod clock;
 pub mod ctx;

@@ -14,7 +14,7 @@ use protocol::envelope::CallId;
 use protocol::room::Room;
 use protocol::rota::Rota;
 use protocol::visit::{Stage, Visit, VisitId};
-use protocol::{Answer, Call, Event, EventKind, Post, Station, Tap, Target, Visitor};
+use protocol::{Answer, Call, Event, EventKind, Post, Station, Target, Visitor};
 use tokio::sync::watch;
 
 /// One call of the day.
@@ -303,17 +303,4 @@ pub fn answer_for(answers: &[Answer]) -> Option<Answer> {
     [Answer::Received, Answer::CanReceive]
         .into_iter()
         .find(|a| answers.contains(a))
-}
-
-/// A tap's visit, if it names one.
-pub fn tap_visit(tap: &Tap) -> Option<VisitId> {
-    match tap {
-        Tap::Parked { visit }
-        | Tap::Greeted { visit }
-        | Tap::TookOver { visit }
-        | Tap::EnteredVip { visit, .. }
-        | Tap::ModelHouse { visit }
-        | Tap::Left { visit } => Some(*visit),
-        _ => None,
-    }
 }

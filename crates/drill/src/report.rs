@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::ctx::{Ctx, Outcome, hhmm};
 use crate::mirror::Board;
-use crate::plan::{Kind, MIN};
+use crate::plan::MIN;
 use crate::scenario::Scenario;
 
 #[derive(Clone, Debug, Serialize)]
@@ -1067,13 +1067,5 @@ impl Report {
             }
         );
         o
-    }
-}
-
-/// The group's planned kind in words (for the page).
-pub fn kind_words(k: &Kind) -> &'static str {
-    match k {
-        Kind::Appointment { .. } => "appointment",
-        Kind::WalkIn { .. } => "walk-in",
     }
 }
