@@ -16,7 +16,18 @@ impl Audience {
     pub fn of(event: &EventKind) -> Audience {
         use EventKind::*;
         match event {
-            CallPlaced { call, .. } => between(&call.caller, &call.target),
+            // A post that may answer in the target's stead hears the call too (the butler the
+            // departure call to the reception desk).
+            CallPlaced { call, .. } => match (
+                between(&call.caller, &call.target),
+                call.intent.also_answered_by(),
+            ) {
+                (Audience::Stations(mut v), also) if !also.is_empty() => {
+                    v.extend(also.iter().map(|p| Station::Post(*p)));
+                    stations(v)
+                }
+                (audience, _) => audience,
+            },
             CallRepeated { caller, target, .. } => between(caller, target),
             CallAnswered {
                 caller, target, by, ..

@@ -461,3 +461,24 @@ async fn a_tablet_previews_a_call_as_the_hub_will_read_it_and_nothing_is_logged(
         "the gate's call: {kinds:?}"
     );
 }
+
+#[tokio::test]
+async fn the_butler_hears_the_departure_call_to_the_desk_and_may_answer_it() {
+    let hub = TestHub::start().await;
+    let mut x = hub.tablet("X:张伟").await;
+    let mut g1 = hub.tablet("G1").await;
+    let _rc = hub.tablet("RC").await;
+    let placed = x
+        .say("我是大客户经理张伟，呼叫接待中心，VIP1室王先生即将离场请做好准备，收到请回话。")
+        .await
+        .unwrap();
+    let heard = expect_event(&mut g1, "call_placed").await;
+    assert_eq!(call_id(&heard), placed.call_id);
+    g1.answer(placed.call_id, Answer::Received).await.unwrap();
+    let answered = expect_event(&mut x, "call_answered").await;
+    let EventKind::CallAnswered { by, closes, .. } = &answered.what else {
+        unreachable!()
+    };
+    assert_eq!(*by, Station::Post(Post::G1));
+    assert!(*closes);
+}
