@@ -242,32 +242,31 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     runtime.block_on(async move {
         let listener = crate::listen(args.listen).map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let site = config.site.name.clone();
+        let data = args.data.display().to_string();
+        let starting = |e: crate::HubError| match e {
+            crate::HubError::History(crate::history::HistoryError::Log(
+                logbook::LogError::Corrupt { .. },
+            )) => format!(
+                "{e}\nThe hub does not start on a damaged log, so nothing more is lost. \
+                 Stop anything using {data}, then run `hub repair --data {data}`: it sets \
+                 the damaged file aside as it is and keeps every record it can prove \
+                 (docs/OPERATIONS.md)."
+            ),
+            e => e.to_string(),
+        };
+        // Everything that can fail at start is tried before the hub says it is listening.
+        let opened = crate::Opened::open(config).map_err(starting)?;
         println!(
-            "hub: {} listening on ws://{addr}/ws (tablet page http://{addr}/, dashboard /dashboard, health /healthz, metrics /metrics, state /api/state); data in {}",
-            config.site.name,
-            args.data.display()
+            "hub: {site} listening on ws://{addr}/ws (tablet page http://{addr}/, dashboard /dashboard, health /healthz, metrics /metrics, state /api/state); data in {data}"
         );
         if fresh {
             println!(
-                "hub: new data folder. Mint a tablet's token with `hub token L1 --data {0}` \
-                 (client manager: `hub token X --name 张伟 --data {0}`; supervisor: `hub token SUP --data {0}`)",
-                args.data.display()
+                "hub: new data folder. Mint a tablet's token with `hub token L1 --data {data}` \
+                 (client manager: `hub token X --name 张伟 --data {data}`; supervisor: `hub token SUP --data {data}`)"
             );
         }
-        let data = args.data.display().to_string();
-        crate::serve(listener, config, shutdown_signal())
-            .await
-            .map_err(|e| match e {
-                crate::HubError::History(crate::history::HistoryError::Log(
-                    logbook::LogError::Corrupt { .. },
-                )) => format!(
-                    "{e}\nThe hub does not start on a damaged log, so nothing more is lost. \
-                     Stop anything using {data}, then run `hub repair --data {data}`: it sets \
-                     the damaged file aside as it is and keeps every record it can prove \
-                     (docs/OPERATIONS.md)."
-                ),
-                e => e.to_string(),
-            })
+        opened.serve(listener, shutdown_signal()).await.map_err(starting)
     })
 }
 

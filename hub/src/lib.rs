@@ -114,16 +114,79 @@ pub async fn serve(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), HubError> {
-    let config = Arc::new(config);
-    // Held until the hub has stopped writing: one hub per data folder.
-    let _held = lock::DataLock::take(&config.data_dir)?;
-    let pages = match &config.web_dir {
-        Some(dir) => web::Assets::folder(dir).map_err(HubError::Web)?,
-        None => web::Assets::embedded(),
-    };
-    let secret = Secret::load_or_create(&config.data_dir)?;
-    let metrics = Arc::new(Metrics::default());
-    let switchboard = Switchboard::open(config.clone(), metrics.clone())?;
+    Opened::open(config)?.serve(listener, shutdown).await
+}
+
+/// A hub ready to serve: its data folder held, its secret and log open, its pages found —
+/// everything that can fail at start has been tried.
+pub struct Opened {
+    config: Arc<Config>,
+    held: lock::DataLock,
+    pages: web::Assets,
+    secret: Secret,
+    metrics: Arc<Metrics>,
+    switchboard: Switchboard,
+}
+
+impl Opened {
+    /// Takes the data folder (one hub per folder), opens the secret and replays the log.
+    pub fn open(config: Config) -> Result<Opened, HubError> {
+        let config = Arc::new(config);
+        // Held until the hub has stopped writing: one hub per data folder.
+        let held = lock::DataLock::take(&config.data_dir)?;
+        let pages = match &config.web_dir {
+            Some(dir) => web::Assets::folder(dir).map_err(HubError::Web)?,
+            None => web::Assets::embedded(),
+        };
+        let secret = Secret::load_or_create(&config.data_dir)?;
+        let metrics = Arc::new(Metrics::default());
+        let switchboard = Switchboard::open(config.clone(), metrics.clone())?;
+        Ok(Opened {
+            config,
+            held,
+            pages,
+            secret,
+            metrics,
+            switchboard,
+        })
+    }
+
+    /// Serves until `shutdown` resolves (see [`serve`]).
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), HubError> {
+        let Opened {
+            config,
+            held: _held,
+            pages,
+            secret,
+            metrics,
+            switchboard,
+        } = self;
+        run(
+            listener,
+            config,
+            pages,
+            secret,
+            metrics,
+            switchboard,
+            shutdown,
+        )
+        .await
+    }
+}
+
+async fn run(
+    listener: TcpListener,
+    config: Arc<Config>,
+    pages: web::Assets,
+    secret: Secret,
+    metrics: Arc<Metrics>,
+    switchboard: Switchboard,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), HubError> {
     let (requests, inbox) = mpsc::channel(SWITCHBOARD_QUEUE);
     let board = tokio::spawn(switchboard.run(inbox));
     let app = Arc::new(App {

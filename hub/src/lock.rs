@@ -51,8 +51,17 @@ impl DataLock {
         match try_lock(&file) {
             Ok(true) => {}
             Ok(false) => {
+                // The holder writes its pid just after it takes the lock: give it a moment.
                 let mut pid = String::new();
-                let _ = file.read_to_string(&mut pid);
+                for _ in 0..20 {
+                    pid.clear();
+                    let _ = file.seek(SeekFrom::Start(0));
+                    let _ = file.read_to_string(&mut pid);
+                    if !pid.trim().is_empty() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
                 return Err(LockError::Held {
                     dir: dir.to_owned(),
                     pid: match pid.trim() {

@@ -58,6 +58,10 @@ async fn a_damaged_log_stops_the_hub_and_hub_repair_keeps_every_provable_record(
     assert!(!out.status.success(), "the hub must not start: {err}");
     assert!(err.contains(&format!("byte {damaged}")), "{err}");
     assert!(err.contains("hub repair --data"), "{err}");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("listening"),
+        "the hub never said it was listening"
+    );
     assert_eq!(
         std::fs::metadata(&log_path).unwrap().len() as usize,
         size,
