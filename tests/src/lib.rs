@@ -4,6 +4,9 @@
 
 pub mod browser;
 pub mod fetch;
+pub mod posts;
+
+pub use posts::Posts;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -15,10 +15,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use hub::{Clock, Config};
 use integration::browser::{Browser, Page, Viewport};
-use integration::{TestHub, state, visitor};
+use integration::{Posts, TestHub, state, visitor};
 use protocol::{Answer, Tap};
 use serde_json::{Value, json};
-use tablet::Tablet;
 
 const MIN: u64 = 60_000;
 const GOT: Answer = Answer::Received;
@@ -46,7 +45,20 @@ struct Site {
     hub: TestHub,
     clock: Option<Clock>,
     start: u64,
-    tablets: HashMap<String, Tablet>,
+    posts: Posts,
+}
+
+impl std::ops::Deref for Site {
+    type Target = Posts;
+    fn deref(&self) -> &Posts {
+        &self.posts
+    }
+}
+
+impl std::ops::DerefMut for Site {
+    fn deref_mut(&mut self) -> &mut Posts {
+        &mut self.posts
+    }
 }
 
 impl Site {
@@ -61,7 +73,7 @@ impl Site {
             hub,
             clock: None,
             start: now_ms(),
-            tablets: HashMap::new(),
+            posts: Posts::default(),
         }
     }
 
@@ -82,7 +94,7 @@ impl Site {
             hub,
             clock: Some(clock),
             start,
-            tablets: HashMap::new(),
+            posts: Posts::default(),
         }
     }
 
@@ -90,7 +102,7 @@ impl Site {
     async fn connect(&mut self, posts: &[&str]) {
         for post in posts {
             let tablet = self.hub.tablet(post).await;
-            self.tablets.insert((*post).to_owned(), tablet);
+            self.posts.insert(post, tablet);
         }
     }
 
@@ -101,35 +113,6 @@ impl Site {
         let now = clock.now_ms();
         assert!(then >= now, "the day runs forward");
         clock.advance(then - now);
-    }
-
-    fn tablet(&mut self, post: &str) -> &mut Tablet {
-        self.tablets
-            .get_mut(post)
-            .unwrap_or_else(|| panic!("no tablet {post}"))
-    }
-
-    /// `caller` says `sentence`; each of `answers` answers it. The call's id.
-    async fn say(&mut self, caller: &str, sentence: &str, answers: &[(&str, Answer)]) -> u64 {
-        let placed = self
-            .tablet(caller)
-            .say(sentence)
-            .await
-            .unwrap_or_else(|e| panic!("{caller}: {sentence}\n  refused: {e}"));
-        for (by, answer) in answers {
-            self.tablet(by)
-                .answer(placed.call_id, *answer)
-                .await
-                .unwrap_or_else(|e| panic!("{by} answers {sentence}: {e}"));
-        }
-        placed.call_id
-    }
-
-    async fn tap(&mut self, by: &str, tap: Tap) {
-        self.tablet(by)
-            .tap(tap)
-            .await
-            .unwrap_or_else(|e| panic!("{by} taps: {e}"));
     }
 
     async fn state(&mut self) -> Value {
@@ -144,7 +127,7 @@ impl Site {
 
     /// Reads what the tablets were sent, so that none falls behind and is cut off.
     async fn drain(&mut self) {
-        for t in self.tablets.values_mut() {
+        for t in self.posts.all() {
             while let Ok(Some(_)) = t.next_event_within(Duration::from_millis(1)).await {}
         }
     }

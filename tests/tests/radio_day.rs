@@ -4,13 +4,10 @@
 //! 10 for an order, …) and a false alarm would show. After each step the test checks the board
 //! the supervisor would expect, and at the end the day's report.
 
-use std::collections::HashMap;
-
 use hub::Clock;
-use integration::{TestHub, order, room, state, visitor};
+use integration::{Posts, TestHub, order, room, state, visitor};
 use protocol::{Answer, Command, ReplyBody, Tap};
 use serde_json::Value;
-use tablet::Tablet;
 
 /// 2026-11-28 09:00 in the gallery's time zone (UTC+8).
 const NINE: u64 = 1_795_827_600_000;
@@ -20,7 +17,20 @@ const MIN: u64 = 60_000;
 struct Site {
     hub: TestHub,
     clock: Clock,
-    tablets: HashMap<&'static str, Tablet>,
+    posts: Posts,
+}
+
+impl std::ops::Deref for Site {
+    type Target = Posts;
+    fn deref(&self) -> &Posts {
+        &self.posts
+    }
+}
+
+impl std::ops::DerefMut for Site {
+    fn deref_mut(&mut self) -> &mut Posts {
+        &mut self.posts
+    }
 }
 
 impl Site {
@@ -31,18 +41,15 @@ impl Site {
             move |c| c.clock = clock
         })
         .await;
-        let mut tablets = HashMap::new();
-        for post in [
-            "SUP", "L1", "L2", "Y1", "Y2", "RC", "G1", "S1", "OPS", "LOBBY", "MODEL", "X:张伟",
-            "X:李娜", "X:王强",
-        ] {
-            tablets.insert(post, hub.tablet(post).await);
-        }
-        Site {
-            hub,
-            clock,
-            tablets,
-        }
+        let posts = Posts::connect(
+            &hub,
+            &[
+                "SUP", "L1", "L2", "Y1", "Y2", "RC", "G1", "S1", "OPS", "LOBBY", "MODEL", "X:张伟",
+                "X:李娜", "X:王强",
+            ],
+        )
+        .await;
+        Site { hub, clock, posts }
     }
 
     fn at(&self, minutes_past_nine: u64) {
@@ -50,28 +57,6 @@ impl Site {
         let then = NINE + minutes_past_nine * MIN;
         assert!(then >= now, "the day runs forward");
         self.clock.advance(then - now);
-    }
-
-    fn tablet(&mut self, post: &str) -> &mut Tablet {
-        self.tablets
-            .get_mut(post)
-            .unwrap_or_else(|| panic!("no tablet {post}"))
-    }
-
-    /// `caller` says `sentence`; each of `answers` answers it. Returns the call's id.
-    async fn say(&mut self, caller: &str, sentence: &str, answers: &[(&str, Answer)]) -> u64 {
-        let placed = self
-            .tablet(caller)
-            .say(sentence)
-            .await
-            .unwrap_or_else(|e| panic!("{caller}: {sentence}\n  refused: {e}"));
-        for (by, answer) in answers {
-            self.tablet(by)
-                .answer(placed.call_id, *answer)
-                .await
-                .unwrap_or_else(|e| panic!("{by} answers {sentence}: {e}"));
-        }
-        placed.call_id
     }
 
     /// The board as the supervisor sees it, checked for the one thing a calm day never has:

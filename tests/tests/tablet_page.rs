@@ -6,12 +6,11 @@
 //! the board; a dropped link said at once and mended without a reload. Screenshots of every
 //! post's tablet on a busy site go to `target/screenshots/tablet_*/`.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use hub::Clock;
 use integration::browser::{Browser, Page, Viewport};
-use integration::{TestHub, expect_event, state, visitor};
+use integration::{Posts, TestHub, expect_event, state, visitor};
 use protocol::{Answer, Call, EventKind, Intent, Post, Station, Tap, Title, Visitor};
 use serde_json::{Value, json};
 use tablet::Tablet;
@@ -84,7 +83,20 @@ struct Site {
     hub: TestHub,
     clock: Clock,
     start: u64,
-    tablets: HashMap<String, Tablet>,
+    posts: Posts,
+}
+
+impl std::ops::Deref for Site {
+    type Target = Posts;
+    fn deref(&self) -> &Posts {
+        &self.posts
+    }
+}
+
+impl std::ops::DerefMut for Site {
+    fn deref_mut(&mut self) -> &mut Posts {
+        &mut self.posts
+    }
 }
 
 impl Site {
@@ -101,15 +113,12 @@ impl Site {
             move |c| c.clock = clock
         })
         .await;
-        let mut tablets = HashMap::new();
-        for s in stations {
-            tablets.insert((*s).to_owned(), hub.tablet(s).await);
-        }
+        let posts = Posts::connect(&hub, stations).await;
         Site {
             hub,
             clock,
             start,
-            tablets,
+            posts,
         }
     }
 
@@ -119,35 +128,6 @@ impl Site {
         let now = self.clock.now_ms();
         assert!(then >= now, "the day runs forward");
         self.clock.advance(then - now);
-    }
-
-    fn tablet(&mut self, s: &str) -> &mut Tablet {
-        self.tablets
-            .get_mut(s)
-            .unwrap_or_else(|| panic!("no tablet {s}"))
-    }
-
-    /// `caller` says `sentence`; each of `answers` answers it. The call's id.
-    async fn say(&mut self, caller: &str, sentence: &str, answers: &[(&str, Answer)]) -> u64 {
-        let placed = self
-            .tablet(caller)
-            .say(sentence)
-            .await
-            .unwrap_or_else(|e| panic!("{caller}: {sentence}\n  refused: {e}"));
-        for (by, answer) in answers {
-            self.tablet(by)
-                .answer(placed.call_id, *answer)
-                .await
-                .unwrap_or_else(|e| panic!("{by} answers {sentence}: {e}"));
-        }
-        placed.call_id
-    }
-
-    async fn tap(&mut self, by: &str, tap: Tap) {
-        self.tablet(by)
-            .tap(tap.clone())
-            .await
-            .unwrap_or_else(|e| panic!("{by} taps {tap:?}: {e}"));
     }
 
     /// The id of the visitor group called `who` on the board.
