@@ -373,3 +373,26 @@ impl Browser {
 pub fn as_javascript(v: &serde_json::Value) -> u64 {
     v.as_f64().unwrap_or_else(|| panic!("{v} is not a number")) as u64
 }
+
+/// The next call placed that `tablet` hears from `caller` ("G1", "X:张伟"), skipping others.
+pub async fn expect_call_from(tablet: &mut Tablet, caller: &str) -> (u64, protocol::Call) {
+    let caller: Station = caller.parse().expect("a station code");
+    loop {
+        let e = expect_event(tablet, "call_placed").await;
+        if let EventKind::CallPlaced { call_id, call, .. } = e.what {
+            if call.caller == caller {
+                return (call_id, call);
+            }
+        }
+    }
+}
+
+/// The answers a tablet page offers for the calls it shows, in order.
+pub async fn answers_shown(page: &browser::Page) -> serde_json::Value {
+    page.js(
+        "return [...document.querySelectorAll('#incoming-list .call')].map(c =>
+           [...c.querySelectorAll('.answers button')].map(b => b.dataset.answer));",
+        vec![],
+    )
+    .await
+}

@@ -22,9 +22,9 @@
 use std::time::{Duration, Instant};
 
 use integration::browser::{Browser, Page, Viewport};
-use integration::{TestHub, expect_event};
+use integration::{TestHub, answers_shown, expect_call_from};
 use protocol::rota::Turn;
-use protocol::{Answer, Call, EventKind, Intent, Post, Station, Target, Title, Visitor};
+use protocol::{Answer, Call, Intent, Post, Station, Target, Title, Visitor};
 use serde_json::{Value, json};
 use tablet::Tablet;
 
@@ -63,29 +63,6 @@ async fn dashboard_page(browser: &Browser, hub: &TestHub) -> Page {
     )
     .await;
     page
-}
-
-/// The next call placed that `tablet` hears from `caller`.
-async fn expect_call_from(tablet: &mut Tablet, caller: &str) -> (u64, Call) {
-    let caller = station(caller);
-    loop {
-        let e = expect_event(tablet, "call_placed").await;
-        if let EventKind::CallPlaced { call_id, call, .. } = e.what {
-            if call.caller == caller {
-                return (call_id, call);
-            }
-        }
-    }
-}
-
-/// The answers a tablet offers for the calls it shows, in order.
-async fn answers_shown(page: &Page) -> Value {
-    page.js(
-        "return [...document.querySelectorAll('#incoming-list .call')].map(c =>
-           [...c.querySelectorAll('.answers button')].map(b => b.dataset.answer));",
-        vec![],
-    )
-    .await
 }
 
 /// The text of the call this tablet made that reads `sentence`, in its list of calls made.

@@ -10,10 +10,9 @@ use std::time::{Duration, Instant};
 
 use hub::Clock;
 use integration::browser::{Browser, Page, Viewport};
-use integration::{Posts, TestHub, expect_event, state, visitor};
+use integration::{Posts, TestHub, answers_shown, expect_call_from, expect_event, state, visitor};
 use protocol::{Answer, Call, EventKind, Intent, Post, Station, Tap, Title, Visitor};
 use serde_json::{Value, json};
-use tablet::Tablet;
 
 const GOT: Answer = Answer::Received;
 const MIN: u64 = 60_000;
@@ -42,29 +41,6 @@ fn who(surname: &str, title: Title) -> Visitor {
         surname: surname.into(),
         title,
     }
-}
-
-/// The next call placed that `tablet` hears from `caller` (skipping its own and others).
-async fn expect_call_from(tablet: &mut Tablet, caller: &str) -> (u64, Call) {
-    let caller = station(caller);
-    loop {
-        let e = expect_event(tablet, "call_placed").await;
-        if let EventKind::CallPlaced { call_id, call, .. } = e.what {
-            if call.caller == caller {
-                return (call_id, call);
-            }
-        }
-    }
-}
-
-/// The answers the page offers for the calls it shows, in order.
-async fn answers_shown(page: &Page) -> Value {
-    page.js(
-        "return [...document.querySelectorAll('#incoming-list .call')].map(c =>
-           [...c.querySelectorAll('.answers button')].map(b => b.dataset.answer));",
-        vec![],
-    )
-    .await
 }
 
 /// Empties a text box the way a person would (select all, delete), so the page hears `input`.

@@ -176,23 +176,12 @@ pub async fn run(o: LoadOptions) -> Result<LoadReport, String> {
     tokio::time::sleep(Duration::from_millis(200)).await;
 
     // The stations and their tablets.
-    let stations: Vec<Station> = [
-        Post::L1,
-        Post::L2,
-        Post::Y1,
-        Post::Y2,
-        Post::G1,
-        Post::S1,
-        Post::Ops,
-        Post::Rc,
-        Post::Lobby,
-        Post::ModelHouse,
-        Post::Shuttle,
-    ]
-    .into_iter()
-    .map(Station::Post)
-    .chain(NAMES.iter().map(|n| Station::manager(n).expect("a name")))
-    .collect();
+    let stations: Vec<Station> = Post::ALL
+        .into_iter()
+        .filter(|p| *p != Post::Sup)
+        .map(Station::Post)
+        .chain(NAMES.iter().map(|n| Station::manager(n).expect("a name")))
+        .collect();
     let mut assignment: Vec<Station> = vec![Station::Post(Post::Sup)];
     let mut i = 0;
     while assignment.len() < o.tablets.max(stations.len() + 1) {

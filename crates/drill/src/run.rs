@@ -56,22 +56,6 @@ pub struct DrillOptions {
     pub progress: Progress,
 }
 
-/// Every fixed post of the site, the supervisor first (its tablet is the drill's eyes).
-const POSTS: [Post; 12] = [
-    Post::Sup,
-    Post::L1,
-    Post::L2,
-    Post::Y1,
-    Post::Y2,
-    Post::G1,
-    Post::S1,
-    Post::Ops,
-    Post::Rc,
-    Post::Lobby,
-    Post::ModelHouse,
-    Post::Shuttle,
-];
-
 /// Runs the drill to its report.
 pub async fn run(o: DrillOptions) -> Result<Report, String> {
     let wall_started = std::time::Instant::now();
@@ -129,9 +113,10 @@ pub async fn run(o: DrillOptions) -> Result<Report, String> {
         .chain(plan.phone_duty.iter())
         .map(|n| Station::manager(n).expect("roster names are checked"))
         .collect();
-    let stations: Vec<Station> = POSTS
-        .iter()
-        .map(|p| Station::Post(*p))
+    // Every fixed post, the supervisor first (its tablet is the drill's eyes).
+    let stations: Vec<Station> = std::iter::once(Post::Sup)
+        .chain(Post::ALL.into_iter().filter(|p| *p != Post::Sup))
+        .map(Station::Post)
         .chain(managers.iter().cloned())
         .collect();
     let humans: HashSet<Station> = o.humans.iter().cloned().collect();
