@@ -1,58 +1,14 @@
-//! The `hub` command line: run the sales gallery radio hub, or mint a tablet's token.
-//! The binary is a thin wrapper over [`main`], which tests run as a real process too.
+//! `hub serve` (the default): run the hub until Ctrl-C or SIGTERM.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::{Config, Secret, Site};
-use clap::{Args, Parser, Subcommand};
-use protocol::Station;
-
-#[derive(Parser)]
-#[command(name = "hub", version, about = "The sales gallery radio hub")]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Cmd>,
-}
-
-#[derive(Subcommand)]
-enum Cmd {
-    /// Run the hub (the default when no subcommand is given).
-    Serve(ServeArgs),
-    /// Print a signed token for a post's tablet, alone on one line; with --link, also the
-    /// tablet's sign-in link and its QR code.
-    Token {
-        /// The post: L1 L2 Y1 Y2 G1 S1 OPS RC SUP LOBBY MODEL SHUTTLE, or X for a client manager (with --name).
-        post: String,
-        /// The client manager's name, for X.
-        #[arg(long)]
-        name: Option<String>,
-        /// The hub's data folder (its secret signs the token).
-        #[arg(long, default_value = "./data")]
-        data: PathBuf,
-        /// Also print the link that signs a tablet in (http://HOST:PORT/#token=…; the
-        /// supervisor's opens /dashboard) and its QR code.
-        #[arg(long)]
-        link: bool,
-        /// The hub's address as the tablet reaches it, HOST:PORT (for --link); the hub's default
-        /// listen address if not given, which only this machine can open.
-        #[arg(long, requires = "link", value_name = "HOST:PORT")]
-        host: Option<String>,
-    },
-    /// Mend a damaged event log (the hub refuses to start on one): the damaged file is set
-    /// aside as it is, and a new log keeps every record its checksum proves, each at its
-    /// offset. Run it with the hub stopped.
-    Repair {
-        /// The hub's data folder.
-        #[arg(long, default_value = "./data")]
-        data: PathBuf,
-    },
-}
+use crate::{Config, Site};
+use clap::Args;
 
 #[derive(Args)]
-struct ServeArgs {
+pub(super) struct ServeArgs {
     /// Address to listen on; the WebSocket is at /ws.
     #[arg(long, default_value = "127.0.0.1:7700")]
     listen: SocketAddr,
@@ -99,112 +55,7 @@ impl Default for ServeArgs {
     }
 }
 
-/// Runs the command line as given in the process's arguments.
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command.unwrap_or(Cmd::Serve(ServeArgs::default())) {
-        Cmd::Serve(args) => serve(args),
-        Cmd::Token {
-            post,
-            name,
-            data,
-            link,
-            host,
-        } => token(&post, name.as_deref(), &data, link.then_some(host)),
-        Cmd::Repair { data } => repair(&data),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("hub: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// Mends a damaged log and says what it did.
-fn repair(data: &std::path::Path) -> Result<(), String> {
-    let _held = crate::lock::DataLock::take(data).map_err(|e| e.to_string())?;
-    let dir = data.join("log");
-    let now = crate::switchboard::now_ms();
-    let done = crate::history::repair(&dir, now).map_err(|e| e.to_string())?;
-    let text = match done {
-        None => format!(
-            "hub: the log in {} is sound: nothing to repair\n",
-            dir.display()
-        ),
-        Some(r) => format!(
-            "hub: repaired the log in {}: kept {} records; lost {} ({}); dropped a torn tail of {} bytes; the damaged file is kept as {}\n",
-            dir.display(),
-            r.kept,
-            r.lost.len(),
-            if r.lost.is_empty() {
-                "none".to_owned()
-            } else {
-                format!(
-                    "offsets {}",
-                    r.lost
-                        .iter()
-                        .map(u64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            },
-            r.torn_bytes,
-            r.set_aside.display()
-        ),
-    };
-    print(&text)
-}
-
-/// Mints a token; with `link` (`Some(host)`), also prints the sign-in link and its QR code.
-fn token(
-    post: &str,
-    name: Option<&str>,
-    data: &std::path::Path,
-    link: Option<Option<String>>,
-) -> Result<(), String> {
-    let station = match (post.trim(), name) {
-        ("X" | "x", Some(name)) => Station::manager(name).map_err(|e| e.to_string())?,
-        ("X" | "x", None) => return Err("a client manager's token needs --name NAME".into()),
-        (code, None) => code.parse::<Station>().map_err(|e| e.to_string())?,
-        (_, Some(_)) => return Err("--name is only for a client manager (post X)".into()),
-    };
-    let secret = Secret::load_or_create(data).map_err(|e| e.to_string())?;
-    let token = secret.mint(&station, crate::switchboard::now_ms());
-    let Some(host) = link else {
-        return print(&format!("{token}\n"));
-    };
-    let host = host.as_deref().unwrap_or(crate::link::DEFAULT_HOST);
-    let url = crate::link::link_to(host, crate::link::page_for(&station), &token)?;
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let qr = crate::link::qr_lines(&url, ansi)?;
-    print(&format!("{token}\n{url}\n{}\n", qr.join("\n")))?;
-    if crate::link::is_loopback(&url) {
-        let post = match name {
-            Some(name) => format!("{post} --name {name}"),
-            None => post.to_owned(),
-        };
-        eprintln!(
-            "hub: this link opens on this machine only. For a tablet, run the hub on the \
-             gallery's network (`hub serve --listen 0.0.0.0:7700`) and name this machine's \
-             address on it: `hub token {post} --link --host ADDRESS:7700`"
-        );
-    }
-    Ok(())
-}
-
-/// Writes to stdout; a reader that went away (`| head`) is not an error.
-fn print(text: &str) -> Result<(), String> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("stdout: {e}")),
-        _ => Ok(()),
-    }
-}
-
-fn serve(args: ServeArgs) -> Result<(), String> {
+pub(super) fn serve(args: ServeArgs) -> Result<(), String> {
     // Past a file-size limit (ulimit -f) a write then fails with EFBIG, which the hub reports
     // and survives, instead of the process being killed by SIGXFSZ.
     #[cfg(unix)]
