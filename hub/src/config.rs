@@ -49,6 +49,8 @@ pub struct Config {
     pub rules: Rules,
     /// Where the hub's time comes from: the system, or a hand-set clock (tests, drills).
     pub clock: Clock,
+    /// Days of log kept (the site file's `settings.retention_days`); `None`: kept for ever.
+    pub retention_days: Option<u32>,
     /// Serve the pages from this folder (laid out like `hub/web/`), read on every request and
     /// never cached, instead of the copy built into the binary: for working on the pages.
     pub web_dir: Option<PathBuf>,
@@ -74,14 +76,17 @@ impl Config {
             sync_every: Duration::from_secs(1),
             rules: Rules::default(),
             clock: Clock::System,
+            retention_days: None,
             web_dir: None,
         }
     }
 
-    /// Sets the site, taking its rota groups and time zone into the board's rules.
+    /// Sets the site, taking its rota groups and time zone into the board's rules and its
+    /// `[settings]` into the knobs here.
     pub fn with_site(mut self, site: Site) -> Config {
         self.rules.groups = site.rota_groups.clone();
-        self.rules.utc_offset_ms = i64::from(site.utc_offset_hours) * 3_600_000;
+        self.rules.zone = site.zone.clone();
+        site.settings.apply(&mut self);
         self.site = site;
         self
     }

@@ -33,6 +33,7 @@ pub mod lock;
 pub mod metrics;
 pub mod reports;
 pub mod server;
+pub mod settings;
 pub mod site;
 pub mod state;
 pub mod switchboard;

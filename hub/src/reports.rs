@@ -59,9 +59,9 @@ impl Reports {
 
 /// The report for `date` (today if `None`).
 pub async fn report(app: &App, date: Option<&str>) -> Result<Value, ReportFailed> {
-    let offset = app.config.rules.utc_offset_ms;
-    let day = crate::board::report::day_of(date, app.config.clock.now_ms(), offset)
-        .map_err(|e| ReportFailed::BadDate(e.to_string()))?;
+    let zone = app.config.rules.zone.clone();
+    let day = crate::board::report::day_of(date, app.config.clock.now_ms(), &zone)
+        .map_err(ReportFailed::BadDate)?;
     let head = app.metrics.log_head.get() as u64;
     if let Some(report) = app.reports.cached(day, head) {
         return Ok(report);
@@ -91,7 +91,7 @@ pub async fn report(app: &App, date: Option<&str>) -> Result<Value, ReportFailed
                     None
                 }
             });
-        let report = crate::board::report::build(events, day, offset);
+        let report = crate::board::report::build(events, day, &zone);
         match damage {
             None => Ok(report),
             Some(e) => Err(format!(

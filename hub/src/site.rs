@@ -4,7 +4,10 @@
 
 use std::path::Path;
 
+use protocol::zone::{UnknownZone, Zone};
 use protocol::{Call, ManagerName, Post, Station};
+
+use crate::settings::{BadSetting, Settings, SettingsFile};
 use serde::Deserialize;
 
 /// The embedded default roster.
@@ -18,8 +21,10 @@ pub struct Site {
     pub vip_rooms: Vec<u8>,
     /// Sales groups that alternate daily between visit duty and phone duty (may be empty).
     pub rota_groups: Vec<Vec<ManagerName>>,
-    /// The site's time zone, as hours east of UTC (8 for China), for "today".
-    pub utc_offset_hours: i8,
+    /// The site's time zone, for "today" (the report, the rota groups, retention).
+    pub zone: Zone,
+    /// The settings the site tunes (`[settings]`); what it leaves out keeps its default.
+    pub settings: Settings,
 }
 
 #[derive(Deserialize)]
@@ -30,12 +35,12 @@ struct SiteFile {
     vip_rooms: Vec<u8>,
     #[serde(default)]
     rota_groups: Vec<Vec<String>>,
-    #[serde(default = "china")]
-    utc_offset_hours: i8,
-}
-
-fn china() -> i8 {
-    8
+    /// An IANA name (`Asia/Shanghai`) or an offset (`+08:00`).
+    time_zone: Option<String>,
+    /// The older form of `time_zone`: whole hours east of UTC.
+    utc_offset_hours: Option<i8>,
+    #[serde(default)]
+    settings: SettingsFile,
 }
 
 /// Why a roster file was refused.
@@ -59,6 +64,12 @@ pub enum SiteError {
     BadManager(String),
     #[error("site file's utc_offset_hours {0} is not between -12 and 14")]
     BadOffset(i8),
+    #[error("site file's time_zone: {0}")]
+    BadZone(#[from] UnknownZone),
+    #[error("site file gives both time_zone and utc_offset_hours: keep time_zone only")]
+    TwoZones,
+    #[error(transparent)]
+    BadSetting(#[from] BadSetting),
 }
 
 /// Why a call does not fit this site.
@@ -112,15 +123,21 @@ impl Site {
             }
             rota_groups.push(names);
         }
-        if !(-12..=14).contains(&file.utc_offset_hours) {
-            return Err(SiteError::BadOffset(file.utc_offset_hours));
-        }
+        let zone = match (&file.time_zone, file.utc_offset_hours) {
+            (Some(_), Some(_)) => return Err(SiteError::TwoZones),
+            (Some(name), None) => Zone::named(name)?,
+            (None, Some(h)) if !(-12..=14).contains(&h) => return Err(SiteError::BadOffset(h)),
+            (None, Some(h)) => Zone::hours_east(h)?,
+            (None, None) => Zone::china(),
+        };
+        let settings = Settings::from_file(&file.settings)?;
         Ok(Site {
             name: file.name,
             posts,
             vip_rooms: file.vip_rooms,
             rota_groups,
-            utc_offset_hours: file.utc_offset_hours,
+            zone,
+            settings,
         })
     }
 
@@ -175,5 +192,42 @@ mod tests {
         assert!(e.to_string().contains("KITCHEN"));
         assert!(Site::from_toml("name='x'\nposts=[]\nvip_rooms=[0]").is_err());
         assert!(Site::from_toml("posts=").is_err());
+    }
+
+    #[test]
+    fn the_settings_the_embedded_file_shows_are_the_defaults() {
+        // Uncomment every `# name = value` line of [settings]: nothing may change.
+        let (head, settings) = DEFAULT_SITE.split_once("[settings]").unwrap();
+        let uncommented: String = settings
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| l.contains(" = "))
+            .map(|l| l.split("  #").next().unwrap().trim().to_owned() + "\n")
+            .collect();
+        assert!(uncommented.lines().count() >= 20, "{uncommented}");
+        let site = Site::from_toml(&format!("{head}[settings]\n{uncommented}")).unwrap();
+        let with = crate::Config::new("d").with_site(site);
+        let without = crate::Config::new("d").with_site(Site::longfor());
+        let mut shown = crate::settings::effective(&with);
+        // The file shows an example retention; the default is to keep the log for ever.
+        shown.retain(|(n, _)| *n != "retention_days");
+        let mut defaults = crate::settings::effective(&without);
+        defaults.retain(|(n, _)| *n != "retention_days");
+        assert_eq!(shown, defaults);
+    }
+
+    #[test]
+    fn the_time_zone_is_named_or_an_older_offset_and_never_both() {
+        let base = "name='x'\nposts=['L1']\nvip_rooms=[1]\n";
+        let site = Site::from_toml(&format!("{base}time_zone='Asia/Dubai'")).unwrap();
+        assert_eq!(site.zone.name(), "Asia/Dubai");
+        let site = Site::from_toml(&format!("{base}utc_offset_hours=8")).unwrap();
+        assert_eq!(site.zone.name(), "+08:00");
+        assert_eq!(Site::from_toml(base).unwrap().zone.name(), "Asia/Shanghai");
+        let e = Site::from_toml(&format!("{base}time_zone='Mars/Base'")).unwrap_err();
+        assert!(e.to_string().contains("time_zone"), "{e}");
+        assert!(Site::from_toml(&format!("{base}time_zone='UTC'\nutc_offset_hours=0")).is_err());
+        let e = Site::from_toml(&format!("{base}[settings]\ntaxi_within='2 days'")).unwrap_err();
+        assert!(e.to_string().contains("settings.taxi_within"), "{e}");
     }
 }

@@ -14,6 +14,7 @@
 //! - [`envelope`]: what travels on the WebSocket: commands, replies, events.
 //! - [`codec`]: the two encodings of the envelope (MessagePack, JSON), bounded and panic-free.
 //! - [`codes`]: error codes and close codes, with what a client should do about each.
+//! - [`zone`]: the site's time zone: its days, and the times and dates people type.
 //!
 //! Invariants: no I/O, no clock, no tokio. Time comes in as an argument (milliseconds since the
 //! Unix epoch); everything here is testable without sockets.
@@ -39,6 +40,7 @@ pub mod tap;
 mod template;
 pub mod visit;
 pub mod visitor;
+pub mod zone;
 
 pub use call::{Call, Utterance};
 pub use codec::{Codec, DecodeError};

@@ -61,8 +61,8 @@ pub struct Rules {
     /// A group seen off (departure, see-off, line-up) with no taxi to wait for has left this
     /// long after; a later call naming it brings it back.
     pub gone_after_departure_ms: u64,
-    /// The site's offset from UTC, for "today" (rota groups, the report).
-    pub utc_offset_ms: i64,
+    /// The site's time zone, for "today" (rota groups, the report, pruning at a new day).
+    pub zone: protocol::zone::Zone,
     /// Rota groups that alternate daily between visit and phone duty.
     pub groups: Vec<Vec<ManagerName>>,
 }
@@ -79,7 +79,7 @@ impl Default for Rules {
             standing_by_within_ms: 5 * 60_000,
             duty_manager_within_ms: 10 * 60_000,
             gone_after_departure_ms: 10 * 60_000,
-            utc_offset_ms: 8 * 3_600_000,
+            zone: protocol::zone::Zone::china(),
             groups: Vec::new(),
         }
     }
@@ -213,9 +213,7 @@ impl Board {
 
     /// The start of the day (in the site's time zone) that `t` falls in.
     pub fn day_start(&self, t: u64) -> u64 {
-        let off = self.rules.utc_offset_ms;
-        let day = (t as i64 + off).div_euclid(86_400_000);
-        (day * 86_400_000 - off).max(0) as u64
+        self.rules.zone.start_of_day_at(t)
     }
 
     /// When the board next has something from an earlier day to prune: the day after the
@@ -233,11 +231,10 @@ impl Board {
             .iter()
             .chain(self.rota.phone.iter())
             .map(|e| e.signed_in_at);
-        visits
-            .chain(orders)
-            .chain(rota)
-            .min()
-            .map(|t| self.day_start(t) + 86_400_000)
+        visits.chain(orders).chain(rota).min().map(|t| {
+            let z = &self.rules.zone;
+            z.day_start(z.day_of(t) + 1)
+        })
     }
 
     /// Keeps `clients` in step with a visit replaced by `after`.

@@ -7,71 +7,25 @@ use std::collections::{BTreeMap, HashMap};
 use protocol::room::RoomState;
 use protocol::rota::Turn;
 use protocol::visit::Visit;
+use protocol::zone::Zone;
 use protocol::{Call, Event, EventKind, Intent};
 use serde_json::{Value, json};
 
-const DAY_MS: i64 = 86_400_000;
+/// How far before the day a call may have been placed and still be answered on it.
+const DAY_MS: u64 = 86_400_000;
 
-/// Why a report could not be made.
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    /// Give the date as YYYY-MM-DD.
-    #[error("{0:?} is not a date; give it as YYYY-MM-DD")]
-    BadDate(String),
-}
-
-/// The day (days since 1970-01-01 in the site's time zone) a date names, or today's.
-pub fn day_of(date: Option<&str>, now_ms: u64, utc_offset_ms: i64) -> Result<i64, ReportError> {
+/// The day (days since 1970-01-01 in the site's time zone) a date `YYYY-MM-DD` names, or
+/// today's; a date that is not one is refused saying how to write it.
+pub fn day_of(date: Option<&str>, now_ms: u64, zone: &Zone) -> Result<i64, String> {
     match date {
-        None => Ok((now_ms as i64 + utc_offset_ms).div_euclid(DAY_MS)),
-        Some(d) => {
-            let bad = || ReportError::BadDate(d.chars().take(20).collect());
-            let mut parts = d.trim().splitn(3, '-');
-            let y: i64 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
-            let m: u32 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
-            let day: u32 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
-            if !(1..=12).contains(&m) || !(1970..=9999).contains(&y) {
-                return Err(bad());
-            }
-            let days = days_from_civil(y, m, day);
-            // 2026-02-31 is not a day: it must read back as itself.
-            if day == 0 || civil(days) != format!("{y:04}-{m:02}-{day:02}") {
-                return Err(bad());
-            }
-            Ok(days)
-        }
+        None => Ok(zone.day_of(now_ms)),
+        Some(d) => protocol::zone::parse_date(d),
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil(day: i64) -> String {
-    let z = day + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 /// Builds the report for `day` from the log's events, oldest first.
-pub fn build(events: impl IntoIterator<Item = Event>, day: i64, utc_offset_ms: i64) -> Value {
-    let start = (day * DAY_MS - utc_offset_ms).max(0) as u64;
-    let end = start + DAY_MS as u64;
+pub fn build(events: impl IntoIterator<Item = Event>, day: i64, zone: &Zone) -> Value {
+    let std::ops::Range { start, end } = zone.day_span(day);
     let mut calls: HashMap<u64, Call> = HashMap::new();
     let mut visits: BTreeMap<u64, Visit> = BTreeMap::new();
     let mut latency: BTreeMap<String, Vec<u64>> = BTreeMap::new();
@@ -87,7 +41,7 @@ pub fn build(events: impl IntoIterator<Item = Event>, day: i64, utc_offset_ms: i
                 placed += u64::from(today);
                 // Only calls an answer of the day can be for: the memory a report takes is the
                 // day's, however long the log.
-                if e.at + DAY_MS as u64 >= start && e.at < end {
+                if e.at + DAY_MS >= start && e.at < end {
                     calls.insert(call_id, call);
                 }
             }
@@ -149,7 +103,7 @@ pub fn build(events: impl IntoIterator<Item = Event>, day: i64, utc_offset_ms: i
     };
     let gate = ["at_gate", "awaiting_reception", "parking"];
     json!({
-        "date": civil(day),
+        "date": protocol::zone::date_string(day),
         "visitor_groups": {
             "total": visits.len(),
             "appointment": appointment,
@@ -177,22 +131,4 @@ fn stats(mut v: Vec<u64>) -> Value {
         }
     };
     json!({ "n": v.len(), "median": pick(0.5), "p95": pick(0.95) })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_round_trip() {
-        for d in ["1970-01-01", "2026-11-22", "2000-02-29", "2100-12-31"] {
-            let day = day_of(Some(d), 0, 0).unwrap();
-            assert_eq!(civil(day), d);
-        }
-        assert!(day_of(Some("2026-13-01"), 0, 0).is_err());
-        assert!(day_of(Some("2026-02-31"), 0, 0).is_err());
-        assert!(day_of(Some("2026-02-29"), 0, 0).is_err());
-        assert!(day_of(Some("2028-02-29"), 0, 0).is_ok());
-        assert!(day_of(Some("yesterday"), 0, 0).is_err());
-    }
 }

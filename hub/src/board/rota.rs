@@ -137,7 +137,7 @@ impl Board {
         let Some(group) = groups.iter().position(|g| g.contains(manager)) else {
             return Duty::Visit;
         };
-        let day = (now as i64 + self.rules.utc_offset_ms).div_euclid(86_400_000);
+        let day = self.rules.zone.day_of(now);
         if day.rem_euclid(groups.len() as i64) as usize == group {
             Duty::Visit
         } else {
@@ -637,11 +637,10 @@ mod tests {
         ];
         let rules = Rules {
             groups,
-            utc_offset_ms: 8 * 3_600_000,
             ..Rules::default()
         };
         let mut d = Desk::with_rules(rules.clone());
-        let day = (d.now as i64 + rules.utc_offset_ms) / 86_400_000;
+        let day = rules.zone.day_of(d.now);
         let today_is_group_0 = day % 2 == 0;
         d.sign_in(&["张伟", "王强"]);
         let (zhang, wang) = (d.entry("张伟").duty, d.entry("王强").duty);

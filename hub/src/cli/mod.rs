@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod config;
+mod logging;
 mod repair;
 mod serve;
 mod token;
@@ -14,10 +16,18 @@ mod token;
 use serve::ServeArgs;
 
 #[derive(Parser)]
-#[command(name = "hub", version, about = "The sales gallery radio hub")]
+#[command(
+    name = "hub",
+    version,
+    about = "The sales gallery radio hub",
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
+    /// With no subcommand, the hub serves with these flags (as `hub serve`).
+    #[command(flatten)]
+    serve: ServeArgs,
 }
 
 #[derive(Subcommand)]
@@ -33,7 +43,7 @@ enum Cmd {
         #[arg(long)]
         name: Option<String>,
         /// The hub's data folder (its secret signs the token).
-        #[arg(long, default_value = "./data")]
+        #[arg(long, env = "HUB_DATA", default_value = "./data")]
         data: PathBuf,
         /// Also print the link that signs a tablet in (http://HOST:PORT/#token=…; the
         /// supervisor's opens /dashboard) and its QR code.
@@ -44,20 +54,37 @@ enum Cmd {
         #[arg(long, requires = "link", value_name = "HOST:PORT")]
         host: Option<String>,
     },
+    /// Check the site file: print the roster, time zone and every setting it comes to, or the
+    /// rule it breaks.
+    Config {
+        #[command(subcommand)]
+        what: ConfigCmd,
+    },
     /// Mend a damaged event log (the hub refuses to start on one): the damaged file is set
     /// aside as it is, and a new log keeps every record its checksum proves, each at its
     /// offset. Run it with the hub stopped.
     Repair {
         /// The hub's data folder.
-        #[arg(long, default_value = "./data")]
+        #[arg(long, env = "HUB_DATA", default_value = "./data")]
         data: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCmd {
+    /// Read a site file as the hub would (the built-in one if none is given); exits 1 naming
+    /// the rule a bad file breaks.
+    Check {
+        /// The site file (TOML).
+        #[arg(long, env = "HUB_SITE")]
+        site: Option<PathBuf>,
     },
 }
 
 /// Runs the command line as given in the process's arguments.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command.unwrap_or(Cmd::Serve(ServeArgs::default())) {
+    let result = match cli.command.unwrap_or(Cmd::Serve(cli.serve)) {
         Cmd::Serve(args) => serve::serve(args),
         Cmd::Token {
             post,
@@ -67,6 +94,9 @@ pub fn main() -> ExitCode {
             host,
         } => token::token(&post, name.as_deref(), &data, link.then_some(host)),
         Cmd::Repair { data } => repair::repair(&data),
+        Cmd::Config {
+            what: ConfigCmd::Check { site },
+        } => config::check(site.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,52 +7,48 @@ use std::time::Duration;
 use crate::{Config, Site};
 use clap::Args;
 
-#[derive(Args)]
+use super::logging::{self, LogFormat};
+
+/// `hub serve`'s flags. Every one can also be given in the environment (`HUB_LISTEN`,
+/// `HUB_DATA`, …), for a container or a service manager; a flag wins over the environment.
+#[derive(Args, Debug)]
 pub(super) struct ServeArgs {
-    /// Address to listen on; the WebSocket is at /ws.
-    #[arg(long, default_value = "127.0.0.1:7700")]
+    /// Address to listen on; the WebSocket is at /ws. 0.0.0.0:7700 to reach the tablets.
+    #[arg(long, env = "HUB_LISTEN", default_value = "127.0.0.1:7700")]
     listen: SocketAddr,
-    /// Where the secret and the event log live.
-    #[arg(long, default_value = "./data")]
+    /// Where the secret, the tokens and the event log live (made owner-only).
+    #[arg(long, env = "HUB_DATA", default_value = "./data")]
     data: PathBuf,
-    /// The site roster (TOML); the Longfor layout with VIP rooms 1–3 if not given.
-    #[arg(long)]
+    /// The site file (TOML): its posts, rooms, time zone and [settings]; the Longfor layout
+    /// (hub/site/longfor.toml) if not given. Check one with `hub config check --site FILE`.
+    #[arg(long, env = "HUB_SITE")]
     site: Option<PathBuf>,
     /// Serve the pages from this folder (laid out like hub/web/), re-read on every request,
     /// instead of the copy built into the binary: for working on the pages.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, env = "HUB_WEB", value_name = "DIR")]
     web: Option<PathBuf>,
-    /// Seconds a call waits for its answer before it is repeated, then escalated.
-    #[arg(long, default_value_t = 8.0)]
-    ack_deadline: f64,
+    /// Seconds a call waits for its answer before it is repeated, then escalated; over the
+    /// site file's settings.ack_deadline (8 s if neither says).
+    #[arg(long, env = "HUB_ACK_DEADLINE", value_name = "SECS")]
+    ack_deadline: Option<f64>,
     /// Serve /metrics to anyone who can reach the port (a scraper on a private network);
     /// without it, /metrics needs the supervisor's token as `Authorization: Bearer`.
-    #[arg(long)]
+    #[arg(long, env = "HUB_METRICS_OPEN")]
     metrics_open: bool,
+    /// How the hub's own log lines are written to stderr: `text` for a person, `json` (one
+    /// object per line) for a log shipper. Which lines: RUST_LOG (default
+    /// `warn,hub=info,logbook=info`).
+    #[arg(long, env = "HUB_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     /// For drills (`radio drill`): the hub's clock runs N times faster than the wall, and
     /// everything timed by it with it — the answer deadline, the board's alarms, the times on
     /// events and the day of the report. Not for a real day.
-    #[arg(long, value_name = "N")]
+    #[arg(long, env = "HUB_CLOCK_SPEED", value_name = "N")]
     clock_speed: Option<f64>,
     /// For drills: what the hub's clock shows when it starts, in ms since the Unix epoch
     /// (with or without --clock-speed).
-    #[arg(long, value_name = "MS")]
+    #[arg(long, env = "HUB_CLOCK_START", value_name = "MS")]
     clock_start: Option<u64>,
-}
-
-impl Default for ServeArgs {
-    fn default() -> Self {
-        ServeArgs {
-            listen: "127.0.0.1:7700".parse().expect("a valid address"),
-            data: PathBuf::from("./data"),
-            site: None,
-            web: None,
-            ack_deadline: 8.0,
-            metrics_open: false,
-            clock_speed: None,
-            clock_start: None,
-        }
-    }
 }
 
 pub(super) fn serve(args: ServeArgs) -> Result<(), String> {
@@ -63,29 +59,45 @@ pub(super) fn serve(args: ServeArgs) -> Result<(), String> {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                // The hub's own lines, and every crate's warnings (the log's torn tail).
-                .unwrap_or_else(|_| "warn,hub=info,logbook=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        // Colour only for a person at a terminal, not in a log file.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    logging::init(args.log_format)?;
     let site = match &args.site {
         Some(path) => Site::load(path).map_err(|e| e.to_string())?,
         None => Site::longfor(),
     };
-    if !(args.ack_deadline > 0.0 && args.ack_deadline < 3600.0) {
-        return Err("--ack-deadline is in seconds, between 0 and 3600".into());
-    }
     let fresh = !args.data.join("secret").exists();
     let mut config = Config::new(&args.data).with_site(site);
-    config.ack_deadline = Duration::from_secs_f64(args.ack_deadline);
+    if let Some(secs) = args.ack_deadline {
+        if !(secs > 0.0 && secs <= 3600.0) {
+            return Err("--ack-deadline is in seconds, more than 0 and at most 3600".into());
+        }
+        config.ack_deadline = Duration::from_secs_f64(secs);
+    }
     config.web_dir = args.web.clone();
     config.metrics_open = args.metrics_open;
     config.clock = drill_clock(args.clock_speed, args.clock_start)?;
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        site = %config.site.name,
+        posts = config.site.posts.len(),
+        vip_rooms = ?config.site.vip_rooms,
+        time_zone = %config.rules.zone,
+        data = %args.data.display(),
+        "hub starting"
+    );
+    let changed: Vec<String> = crate::settings::effective(&config)
+        .into_iter()
+        .zip(crate::settings::effective(&Config::new(&args.data)))
+        .filter(|(now, default)| now != default)
+        .map(|((name, value), _)| format!("{name}={value}"))
+        .collect();
+    if !changed.is_empty() {
+        tracing::info!(settings = %changed.join(" "), "settings that differ from the defaults");
+    }
+    if !matches!(config.clock, crate::Clock::System) {
+        tracing::warn!(
+            "the hub runs on a drill clock (--clock-speed/--clock-start): not for a real day"
+        );
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
