@@ -334,6 +334,38 @@ async fn the_supervisor_sets_the_modes_with_a_time_people_write() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_time_without_an_offset_is_read_in_the_sites_time_zone_not_chinas() {
+    let keep = tempfile::tempdir().unwrap();
+    // A gallery in Dubai, four hours behind Shanghai.
+    let hub = TestHub::start_in(&keep.path().join("data"), |config| {
+        let site = hub::Site::from_toml(
+            "name = 'Dubai Hills'\nposts = ['L1', 'RC', 'SUP']\nvip_rooms = [1]\ntime_zone = 'Asia/Dubai'",
+        )
+        .unwrap();
+        *config = config.clone().with_site(site);
+    })
+    .await;
+    tap(
+        &hub,
+        "SUP",
+        &["set-mode", "--important-event-at", "2099-05-01T10:00"],
+    )
+    .await;
+    let s = state(&hub, "SUP", &[]).await;
+    // 10:00 in Dubai (+04:00) is 06:00 UTC: the same moment as 14:00 in Shanghai.
+    assert_eq!(s["mode"]["important_event_at"], 4_081_298_400_000u64);
+    // An explicit offset wins over the site's zone.
+    tap(
+        &hub,
+        "SUP",
+        &["set-mode", "--important-event-at", "2099-05-01T14:00+08:00"],
+    )
+    .await;
+    let s = state(&hub, "SUP", &[]).await;
+    assert_eq!(s["mode"]["important_event_at"], 4_081_298_400_000u64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_rides_out_a_hub_restart_with_no_gap_and_no_double() {
     let keep = tempfile::tempdir().unwrap();
     let data = keep.path().join("data");

@@ -307,6 +307,7 @@ impl Switchboard {
                 epoch,
                 head,
                 recovery,
+                time_zone: Some(self.config.rules.zone.name().to_owned()),
             },
             backlog,
         };

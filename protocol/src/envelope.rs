@@ -153,6 +153,10 @@ pub enum ReplyBody {
         epoch: u64,
         head: u64,
         recovery: Recovery,
+        /// The site's time zone (an IANA name such as `Asia/Shanghai`, or `+08:00`): what a
+        /// time typed without an offset means. Absent from hubs before it was added.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        time_zone: Option<String>,
     },
     /// The call is on the net, with its id and offset, and the sentence the target hears.
     Placed {

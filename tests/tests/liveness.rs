@@ -85,6 +85,7 @@ async fn a_tablet_whose_hub_goes_silent_counts_the_link_as_lost_and_may_reconnec
                 epoch: 1,
                 head: 1,
                 recovery: Recovery::Live,
+                time_zone: None,
             },
         };
         ws.send(Message::Binary(Codec::MsgPack.encode(&welcome).unwrap()))

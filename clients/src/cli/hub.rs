@@ -64,9 +64,13 @@ impl Hub {
     /// One plain connection for a one-shot command (tap, state, report): no resume, no
     /// reconnecting — a hub that is away is reported at once.
     pub(crate) async fn tablet(&self) -> Result<Tablet, Failure> {
+        self.tablet_welcomed().await.map(|(tablet, _)| tablet)
+    }
+
+    /// A connected tablet and the hub's welcome (its station, the site's time zone).
+    pub(crate) async fn tablet_welcomed(&self) -> Result<(Tablet, tablet::Welcome), Failure> {
         Tablet::connect(&self.url, &self.token, self.options(None))
             .await
-            .map(|(tablet, _)| tablet)
             .map_err(|e| self.cannot_connect(&e))
     }
 }

@@ -24,7 +24,7 @@ pub use drill::{DrillArgs, TARGET_MISSED};
 pub use hub::Hub;
 pub use listen::WalkIn;
 pub use tap::{DutyArg, TapCmd};
-pub use when::parse_time;
+pub use when::{TimeArg, parse_time};
 
 /// Where the hub listens unless told otherwise (`--hub`, `RADIO_HUB`).
 pub const DEFAULT_HUB: &str = "ws://127.0.0.1:7700/ws";
@@ -272,7 +272,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }
         Cmd::Tap { tap } => {
             let hub = Hub::from_args(&cli.hub)?;
-            block_on(tap::tap(&hub, tap.to_tap()))
+            block_on(tap::tap(&hub, &tap))
         }
         Cmd::State => {
             let hub = Hub::from_args(&cli.hub)?;

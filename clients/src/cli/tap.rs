@@ -12,7 +12,8 @@ use protocol::{ManagerName, Tap};
 use super::Failure;
 use super::hub::{Hub, refused};
 use super::output::print_line;
-use super::when::parse_time;
+use super::when::{TimeArg, parse_time};
+use protocol::zone::Zone;
 
 /// The kinds of tap, as `radio tap <KIND>`: one per [`Tap`] variant.
 #[derive(Clone, Debug, PartialEq, Eq, Subcommand)]
@@ -87,9 +88,10 @@ pub enum TapCmd {
     /// Supervisor: set the site's modes (every flag not given is off).
     SetMode {
         /// When an important event starts: Unix milliseconds, or a time such as
-        /// 2026-05-01T14:00 (+08:00 unless an offset is given).
+        /// 2026-05-01T14:00 (in the site's time zone, which the hub says, unless an offset
+        /// such as +08:00 is given).
         #[arg(long, value_name = "TIME", value_parser = parse_time)]
-        important_event_at: Option<u64>,
+        important_event_at: Option<TimeArg>,
         /// A media open day: no client reception.
         #[arg(long)]
         media_day: bool,
@@ -124,9 +126,9 @@ impl From<DutyArg> for Duty {
 }
 
 impl TapCmd {
-    /// The tap the command line stands for.
-    pub fn to_tap(&self) -> Tap {
-        match self.clone() {
+    /// The tap the command line stands for, reading times in the site's `zone`.
+    pub fn to_tap(&self, zone: &Zone) -> Result<Tap, String> {
+        Ok(match self.clone() {
             TapCmd::Parked { visit } => Tap::Parked { visit },
             TapCmd::Greeted { visit } => Tap::Greeted { visit },
             TapCmd::TookOver { visit } => Tap::TookOver { visit },
@@ -147,12 +149,12 @@ impl TapCmd {
                 media_day,
                 rain,
             } => Tap::SetMode {
-                important_event_at,
+                important_event_at: important_event_at.map(|t| t.at(zone)).transpose()?,
                 media_day,
                 rain,
             },
             TapCmd::ResolveAlert { alert } => Tap::ResolveAlert { alert },
-        }
+        })
     }
 }
 
@@ -160,9 +162,25 @@ fn manager_name(s: &str) -> Result<ManagerName, String> {
     ManagerName::new(s).map_err(|e| format!("not a manager's name: {e}"))
 }
 
-/// Taps once and prints `{"offset":N}` (the offset of the `tapped` event).
-pub(crate) async fn tap(hub: &Hub, tap: Tap) -> Result<(), Failure> {
-    let mut tablet = hub.tablet().await?;
+/// Taps once and prints `{"offset":N}` (the offset of the `tapped` event). Times are read in
+/// the site's zone as the hub names it (China's from a hub too old to say).
+pub(crate) async fn tap(hub: &Hub, cmd: &TapCmd) -> Result<(), Failure> {
+    let (mut tablet, welcome) = hub.tablet_welcomed().await?;
+    let zone = match welcome.time_zone.as_deref().map(Zone::named) {
+        Some(Ok(zone)) => zone,
+        Some(Err(e)) => {
+            let _ = tablet.close().await;
+            return Err(Failure::new(format!("the hub's time zone: {e}")));
+        }
+        None => Zone::china(),
+    };
+    let tap = match cmd.to_tap(&zone) {
+        Ok(tap) => tap,
+        Err(e) => {
+            let _ = tablet.close().await;
+            return Err(Failure::new(e));
+        }
+    };
     let outcome = tablet.tap(tap).await;
     let _ = tablet.close().await;
     let offset = outcome.map_err(|e| refused(&e))?;
@@ -184,7 +202,8 @@ mod tests {
         Line::try_parse_from(std::iter::once("tap").chain(args.iter().copied()))
             .unwrap_or_else(|e| panic!("{args:?}: {e}"))
             .tap
-            .to_tap()
+            .to_tap(&Zone::china())
+            .unwrap()
     }
 
     fn refused(args: &[&str]) -> bool {

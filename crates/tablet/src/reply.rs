@@ -15,6 +15,9 @@ pub struct Welcome {
     /// The offset the next event will get.
     pub head: u64,
     pub recovery: Recovery,
+    /// The site's time zone, as the hub names it (`None` from an older hub).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 impl Welcome {
@@ -51,12 +54,14 @@ impl Welcome {
                 epoch,
                 head,
                 recovery,
+                time_zone,
                 ..
             } => Ok(Welcome {
                 station,
                 epoch,
                 head,
                 recovery,
+                time_zone,
             }),
             other => Err(other),
         }
