@@ -9,6 +9,8 @@
 
 use std::sync::Arc;
 
+use std::net::SocketAddr;
+
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::SinkExt;
 use protocol::{ClientFrame, CloseCode, Codec, Command, ErrorCode, ServerFrame};
@@ -23,24 +25,39 @@ use crate::switchboard::{ConnId, Join, Joined, Kick, Request, encode, encode_rep
 const BATCH: usize = 64;
 
 /// Serves one upgraded WebSocket until it closes.
-pub async fn serve(mut socket: WebSocket, app: Arc<App>) {
+/// Logs one line as a tablet joins and one as it leaves (with its station and address), and
+/// one per refused sign-in.
+pub async fn serve(mut socket: WebSocket, app: Arc<App>, peer: Option<SocketAddr>) {
+    let peer = Addr(peer);
     let Some(codec) = socket
         .protocol()
         .and_then(|p| p.to_str().ok())
         .and_then(Codec::from_subprotocol)
     else {
         app.metrics.disconnect("no_subprotocol");
+        tracing::info!(%peer, "connection refused: it offered no subprotocol the hub speaks (close 4503)");
         return close(&mut socket, CloseCode::NoSubprotocol, None).await;
     };
     let Ok(_permit) = app.connections.clone().try_acquire_owned() else {
         app.metrics.disconnect("overloaded");
+        tracing::warn!(%peer, max_tablets = app.config.max_connections, "tablet refused: the hub has as many tablets as it takes (close 4003)");
         return close(&mut socket, CloseCode::Overloaded, None).await;
     };
-    let Some((conn, queue, kick)) = admit(&mut socket, codec, &app).await else {
+    let Some((conn, station, queue, kick)) = admit(&mut socket, codec, &app, peer).await else {
         return;
     };
+    let since = tokio::time::Instant::now();
     let code = pump(&mut socket, codec, conn, queue, &kick, &app).await;
     let _ = app.switchboard.send(Request::Leave { conn }).await;
+    tracing::info!(
+        conn,
+        %station,
+        %peer,
+        online_s = since.elapsed().as_secs(),
+        reason = code.map_or("closed by the tablet, or the link dropped", CloseCode::reason),
+        close = code.map_or(0, CloseCode::code),
+        "tablet left"
+    );
     if let Some(code) = code {
         close_within(&mut socket, code, None, app.config.write_timeout).await;
     }
@@ -52,7 +69,13 @@ async fn admit(
     socket: &mut WebSocket,
     codec: Codec,
     app: &App,
-) -> Option<(ConnId, mpsc::Receiver<Message>, Arc<Kick>)> {
+    peer: Addr,
+) -> Option<(
+    ConnId,
+    protocol::Station,
+    mpsc::Receiver<Message>,
+    Arc<Kick>,
+)> {
     let first = first_frame(socket, app).await?;
     // The first frame must decode, and be `connect`; anything else is answered, then closed.
     let (id, token, resume) = match decode(codec, &first) {
@@ -82,6 +105,7 @@ async fn admit(
         Ok(s) => s,
         Err(e) => {
             app.metrics.disconnect("bad_token");
+            tracing::warn!(%peer, "token refused (close 4500): {e}");
             close(socket, CloseCode::BadToken, Some(&e.to_string())).await;
             return None;
         }
@@ -89,6 +113,7 @@ async fn admit(
     if !app.config.site.has_station(&station) {
         app.metrics.disconnect("bad_token");
         let why = format!("{station} is not a post on this site");
+        tracing::warn!(%peer, %station, "token refused (close 4500): {why}");
         close(socket, CloseCode::BadToken, Some(&why)).await;
         return None;
     }
@@ -96,7 +121,7 @@ async fn admit(
     let kick = Arc::new(Kick::default());
     let (reply, joined) = oneshot::channel();
     let join = Request::Join(Join {
-        station,
+        station: station.clone(),
         codec,
         queue: queue_tx,
         kick: kick.clone(),
@@ -107,6 +132,7 @@ async fn admit(
         Ok(()) => joined.await.ok(),
         Err(_) => None,
     }?;
+    let welcome_body = joined.welcome.clone();
     let welcome = ServerFrame::Reply {
         id,
         body: joined.welcome,
@@ -135,7 +161,17 @@ async fn admit(
             .await;
         return None;
     }
-    Some((joined.conn, queue, kick))
+    if let protocol::ReplyBody::Welcome { recovery, .. } = &welcome_body {
+        tracing::info!(
+            conn = joined.conn,
+            %station,
+            %peer,
+            codec = codec.subprotocol(),
+            recovery = ?recovery,
+            "tablet on the net"
+        );
+    }
+    Some((joined.conn, station, queue, kick))
 }
 
 /// The tablet's first protocol frame, within the connect timeout. WebSocket pings on the way
@@ -404,4 +440,17 @@ async fn close_within(
         reason: reason[..end].into(),
     };
     let _ = timeout(limit, socket.send(Message::Close(Some(frame)))).await;
+}
+
+/// A client's address for the log, or `-` when the request came without one.
+#[derive(Clone, Copy)]
+struct Addr(Option<SocketAddr>);
+
+impl std::fmt::Display for Addr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(a) => write!(f, "{a}"),
+            None => f.write_str("-"),
+        }
+    }
 }

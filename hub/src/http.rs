@@ -40,8 +40,10 @@ pub fn router(app: Arc<App>, pages: crate::web::Assets) -> Router {
 async fn ws(
     upgrade: WebSocketUpgrade,
     headers: HeaderMap,
+    peer: Option<axum::Extension<crate::server::Peer>>,
     State(app): State<Arc<App>>,
 ) -> Response {
+    let peer = peer.map(|axum::Extension(p)| p.0);
     let offer = headers
         .get_all(header::SEC_WEBSOCKET_PROTOCOL)
         .iter()
@@ -56,11 +58,18 @@ async fn ws(
         .max_write_buffer_size(WRITE_BUFFER + 2 * MAX_SERVER_FRAME_BYTES)
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| crate::connection::serve(socket, app))
+        .on_upgrade(move |socket| crate::connection::serve(socket, app, peer))
 }
 
-async fn healthz() -> &'static str {
-    "ok\n"
+/// 200 with every check `ok`, or 503 naming the one that failed ([`crate::health`]).
+async fn healthz(State(app): State<Arc<App>>) -> Response {
+    let (ok, body) = crate::health::check(&app).await;
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(body)).into_response()
 }
 
 /// Prometheus text: for the supervisor's token (`Authorization: Bearer`, as scrapers send it),

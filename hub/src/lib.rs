@@ -26,11 +26,13 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod connection;
+pub mod health;
 pub mod history;
 pub mod http;
 pub mod link;
 pub mod lock;
 pub mod metrics;
+pub mod process;
 pub mod reports;
 pub mod server;
 pub mod settings;
@@ -141,7 +143,17 @@ impl Opened {
         };
         let secret = Secret::load_or_create(&config.data_dir)?;
         let metrics = Arc::new(Metrics::default());
+        let replay = std::time::Instant::now();
         let switchboard = Switchboard::open(config.clone(), metrics.clone())?;
+        let facts = switchboard.facts();
+        tracing::info!(
+            epoch = facts.epoch,
+            head = facts.head,
+            log_bytes = facts.log_bytes,
+            open_calls = facts.open_calls,
+            replay_ms = replay.elapsed().as_millis() as u64,
+            "event log opened"
+        );
         Ok(Opened {
             config,
             held,
@@ -235,6 +247,9 @@ async fn run(
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, app.connections.acquire_many(all)).await;
     drop(requests);
     drop(app);
-    let _ = tokio::time::timeout(Duration::from_secs(3), board).await;
+    match tokio::time::timeout(Duration::from_secs(3), board).await {
+        Ok(_) => tracing::info!("hub stopped: every tablet told to reconnect, the log synced"),
+        Err(_) => tracing::warn!("hub stopped before the switchboard finished syncing the log"),
+    }
     Ok(())
 }

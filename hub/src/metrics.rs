@@ -1,6 +1,8 @@
 //! What the operator's Prometheus scrapes from `/metrics`: connections, calls by state, the
 //! answer latency, and the log's size. Updated by the switchboard and the connections; rendered
-//! in the Prometheus text format on request.
+//! in the Prometheus text format on request. Every series is there from the start (at zero), so
+//! a rate or an alert works before the first event; the process's own figures
+//! ([`crate::process`]) and a `hub_build_info` series come with them.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::encode;
@@ -8,6 +10,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::Registry;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -19,6 +22,44 @@ pub struct StateLabel {
 pub struct ReasonLabel {
     pub reason: &'static str,
 }
+
+/// What happens to calls (`hub_calls_total{state}`).
+pub const CALL_STATES: [&str; 5] = [
+    "placed",
+    "answered",
+    "repeated",
+    "escalated",
+    "target_offline",
+];
+
+/// Why the hub closes connections (`hub_disconnects_total{reason}`).
+pub const DISCONNECT_REASONS: [&str; 9] = [
+    "bad_token",
+    "connect_timeout",
+    "frame_too_big",
+    "no_subprotocol",
+    "overloaded",
+    "protocol_violation",
+    "silent",
+    "slow",
+    "write_timeout",
+];
+
+/// Why commands are refused (`hub_refusals_total{reason}`): the error codes, and a full log.
+pub const REFUSAL_REASONS: [&str; 12] = [
+    "bad_frame",
+    "not_connected",
+    "already_connected",
+    "not_understood",
+    "refused",
+    "impersonation",
+    "unknown_call",
+    "not_yours",
+    "bad_answer",
+    "internal",
+    "overloaded",
+    "log_full",
+];
 
 /// The hub's metrics. Cheap to update from any task (atomics inside).
 pub struct Metrics {
@@ -44,7 +85,17 @@ pub struct Metrics {
 
 impl Default for Metrics {
     fn default() -> Self {
-        let mut registry = Registry::with_prefix("hub");
+        let mut root = Registry::default();
+        root.register_collector(Box::new(crate::process::ProcessCollector));
+        let registry = root.sub_registry_with_prefix("hub");
+        registry.register(
+            "build",
+            "The hub's version and the commit it was built from",
+            Info::new(vec![
+                ("version", env!("CARGO_PKG_VERSION")),
+                ("commit", env!("HUB_COMMIT")),
+            ]),
+        );
         let connections = Gauge::default();
         let calls = Family::<StateLabel, Counter>::default();
         let calls_open = Gauge::default();
@@ -83,8 +134,18 @@ impl Default for Metrics {
             "Frames written to tablets",
             frames_out.clone(),
         );
+        // Every label the hub uses, at zero, so the series exist before the first event.
+        for state in CALL_STATES {
+            let _ = calls.get_or_create(&StateLabel { state });
+        }
+        for reason in DISCONNECT_REASONS {
+            let _ = disconnects.get_or_create(&ReasonLabel { reason });
+        }
+        for reason in REFUSAL_REASONS {
+            let _ = refusals.get_or_create(&ReasonLabel { reason });
+        }
         Metrics {
-            registry,
+            registry: root,
             connections,
             calls,
             calls_open,

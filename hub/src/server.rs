@@ -14,6 +14,11 @@ use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
+use tower::ServiceExt;
+
+/// The address a request came from, put on every request this loop serves.
+#[derive(Clone, Copy, Debug)]
+pub struct Peer(pub std::net::SocketAddr);
 
 /// Serves `router` on `listener` until `stop` turns true, then asks each connection to finish.
 /// At most `cap` connections are open at once; a request's head must come within `head_within`.
@@ -27,7 +32,7 @@ pub async fn run(
 ) {
     let open = Arc::new(Semaphore::new(cap));
     loop {
-        let (tcp, _) = tokio::select! {
+        let (tcp, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
                 Err(e) => {
@@ -44,7 +49,13 @@ pub async fn run(
             continue;
         };
         tune(&tcp);
-        let service = TowerToHyperService::new(router.clone());
+        // Each request knows whom it came from (the hub's log names the tablet's address).
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(Peer(peer));
+                req
+            },
+        ));
         let mut stop = stop.clone();
         tokio::spawn(async move {
             // A connection that sends nothing at all is dropped at the head deadline too.

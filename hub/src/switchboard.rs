@@ -60,10 +60,25 @@ pub enum Request {
         station: Station,
         reply: oneshot::Sender<Option<serde_json::Value>>,
     },
+    /// Whether the log's last write or sync failed, and why (`/healthz`).
+    Health {
+        reply: oneshot::Sender<Option<String>>,
+    },
     /// Sync the log and close every tablet with 4000.
     Shutdown {
         reply: oneshot::Sender<()>,
     },
+}
+
+/// How long after a failed write or sync of the log `/healthz` still fails.
+pub const TROUBLE_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The switchboard's state in figures, for the startup log.
+pub struct Facts {
+    pub epoch: u64,
+    pub head: u64,
+    pub log_bytes: u64,
+    pub open_calls: usize,
 }
 
 /// A tablet asking to join the net, once its token is checked.
@@ -101,6 +116,9 @@ pub struct Switchboard {
     next_conn: ConnId,
     closing: bool,
     snapshot_budget: Budget,
+    /// When the log's last write or sync failed, and why: `/healthz` fails for
+    /// [`TROUBLE_FOR`] after, so a scraper sees a disk that fails now and then.
+    log_trouble: Option<(std::time::Instant, String)>,
 }
 
 /// A token bucket: `rate` a second, a burst of twice that. Time in ms, from the hub's clock.
@@ -164,6 +182,7 @@ impl Switchboard {
             next_conn: 1,
             closing: false,
             snapshot_budget: Budget::new(snapshots_per_second),
+            log_trouble: None,
         };
         let stale: Vec<EventKind> = sb
             .state
@@ -177,6 +196,16 @@ impl Switchboard {
         sb.metrics.calls_open.set(sb.state.open.len() as i64);
         sb.update_log_metrics();
         Ok(sb)
+    }
+
+    /// What the operator is told at start: the log's epoch, head and size, and the calls open.
+    pub fn facts(&self) -> Facts {
+        Facts {
+            epoch: self.history.epoch(),
+            head: self.history.head(),
+            log_bytes: self.history.len_bytes(),
+            open_calls: self.state.open.len(),
+        }
     }
 
     /// Runs until every sender of `requests` is gone.
@@ -198,11 +227,16 @@ impl Switchboard {
                     None => break,
                 },
                 _ = sleep_until_opt(wake) => self.tick(self.now()),
-                _ = sync.tick() => {
-                    if let Err(e) = self.history.sync() {
+                _ = sync.tick() => match self.history.sync() {
+                    Ok(()) => {}
+                    Err(e) => {
                         tracing::error!("cannot sync the event log: {e}");
+                        self.log_trouble = Some((
+                            std::time::Instant::now(),
+                            format!("the last sync of the log failed: {e}"),
+                        ));
                     }
-                }
+                },
             }
         }
         if let Err(e) = self.history.sync() {
@@ -221,6 +255,14 @@ impl Switchboard {
                     .take(self.now())
                     .then(|| self.snapshot(&station));
                 let _ = reply.send(snapshot);
+            }
+            Request::Health { reply } => {
+                let trouble = self
+                    .log_trouble
+                    .as_ref()
+                    .filter(|(at, _)| at.elapsed() < TROUBLE_FOR)
+                    .map(|(at, why)| format!("{why} ({} s ago)", at.elapsed().as_secs()));
+                let _ = reply.send(trouble);
             }
             Request::Shutdown { reply } => {
                 self.closing = true;
@@ -416,6 +458,13 @@ impl Switchboard {
             Ok(body) => ServerFrame::Reply { id, body },
             Err(r) => {
                 self.metrics.refusal(r.code_name());
+                tracing::info!(
+                    %station,
+                    code = r.code_name(),
+                    rule = r.rule.as_deref().unwrap_or("-"),
+                    "refused: {}",
+                    r.message
+                );
                 ServerFrame::Error {
                     id,
                     code: r.code,
@@ -731,7 +780,16 @@ impl Switchboard {
     /// Logs events (one write), folds them into the state, and returns their frames.
     fn log(&mut self, events: Vec<EventKind>) -> Result<Vec<Served>, crate::history::HistoryError> {
         let deadline = self.config.ack_deadline.as_millis() as u64;
-        let logged = self.history.append(self.now(), events)?;
+        let logged = match self.history.append(self.now(), events) {
+            Ok(logged) => logged,
+            Err(e) => {
+                self.log_trouble = Some((
+                    std::time::Instant::now(),
+                    format!("the last write to the log failed: {e}"),
+                ));
+                return Err(e);
+            }
+        };
         let mut served = Vec::with_capacity(logged.len());
         for (event, s) in logged {
             self.state.apply(&event, deadline);

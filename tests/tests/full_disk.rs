@@ -1,6 +1,6 @@
 //! A log that cannot grow — the disk full, or a file-size limit reached — refuses new calls
 //! with a clear error and keeps serving everything already logged; the hub is not killed
-//! (SIGXFSZ) and loses nothing.
+//! (SIGXFSZ) and loses nothing; `/healthz` fails naming the log.
 
 use std::io::BufRead;
 use std::process::{Command, Stdio};
@@ -83,6 +83,19 @@ async fn past_the_file_size_limit_calls_are_refused_and_what_was_logged_is_still
         }
     }
     assert_eq!(seen, placed);
+    // The health check says so, naming the log, while the switchboard itself is fine.
+    let addr: std::net::SocketAddr = url
+        .trim_start_matches("ws://")
+        .trim_end_matches("/ws")
+        .parse()
+        .unwrap();
+    let (status, body) = integration::http_get(addr, "/healthz", None).await;
+    assert_eq!(status, 503, "{body}");
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(health["status"], "failing", "{health}");
+    assert_eq!(health["switchboard"], "ok", "{health}");
+    let log = health["log"].as_str().unwrap();
+    assert!(log.contains("last write to the log failed"), "{log}");
     let _ = child.kill();
     let _ = child.wait();
 }

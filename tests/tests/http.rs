@@ -7,7 +7,12 @@ use protocol::{Call, Intent, Post};
 async fn healthz_metrics_and_state() {
     let hub = TestHub::start().await;
     let (status, body) = integration::http_get(hub.addr, "/healthz", None).await;
-    assert_eq!((status, body.trim()), (200, "ok"));
+    assert_eq!(status, 200, "{body}");
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        health,
+        serde_json::json!({"status": "ok", "switchboard": "ok", "log": "ok"})
+    );
 
     let mut g1 = hub.tablet("G1").await;
     let mut s1 = hub.tablet("S1").await;
@@ -44,6 +49,21 @@ async fn healthz_metrics_and_state() {
         assert!(metrics.contains(line), "missing {line:?} in\n{metrics}");
     }
     assert!(metrics.contains("hub_log_bytes "));
+    // Every series is there from the start, at zero; the process's figures and the build too.
+    for line in [
+        "hub_calls_total{state=\"escalated\"} 0",
+        "hub_disconnects_total{reason=\"slow\"} 0",
+        "hub_refusals_total{reason=\"log_full\"} 0",
+        "hub_build_info{version=\"",
+        "process_resident_memory_bytes ",
+        "process_cpu_seconds_total ",
+        "process_open_fds ",
+        "process_max_fds ",
+        "process_start_time_seconds ",
+    ] {
+        assert!(metrics.contains(line), "missing {line:?} in\n{metrics}");
+    }
+    assert!(metrics.trim_end().ends_with("# EOF"), "{metrics}");
 
     let (status, state) =
         integration::http_get(hub.addr, "/api/state", Some(&hub.token("SUP"))).await;

@@ -106,6 +106,7 @@ mod tests {
             epoch: 7,
             head: 40,
             recovery,
+            time_zone: None,
         }
     }
 

@@ -120,14 +120,17 @@ pub(super) fn serve(args: ServeArgs) -> Result<(), String> {
         };
         // Everything that can fail at start is tried before the hub says it is listening.
         let opened = crate::Opened::open(config).map_err(starting)?;
-        println!(
-            "hub: {site} listening on ws://{addr}/ws (tablet page http://{addr}/, dashboard /dashboard, health /healthz, metrics /metrics, state /api/state); data in {data}"
-        );
+        tracing::info!(%addr, "listening: tablets at ws://{addr}/ws, pages at http://{addr}/");
+        // The banner is for whoever started the hub; one that stopped reading (a closed
+        // stdout) must not stop the hub.
+        let _ = super::print(&format!(
+            "hub: {site} listening on ws://{addr}/ws (tablet page http://{addr}/, dashboard /dashboard, health /healthz, metrics /metrics, state /api/state); data in {data}\n"
+        ));
         if fresh {
-            println!(
+            let _ = super::print(&format!(
                 "hub: new data folder. Mint a tablet's token with `hub token L1 --data {data}` \
-                 (client manager: `hub token X --name 张伟 --data {data}`; supervisor: `hub token SUP --data {data}`)"
-            );
+                 (client manager: `hub token X --name 张伟 --data {data}`; supervisor: `hub token SUP --data {data}`)\n"
+            ));
         }
         opened.serve(listener, shutdown_signal()).await.map_err(starting)
     })
