@@ -7,6 +7,10 @@
 //!   (`radio listen --ack`).
 //! - [`open_call`]: which open call an answer said on its own is for (`radio say 可以接待`).
 
+// Every dependency in Cargo.toml is used by the library; one that is not is a warning (CI
+// denies it). Test-only crates belong in dev-dependencies.
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 pub mod ack;
 pub mod cli;
 pub mod line;

@@ -20,6 +20,10 @@
 //! Invariants: no lock is held across an `.await`; no queue is unbounded; the switchboard never
 //! waits on a tablet.
 
+// Every dependency in Cargo.toml is used by the library; one that is not is a warning (CI
+// denies it). Test-only crates belong in dev-dependencies.
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 pub mod audience;
 pub mod board;
 pub mod cli;

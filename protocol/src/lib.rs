@@ -19,6 +19,10 @@
 //! Invariants: no I/O, no clock, no tokio. Time comes in as an argument (milliseconds since the
 //! Unix epoch); everything here is testable without sockets.
 
+// Every dependency in Cargo.toml is used by the library; one that is not is a warning (CI
+// denies it). Test-only crates belong in dev-dependencies.
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 pub mod alert;
 pub mod call;
 pub mod catalogue;

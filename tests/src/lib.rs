@@ -2,6 +2,10 @@
 //! minted from its secret, and tablets connected over real WebSockets; [`browser`] drives the
 //! hub's pages in a real headless Chromium.
 
+// Every dependency in Cargo.toml is used by the library; one that is not is a warning (CI
+// denies it). Test-only crates belong in dev-dependencies.
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 pub mod browser;
 pub mod fetch;
 pub mod posts;

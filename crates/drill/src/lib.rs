@@ -16,6 +16,10 @@
 //! stderr at the end of a drill; `DRILL_DEBUG_POST=1` prints when each post means to answer
 //! each call and how late its timer woke.
 
+// Every dependency in Cargo.toml is used by the library; one that is not is a warning (CI
+// denies it). Test-only crates belong in dev-dependencies.
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 pub mod clock;
 pub mod ctx;
 pub mod html;

@@ -109,6 +109,10 @@
 //! - `book` — [`Logbook`] itself: writes, the in-memory window, reads.
 //! - `error` — [`LogError`] and [`Lost`], each variant saying what the caller should do.
 
+// Every dependency in Cargo.toml is used by the library; one that is not is a warning (CI
+// denies it). Test-only crates belong in dev-dependencies.
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 mod book;
 mod error;
 mod file;

@@ -10,6 +10,10 @@
 //!
 //! The wire types themselves live in [`protocol`]; nothing here redefines them.
 
+// Every dependency in Cargo.toml is used by the library; one that is not is a warning (CI
+// denies it). Test-only crates belong in dev-dependencies.
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 mod backoff;
 mod error;
 mod incoming;

@@ -6,6 +6,10 @@
 //! small JSON object naming the station. The secret is 32 random bytes kept in the data folder,
 //! readable by the owner only; rotating it (deleting the file) revokes every token.
 
+// Every dependency in Cargo.toml is used by the library; one that is not is a warning (CI
+// denies it). Test-only crates belong in dev-dependencies.
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
