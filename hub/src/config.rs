@@ -52,6 +52,8 @@ pub struct Config {
     /// Serve the pages from this folder (laid out like `hub/web/`), read on every request and
     /// never cached, instead of the copy built into the binary: for working on the pages.
     pub web_dir: Option<PathBuf>,
+    /// Serve https and wss with this certificate and key (PEM) instead of plain http and ws.
+    pub tls: Option<crate::tls::CertFiles>,
 }
 
 impl Config {
@@ -75,6 +77,7 @@ impl Config {
             rules: Rules::default(),
             clock: Clock::System,
             web_dir: None,
+            tls: None,
         }
     }
 

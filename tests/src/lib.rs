@@ -11,7 +11,7 @@ pub use posts::Posts;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use hub::{Config, Secret};
+use hub::{Config, Keys};
 use protocol::{Codec, Event, EventKind, Station};
 use tablet::{Options, Tablet, Welcome};
 use tokio::sync::oneshot;
@@ -58,7 +58,7 @@ impl TestHub {
     ) -> TestHub {
         let mut config = Config::new(data);
         tweak(&mut config);
-        Secret::load_or_create(data).expect("the hub's secret");
+        Keys::load_or_create(data).expect("the hub's signing key");
         let listener = hub::listen(addr).expect("bind the hub's address");
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -131,12 +131,20 @@ impl Drop for TestHub {
     }
 }
 
-/// Mints a token from the secret in a data folder (creating it if needed).
+/// Mints a token good for a day from the key in a data folder (making it if needed). Not
+/// recorded in the folder's registry (tests connect many tablets); a test of `hub token list`
+/// or `revoke` mints with `hub token` or [`hub::token::Book`].
 pub fn token_for(data: &Path, station: &str) -> String {
     let station: Station = station.parse().expect("a station code");
-    Secret::load_or_create(data)
-        .expect("the hub's secret")
-        .mint(&station, 0)
+    let now = hub::token::now_ms();
+    Keys::load_or_create(data)
+        .expect("the hub's signing key")
+        .mint(
+            &station,
+            hub::token::TokenId::random().expect("randomness"),
+            now,
+            Some(now + 24 * 3_600_000),
+        )
 }
 
 /// The next event of a kind, skipping others (presence, …); fails the test after [`WAIT`].

@@ -38,6 +38,13 @@ pub(super) struct ServeArgs {
     /// (with or without --clock-speed).
     #[arg(long, value_name = "MS")]
     clock_start: Option<u64>,
+    /// Serve https and wss with this certificate (PEM; the chain, the hub's own first), e.g.
+    /// DATA/tls/hub.crt from `hub tls new`. Needs --tls-key.
+    #[arg(long, env = "HUB_TLS_CERT", value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM), e.g. DATA/tls/hub.key.
+    #[arg(long, env = "HUB_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 impl Default for ServeArgs {
@@ -51,6 +58,8 @@ impl Default for ServeArgs {
             metrics_open: false,
             clock_speed: None,
             clock_start: None,
+            tls_cert: None,
+            tls_key: None,
         }
     }
 }
@@ -80,12 +89,20 @@ pub(super) fn serve(args: ServeArgs) -> Result<(), String> {
     if !(args.ack_deadline > 0.0 && args.ack_deadline < 3600.0) {
         return Err("--ack-deadline is in seconds, between 0 and 3600".into());
     }
-    let fresh = !args.data.join("secret").exists();
+    let fresh = !args.data.join(crate::token::SECRET_FILE).exists();
     let mut config = Config::new(&args.data).with_site(site);
     config.ack_deadline = Duration::from_secs_f64(args.ack_deadline);
     config.web_dir = args.web.clone();
     config.metrics_open = args.metrics_open;
     config.clock = drill_clock(args.clock_speed, args.clock_start)?;
+    config.tls = match (args.tls_cert.clone(), args.tls_key.clone()) {
+        (Some(cert), Some(key)) => Some(crate::tls::CertFiles { cert, key }),
+        _ => None,
+    };
+    let (ws, web) = match config.tls {
+        Some(_) => ("wss", "https"),
+        None => ("ws", "http"),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -109,8 +126,16 @@ pub(super) fn serve(args: ServeArgs) -> Result<(), String> {
         // Everything that can fail at start is tried before the hub says it is listening.
         let opened = crate::Opened::open(config).map_err(starting)?;
         println!(
-            "hub: {site} listening on ws://{addr}/ws (tablet page http://{addr}/, dashboard /dashboard, health /healthz, metrics /metrics, state /api/state); data in {data}"
+            "hub: {site} listening on {ws}://{addr}/ws (tablet page {web}://{addr}/, dashboard /dashboard, health /healthz, metrics /metrics, state /api/state); data in {data}"
         );
+        if web == "http" && crate::local_ca::TlsFiles::of(&args.data).made() {
+            eprintln!(
+                "hub: {data}/tls holds a certificate (`hub tls new`) but the hub serves plain \
+                 http: the https links `hub token --link` now prints will not open. Serve with \
+                 --tls-cert {data}/tls/hub.crt --tls-key {data}/tls/hub.key, or mint links with \
+                 --scheme http"
+            );
+        }
         if fresh {
             println!(
                 "hub: new data folder. Mint a tablet's token with `hub token L1 --data {data}` \
