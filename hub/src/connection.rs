@@ -150,7 +150,8 @@ fn signed_in(grant: &Grant) {
     let station = &grant.station;
     match (grant.id, grant.expires_ms) {
         (None, _) => tracing::warn!(
-            "{station} signed in with an old-format token (no id, never expires, cannot be              revoked alone): give it a new link with `{} --link`",
+            "{station} signed in with an old-format token (no id, never expires, cannot be \
+             revoked alone): give it a new link with `{} --link`",
             crate::link::token_command(station)
         ),
         (Some(id), Some(exp)) if exp.saturating_sub(crate::token::now_ms()) < SOON_MS => {

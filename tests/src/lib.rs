@@ -65,6 +65,14 @@ impl TestHub {
         hub
     }
 
+    /// Another site's CA and its hub certificate for 127.0.0.1, made in `dir`: what a tablet
+    /// must not trust. Its files (`ca.crt`, `hub.key`, …) are in `dir/tls`.
+    pub fn another_sites_tls(dir: &Path) -> hub::local_ca::TlsFiles {
+        hub::local_ca::make(dir, &["127.0.0.1".to_owned()], 30, false)
+            .expect("another site's certificate")
+            .files
+    }
+
     /// The site's CA certificate, for a TLS hub.
     pub fn ca(&self) -> PathBuf {
         hub::local_ca::TlsFiles::of(&self.data).ca_cert

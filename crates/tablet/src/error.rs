@@ -128,11 +128,13 @@ fn untrusted(e: &rustls::Error) -> String {
     use rustls::CertificateError as C;
     match e {
         rustls::Error::InvalidCertificate(C::UnknownIssuer | C::BadSignature) => {
-            "the hub's certificate is not signed by an authority this tablet trusts: give the              site's CA with --ca FILE (RADIO_CA), e.g. the hub's DATA/tls/ca.crt"
+            "the hub's certificate is not signed by an authority this tablet trusts: give the \
+             site's CA with --ca FILE (RADIO_CA), e.g. the hub's DATA/tls/ca.crt"
                 .to_owned()
         }
         rustls::Error::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
-            "the hub's certificate does not name the address in the URL: use an address it was              made for (`hub tls new --host …`)"
+            "the hub's certificate does not name the address in the URL: use an address it was \
+             made for (`hub tls new --host …`)"
                 .to_owned()
         }
         rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
