@@ -53,7 +53,11 @@ async fn radio_says_a_call_over_wss_trusting_the_sites_ca_and_hears_the_answer()
         .output()
         .await
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,14 +77,24 @@ async fn without_the_sites_ca_radio_refuses_the_hub_and_says_to_give_it() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("--ca") && stderr.contains("not signed"), "{stderr}");
+    assert!(
+        stderr.contains("--ca") && stderr.contains("not signed"),
+        "{stderr}"
+    );
 
     // A file that is not a CA certificate is named before anything is sent.
-    let out = radio(&hub, "G1", &["say", SAID, "--ca", foreign.key.to_str().unwrap()])
-        .output()
-        .await
-        .unwrap();
+    let out = radio(
+        &hub,
+        "G1",
+        &["say", SAID, "--ca", foreign.key.to_str().unwrap()],
+    )
+    .output()
+    .await
+    .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("hub.key") && stderr.contains("no certificate"), "{stderr}");
+    assert!(
+        stderr.contains("hub.key") && stderr.contains("no certificate"),
+        "{stderr}"
+    );
 }

@@ -19,8 +19,8 @@ use tokio::time::timeout;
 
 use crate::App;
 use crate::reports::ReportFailed;
-use crate::token::Grant;
 use crate::switchboard::{ConnId, Join, Joined, Kick, Request, encode, encode_reply};
+use crate::token::Grant;
 
 /// Most frames written between two flushes.
 const BATCH: usize = 64;

@@ -134,8 +134,7 @@ impl Watcher {
             let dir = self.dir.clone();
             let seen = self.seen.clone();
             let current = self.trust.borrow().clone();
-            let looked =
-                tokio::task::spawn_blocking(move || reload(&dir, &seen, &current)).await;
+            let looked = tokio::task::spawn_blocking(move || reload(&dir, &seen, &current)).await;
             if let Ok(Some((seen, trust))) = looked {
                 self.seen = seen;
                 if let Some(trust) = trust {

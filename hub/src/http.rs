@@ -141,14 +141,17 @@ fn bearer(app: &App, headers: &HeaderMap) -> Result<protocol::Station, Response>
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    app.gate.check(token.trim()).map(|grant| grant.station).map_err(|e| {
-        (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Bearer")],
-            axum::Json(serde_json::json!({ "error": e.to_string() })),
-        )
-            .into_response()
-    })
+    app.gate
+        .check(token.trim())
+        .map(|grant| grant.station)
+        .map_err(|e| {
+            (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                axum::Json(serde_json::json!({ "error": e.to_string() })),
+            )
+                .into_response()
+        })
 }
 
 #[derive(serde::Deserialize)]

@@ -55,8 +55,8 @@ use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 
 pub use clock::Clock;
 pub use config::Config;
-pub use site::Site;
 pub use gate::Gate;
+pub use site::Site;
 pub use token::{Keys, Trust};
 
 use crate::metrics::Metrics;

@@ -166,8 +166,13 @@ mod tests {
         assert!(!is_loopback("http://192.0.2.10:7700/#token=t"));
         let secure = link_in(Scheme::Https, "192.0.2.10", "/", "t").unwrap();
         assert_eq!(secure, "https://192.0.2.10:7700/#token=t");
-        assert!(is_loopback(&link_in(Scheme::Https, DEFAULT_HOST, "/", "t").unwrap()));
-        assert_eq!(token_command(&Station::manager("张伟").unwrap()), "hub token X --name 张伟");
+        assert!(is_loopback(
+            &link_in(Scheme::Https, DEFAULT_HOST, "/", "t").unwrap()
+        ));
+        assert_eq!(
+            token_command(&Station::manager("张伟").unwrap()),
+            "hub token X --name 张伟"
+        );
         assert_eq!(token_command(&Station::Post(Post::L1)), "hub token L1");
     }
 

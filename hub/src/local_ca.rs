@@ -70,9 +70,11 @@ pub struct Made {
 /// first if there is none, or if `new_ca`.
 pub fn make(data: &Path, hosts: &[String], days: u32, new_ca: bool) -> Result<Made, String> {
     if hosts.is_empty() {
-        return Err("name at least one --host: the address tablets use to reach the hub (e.g. \
+        return Err(
+            "name at least one --host: the address tablets use to reach the hub (e.g. \
                     --host 192.168.1.20 --host hub.local)"
-            .into());
+                .into(),
+        );
     }
     if !(1..=MAX_DAYS).contains(&days) {
         return Err(format!(
@@ -82,8 +84,7 @@ pub fn make(data: &Path, hosts: &[String], days: u32, new_ca: bool) -> Result<Ma
     for h in hosts {
         let ok = !h.is_empty()
             && h.len() <= 253
-            && h
-                .chars()
+            && h.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
         if !ok {
             return Err(format!(

@@ -155,17 +155,38 @@ fn redirect_target(head: &[u8]) -> Option<String> {
     let (_method, path) = (request.next()?, request.next()?);
     let host = lines.find_map(|l| {
         let (name, value) = l.split_once(':')?;
-        name.trim().eq_ignore_ascii_case("host").then(|| value.trim())
+        name.trim()
+            .eq_ignore_ascii_case("host")
+            .then(|| value.trim())
     })?;
     let plain_host = !host.is_empty()
         && host.len() <= 260
         && host
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
-    let plain_path = path.starts_with('/')
-        && path.len() <= 2048
-        && path.bytes().all(|b| b.is_ascii_graphic());
+    let plain_path =
+        path.starts_with('/') && path.len() <= 2048 && path.bytes().all(|b| b.is_ascii_graphic());
     (plain_host && plain_path).then(|| format!("https://{host}{path}"))
+}
+
+/// Resolves once stopping starts (or the hub is gone).
+async fn stopping(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+/// A connection past the cap: told so in one short answer, and closed.
+async fn refuse(mut tcp: TcpStream) {
+    const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 53\r\nRetry-After: 5\r\n\r\nthe hub has too many connections open: retry shortly\n";
+    let answer = async {
+        tcp.write_all(BUSY).await?;
+        tcp.shutdown().await?;
+        // Read what the client sent (a little, briefly) so closing does not reset the
+        // connection before the client has read the answer.
+        let mut sink = [0u8; 2048];
+        while tcp.read(&mut sink).await? > 0 {}
+        Ok::<(), std::io::Error>(())
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), answer).await;
 }
 
 #[cfg(test)]
@@ -188,24 +209,4 @@ mod tests {
             assert_eq!(redirect_target(bad), None, "{bad:?}");
         }
     }
-}
-
-/// Resolves once stopping starts (or the hub is gone).
-async fn stopping(stop: &mut watch::Receiver<bool>) {
-    let _ = stop.wait_for(|s| *s).await;
-}
-
-/// A connection past the cap: told so in one short answer, and closed.
-async fn refuse(mut tcp: TcpStream) {
-    const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 53\r\nRetry-After: 5\r\n\r\nthe hub has too many connections open: retry shortly\n";
-    let answer = async {
-        tcp.write_all(BUSY).await?;
-        tcp.shutdown().await?;
-        // Read what the client sent (a little, briefly) so closing does not reset the
-        // connection before the client has read the answer.
-        let mut sink = [0u8; 2048];
-        while tcp.read(&mut sink).await? > 0 {}
-        Ok::<(), std::io::Error>(())
-    };
-    let _ = tokio::time::timeout(Duration::from_secs(1), answer).await;
 }

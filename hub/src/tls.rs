@@ -49,7 +49,9 @@ fn read_pem(path: &Path) -> Result<Vec<u8>, TlsError> {
         .read_to_end(&mut bytes)
         .map_err(|e| fail(format!("cannot read it: {e}")))?;
     if bytes.len() as u64 > MAX_PEM {
-        return Err(fail("larger than 1 MB: not a PEM certificate or key".into()));
+        return Err(fail(
+            "larger than 1 MB: not a PEM certificate or key".into(),
+        ));
     }
     Ok(bytes)
 }
@@ -150,7 +152,7 @@ impl Tls {
             let files = self.files.clone();
             let Ok((now, loaded)) = tokio::task::spawn_blocking(move || {
                 let now = look(&files);
-                (now.clone(), (now != seen).then(|| load(&files)))
+                (now, (now != seen).then(|| load(&files)))
             })
             .await
             else {

@@ -648,7 +648,12 @@ async fn only_the_supervisor_signs_in_and_others_are_told_why() {
         .await;
     stale.wait_for_text("#sign-in-title", "登录已过期").await;
     assert!(stale.text("#hint").await.contains("已过期"));
-    assert!(stale.text("#sign-in-help").await.contains("hub token SUP --link"));
+    assert!(
+        stale
+            .text("#sign-in-help")
+            .await
+            .contains("hub token SUP --link")
+    );
     stale.close().await;
 
     // No token at all.

@@ -74,7 +74,11 @@ fn the_link_carries_a_token_that_verifies_and_its_qr_code_reads_back() {
     // An address given, nothing to warn about: only the token's id and expiry, to end it early.
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    let id = trust.check(token, hub::token::now_ms()).unwrap().id.unwrap();
+    let id = trust
+        .check(token, hub::token::now_ms())
+        .unwrap()
+        .id
+        .unwrap();
     assert!(
         stderr.contains(&format!("token {id} for X:张伟, expires"))
             && stderr.contains(&format!("hub token revoke {id}")),

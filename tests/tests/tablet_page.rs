@@ -497,7 +497,10 @@ async fn a_revoked_or_expired_link_says_so_and_asks_for_a_new_one() {
     drop(book);
     page.wait_for_text("#station", "登录已撤销").await;
     let hint = page.text("#hint").await;
-    assert!(hint.contains("已被撤销") && hint.contains("新的登录链接"), "{hint}");
+    assert!(
+        hint.contains("已被撤销") && hint.contains("新的登录链接"),
+        "{hint}"
+    );
     assert!(page.text("#link").await.contains("登录无效"));
     page.screenshot("revoked").await;
     page.close().await;

@@ -102,12 +102,21 @@ async fn a_revoked_token_is_cut_off_live_and_refused_after() {
 
     // The list says so; a second revoke says it already was; an unknown id is refused.
     let (list, _) = ok(&["token", "list", "--data", data.to_str().unwrap()]);
-    let row = list.lines().find(|l| l.starts_with(&l1_id)).expect("listed");
+    let row = list
+        .lines()
+        .find(|l| l.starts_with(&l1_id))
+        .expect("listed");
     assert!(row.contains("revoked") && row.contains("L1"), "{list}");
     assert!(list.contains("1 of 2 tokens valid"), "{list}");
     let (again, _) = ok(&["token", "revoke", &l1_id, "--data", data.to_str().unwrap()]);
     assert!(again.contains("already revoked"), "{again}");
-    let unknown = hub(&["token", "revoke", "zzzzzzzz", "--data", data.to_str().unwrap()]);
+    let unknown = hub(&[
+        "token",
+        "revoke",
+        "zzzzzzzz",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("hub token list"));
     stop(child);
@@ -192,11 +201,17 @@ fn the_lifetime_is_read_and_shown_and_a_bad_one_refused() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
     let (_, stderr) = ok(&["token", "L1", "--ttl", "12h", "--data", d]);
-    assert!(stderr.contains("expires") && stderr.contains("in 12 hours"), "{stderr}");
+    assert!(
+        stderr.contains("expires") && stderr.contains("in 12 hours"),
+        "{stderr}"
+    );
     let (_, stderr) = ok(&["token", "SUP", "--ttl", "never", "--data", d]);
     assert!(stderr.contains("never expires"), "{stderr}");
     let (_, stderr) = ok(&["token", "S1", "--data", d]);
-    assert!(stderr.contains("in 90 days"), "the default is 90 days: {stderr}");
+    assert!(
+        stderr.contains("in 90 days"),
+        "the default is 90 days: {stderr}"
+    );
     for bad in ["0d", "30", "1w", "forever"] {
         let out = hub(&["token", "L1", "--ttl", bad, "--data", d]);
         assert!(!out.status.success(), "{bad}");
@@ -212,7 +227,10 @@ fn the_lifetime_is_read_and_shown_and_a_bad_one_refused() {
     #[cfg(unix)]
     for file in ["tokens", "secret"] {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.path().join(file)).unwrap().permissions().mode();
+        let mode = std::fs::metadata(dir.path().join(file))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600, "{file}");
     }
 }
@@ -262,7 +280,11 @@ async fn old_format_tokens_keep_working_after_the_upgrade_until_their_key_is_ret
 
     ok(&["token", "rotate", "--data", d]);
     let (new, _) = mint(data, "RC", &[]);
-    assert!(Tablet::connect(&url, &new, Options::default()).await.is_ok());
+    assert!(
+        Tablet::connect(&url, &new, Options::default())
+            .await
+            .is_ok()
+    );
     let (said, _) = ok(&["token", "retire-previous", "--data", d]);
     assert!(said.contains("old-format"), "{said}");
     let e = cut_off(&mut tablet).await;

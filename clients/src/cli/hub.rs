@@ -32,7 +32,9 @@ impl Hub {
             }
         };
         let roots = match &args.ca {
-            Some(path) => Some(Roots::ca_file(path).map_err(|e| Failure::new(format!("--ca: {e}")))?),
+            Some(path) => {
+                Some(Roots::ca_file(path).map_err(|e| Failure::new(format!("--ca: {e}")))?)
+            }
             None => None,
         };
         Ok(Hub {

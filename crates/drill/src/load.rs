@@ -164,9 +164,7 @@ pub async fn run(o: LoadOptions) -> Result<LoadReport, String> {
             temp = Some(dir);
             (Some(hub), url, data)
         }
-        HubChoice::Running { url, data } => {
-            (None, url.clone(), data.clone())
-        }
+        HubChoice::Running { url, data } => (None, url.clone(), data.clone()),
     };
     let addr = http_addr(&url)?;
     let pid = own

@@ -132,11 +132,11 @@ fn untrusted(e: &rustls::Error) -> String {
              site's CA with --ca FILE (RADIO_CA), e.g. the hub's DATA/tls/ca.crt"
                 .to_owned()
         }
-        rustls::Error::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
-            "the hub's certificate does not name the address in the URL: use an address it was \
+        rustls::Error::InvalidCertificate(
+            C::NotValidForName | C::NotValidForNameContext { .. },
+        ) => "the hub's certificate does not name the address in the URL: use an address it was \
              made for (`hub tls new --host …`)"
-                .to_owned()
-        }
+            .to_owned(),
         rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
             "the hub's certificate has expired: make a new one with `hub tls new`".to_owned()
         }

@@ -31,7 +31,9 @@ impl std::fmt::Debug for Roots {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.source {
             Source::System => f.write_str("Roots(system)"),
-            Source::File(p, certs) => write!(f, "Roots({}, {} certificates)", p.display(), certs.len()),
+            Source::File(p, certs) => {
+                write!(f, "Roots({}, {} certificates)", p.display(), certs.len())
+            }
         }
     }
 }
@@ -128,9 +130,15 @@ mod tests {
         let empty = dir.join("empty.crt");
         std::fs::write(&empty, "nothing here\n").unwrap();
         let e = Roots::ca_file(&empty).unwrap_err();
-        assert!(e.contains("empty.crt") && e.contains("no certificate"), "{e}");
+        assert!(
+            e.contains("empty.crt") && e.contains("no certificate"),
+            "{e}"
+        );
         let missing = Roots::ca_file(&dir.join("missing.crt")).unwrap_err();
-        assert!(missing.contains("missing.crt") && missing.contains("cannot read"), "{missing}");
+        assert!(
+            missing.contains("missing.crt") && missing.contains("cannot read"),
+            "{missing}"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -184,8 +184,11 @@ mod tests {
         let (_, tag) = m.token.split_once('.').unwrap();
         assert!(!file.contains(tag), "the registry holds no token");
         let registry = Registry::load(dir.path()).unwrap();
-        assert_eq!(registry.records(), [m.record.clone()]);
-        assert_eq!(Registry::status(&m.record, Some(trust.keys()), trust.revoked(), now), Status::Valid);
+        assert_eq!(registry.records(), std::slice::from_ref(&m.record));
+        assert_eq!(
+            Registry::status(&m.record, Some(trust.keys()), trust.revoked(), now),
+            Status::Valid
+        );
     }
 
     #[test]
@@ -210,7 +213,10 @@ mod tests {
             book.revoke("zzzzzzzz"),
             Err(BookError::NoSuchToken { .. })
         ));
-        assert!(matches!(book.revoke("nope"), Err(BookError::NoSuchToken { .. })));
+        assert!(matches!(
+            book.revoke("nope"),
+            Err(BookError::NoSuchToken { .. })
+        ));
         let trust = Trust::load(dir.path()).unwrap();
         let now = crate::now_ms();
         assert_eq!(trust.check(&m.token, now), Err(TokenError::Revoked));

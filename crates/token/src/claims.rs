@@ -251,14 +251,20 @@ mod tests {
         let (payload, tag) = t.split_once('.').unwrap();
         let claims = String::from_utf8(B64.decode(payload).unwrap()).unwrap();
         let forged = B64.encode(claims.replace("\"L1\"", "\"SUP\""));
-        assert_eq!(k.verify(&format!("{forged}.{tag}"), 2), Err(TokenError::Forged));
+        assert_eq!(
+            k.verify(&format!("{forged}.{tag}"), 2),
+            Err(TokenError::Forged)
+        );
         assert_eq!(k.verify(payload, 2), Err(TokenError::Malformed));
         assert_eq!(k.verify("", 2), Err(TokenError::Missing));
         assert_eq!(k.verify("!!.??", 2), Err(TokenError::Malformed));
         assert_eq!(k.verify(&"a.".repeat(600), 2), Err(TokenError::Malformed));
         // A v2 token without its id, or a v1 token with an expiry, is not a token.
         for claims in [
-            format!(r#"{{"v":2,"key":"{}","st":"L1","iat":1}}"#, k.current().id()),
+            format!(
+                r#"{{"v":2,"key":"{}","st":"L1","iat":1}}"#,
+                k.current().id()
+            ),
             r#"{"v":1,"st":"L1","iat":1,"exp":5}"#.to_owned(),
             r#"{"v":3,"st":"L1","iat":1}"#.to_owned(),
         ] {

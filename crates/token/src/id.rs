@@ -135,7 +135,15 @@ mod tests {
         assert!(a.as_str().bytes().all(|c| ALPHABET.contains(&c)));
         assert_eq!(TokenId::parse(a.as_str()), Some(a));
         assert_eq!(TokenId::parse(&format!(" {a}\n")), Some(a));
-        for bad in ["", "abc", "abcdefgh1", "abcdefg1", "ABCDEFGH", "abcdefgi", "abcdéfgh"] {
+        for bad in [
+            "",
+            "abc",
+            "abcdefgh1",
+            "abcdefg1",
+            "ABCDEFGH",
+            "abcdefgi",
+            "abcdéfgh",
+        ] {
             assert_eq!(TokenId::parse(bad), None, "{bad:?}");
         }
         let json = serde_json::to_string(&a).unwrap();

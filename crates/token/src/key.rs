@@ -31,7 +31,12 @@ pub struct Key {
 
 impl std::fmt::Debug for Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Key({}{})", self.id, if self.legacy { ", legacy" } else { "" })
+        write!(
+            f,
+            "Key({}{})",
+            self.id,
+            if self.legacy { ", legacy" } else { "" }
+        )
     }
 }
 

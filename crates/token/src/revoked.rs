@@ -106,11 +106,16 @@ impl Revoked {
             }))
             .collect();
         lines.sort_by(|a, b| {
-            (a.0, a.1.token.map(|t| t.to_string()), a.1.key.map(|k| k.to_string())).cmp(&(
-                b.0,
-                b.1.token.map(|t| t.to_string()),
-                b.1.key.map(|k| k.to_string()),
-            ))
+            (
+                a.0,
+                a.1.token.map(|t| t.to_string()),
+                a.1.key.map(|k| k.to_string()),
+            )
+                .cmp(&(
+                    b.0,
+                    b.1.token.map(|t| t.to_string()),
+                    b.1.key.map(|k| k.to_string()),
+                ))
         });
         let mut out = Vec::new();
         for (_, line) in lines {
@@ -140,7 +145,11 @@ mod tests {
         assert_eq!(back, r);
         assert_eq!(back.token(t), Some(5));
         assert_eq!(back.key(k), Some(7));
-        std::fs::write(dir.path().join(REVOKED_FILE), b"{\"token\":\"x\",\"at\":1}\n").unwrap();
+        std::fs::write(
+            dir.path().join(REVOKED_FILE),
+            b"{\"token\":\"x\",\"at\":1}\n",
+        )
+        .unwrap();
         let e = Revoked::load(dir.path()).unwrap_err().to_string();
         assert!(e.contains("line 1"), "{e}");
     }

@@ -46,7 +46,12 @@ impl Trust {
 
     /// Checks a token presented at `now_ms` (real time, ms since the epoch).
     pub fn check(&self, token: &str, now_ms: u64) -> Result<Grant, TokenError> {
-        let grant = verify(&self.keys, &|k| self.revoked.key(k).is_some(), token, now_ms)?;
+        let grant = verify(
+            &self.keys,
+            &|k| self.revoked.key(k).is_some(),
+            token,
+            now_ms,
+        )?;
         self.recheck(&grant, now_ms)?;
         Ok(grant)
     }

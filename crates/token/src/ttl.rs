@@ -128,7 +128,9 @@ mod tests {
         assert_eq!("12h".parse(), Ok(Ttl::For(12 * HOUR_MS)));
         assert_eq!(" 45m ".parse(), Ok(Ttl::For(45 * MINUTE_MS)));
         assert_eq!("never".parse(), Ok(Ttl::Never));
-        for bad in ["", "30", "d", "0d", "0m", "-1d", "1.5d", "3651d", "30s", "1w", "forever"] {
+        for bad in [
+            "", "30", "d", "0d", "0m", "-1d", "1.5d", "3651d", "30s", "1w", "forever",
+        ] {
             assert!(bad.parse::<Ttl>().is_err(), "{bad:?}");
         }
         assert_eq!(Ttl::DEFAULT.to_string(), "90d");

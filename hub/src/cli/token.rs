@@ -139,12 +139,12 @@ fn mint(args: MintArgs) -> Result<(), String> {
         return print(&format!("{token}\n"));
     }
     let host = args.host.as_deref().unwrap_or(crate::link::DEFAULT_HOST);
-    let scheme = args
-        .scheme
-        .unwrap_or_else(|| match crate::local_ca::TlsFiles::of(&args.data).made() {
-            true => Scheme::Https,
-            false => Scheme::Http,
-        });
+    let scheme =
+        args.scheme
+            .unwrap_or_else(|| match crate::local_ca::TlsFiles::of(&args.data).made() {
+                true => Scheme::Https,
+                false => Scheme::Http,
+            });
     let url = crate::link::link_in(scheme, host, crate::link::page_for(&station), &token)?;
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let qr = crate::link::qr_lines(&url, ansi)?;
@@ -227,7 +227,9 @@ fn list(data: &Path) -> Result<(), String> {
         ));
     }
     match &keys {
-        None => out.push_str("signing key: none yet (the first `hub token` or `hub serve` makes it)\n"),
+        None => {
+            out.push_str("signing key: none yet (the first `hub token` or `hub serve` makes it)\n")
+        }
         Some(keys) => {
             let made = |k: &crate::token::Key| match k.made_ms() {
                 Some(ms) => format!("made {}", utc_words(ms)),
