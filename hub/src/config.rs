@@ -54,6 +54,8 @@ pub struct Config {
     /// Serve the pages from this folder (laid out like `hub/web/`), read on every request and
     /// never cached, instead of the copy built into the binary: for working on the pages.
     pub web_dir: Option<PathBuf>,
+    /// Serve https and wss with this certificate and key (PEM) instead of plain http and ws.
+    pub tls: Option<crate::tls::CertFiles>,
 }
 
 impl Config {
@@ -78,6 +80,7 @@ impl Config {
             clock: Clock::System,
             retention_days: None,
             web_dir: None,
+            tls: None,
         }
     }
 

@@ -4,8 +4,10 @@
 //!
 //! The first frame must be `connect` with a valid token, within the connect timeout. Any other
 //! command is answered `not_connected`, and a frame that does not decode `bad_frame` (each under
-//! the frame's id), before the close 4501; a bad or missing token closes with 4500. Every close
-//! carries a code that says whether to reconnect.
+//! the frame's id), before the close 4501; a bad or missing token closes with 4500, an expired
+//! one 4504, a revoked one 4505. The token stays checked while the tablet is connected: a
+//! revocation or a retired key ([`crate::gate`]) or the token's expiry cuts it off with the same
+//! codes. Every close carries a code that says whether to reconnect.
 
 use std::sync::Arc;
 
@@ -20,6 +22,7 @@ use tokio::time::timeout;
 use crate::App;
 use crate::reports::ReportFailed;
 use crate::switchboard::{ConnId, Join, Joined, Kick, Request, encode, encode_reply};
+use crate::token::Grant;
 
 /// Most frames written between two flushes.
 const BATCH: usize = 64;
@@ -43,23 +46,24 @@ pub async fn serve(mut socket: WebSocket, app: Arc<App>, peer: Option<SocketAddr
         tracing::warn!(%peer, max_tablets = app.config.max_connections, "tablet refused: the hub has as many tablets as it takes (close 4003)");
         return close(&mut socket, CloseCode::Overloaded, None).await;
     };
-    let Some((conn, station, queue, kick)) = admit(&mut socket, codec, &app, peer).await else {
+    let Some((conn, queue, kick, grant)) = admit(&mut socket, codec, &app, peer).await else {
         return;
     };
     let since = tokio::time::Instant::now();
-    let code = pump(&mut socket, codec, conn, queue, &kick, &app).await;
+    let closing = pump(&mut socket, codec, conn, queue, &kick, &grant, &app).await;
     let _ = app.switchboard.send(Request::Leave { conn }).await;
+    let code = closing.as_ref().map(|(code, _)| *code);
     tracing::info!(
         conn,
-        %station,
+        station = %grant.station,
         %peer,
         online_s = since.elapsed().as_secs(),
         reason = code.map_or("closed by the tablet, or the link dropped", CloseCode::reason),
         close = code.map_or(0, CloseCode::code),
         "tablet left"
     );
-    if let Some(code) = code {
-        close_within(&mut socket, code, None, app.config.write_timeout).await;
+    if let Some((code, why)) = closing {
+        close_within(&mut socket, code, why.as_deref(), app.config.write_timeout).await;
     }
 }
 
@@ -70,12 +74,7 @@ async fn admit(
     codec: Codec,
     app: &App,
     peer: Addr,
-) -> Option<(
-    ConnId,
-    protocol::Station,
-    mpsc::Receiver<Message>,
-    Arc<Kick>,
-)> {
+) -> Option<(ConnId, mpsc::Receiver<Message>, Arc<Kick>, Grant)> {
     let first = first_frame(socket, app).await?;
     // The first frame must decode, and be `connect`; anything else is answered, then closed.
     let (id, token, resume) = match decode(codec, &first) {
@@ -101,15 +100,16 @@ async fn admit(
         }
         None => return None,
     };
-    let station = match app.secret.verify(&token) {
-        Ok(s) => s,
+    let grant = match app.gate.check_fresh(&token).await {
+        Ok(grant) => grant,
         Err(e) => {
-            app.metrics.disconnect("bad_token");
-            tracing::warn!(%peer, "token refused (close 4500): {e}");
-            close(socket, CloseCode::BadToken, Some(&e.to_string())).await;
+            app.metrics.disconnect(e.close_code().name());
+            tracing::warn!(%peer, "token refused (close {}): {e}", e.close_code().code());
+            close(socket, e.close_code(), Some(&e.to_string())).await;
             return None;
         }
     };
+    let station = grant.station.clone();
     if !app.config.site.has_station(&station) {
         app.metrics.disconnect("bad_token");
         let why = format!("{station} is not a post on this site");
@@ -171,7 +171,30 @@ async fn admit(
             "tablet on the net"
         );
     }
-    Some((joined.conn, station, queue, kick))
+    signed_in(&grant);
+    Some((joined.conn, queue, kick, grant))
+}
+
+/// Says in the hub's log what the operator should act on about a token just used: an old-format
+/// one (no id, never expires), or one about to expire.
+fn signed_in(grant: &Grant) {
+    const SOON_MS: u64 = 7 * 24 * 3_600_000;
+    let station = &grant.station;
+    match (grant.id, grant.expires_ms) {
+        (None, _) => tracing::warn!(
+            "{station} signed in with an old-format token (no id, never expires, cannot be \
+             revoked alone): give it a new link with `{} --link`",
+            crate::link::token_command(station)
+        ),
+        (Some(id), Some(exp)) if exp.saturating_sub(crate::token::now_ms()) < SOON_MS => {
+            tracing::warn!(
+                "{station}'s token {id} expires {}: give it a new link with `{} --link`",
+                crate::token::span_words(crate::token::now_ms(), exp),
+                crate::link::token_command(station)
+            )
+        }
+        _ => {}
+    }
 }
 
 /// The tablet's first protocol frame, within the connect timeout. WebSocket pings on the way
@@ -226,16 +249,27 @@ async fn refuse_handshake(socket: &mut WebSocket, codec: Codec, error: &ServerFr
     close(socket, CloseCode::ProtocolViolation, Some(why)).await;
 }
 
-/// Moves frames both ways until the tablet leaves or is cut off. Returns the close code to
-/// send, if the socket is still there to send it on.
+/// A close to send, and its reason when it is not the code's own.
+type Closing = (CloseCode, Option<String>);
+
+/// Moves frames both ways until the tablet leaves or is cut off. Returns the close to send, if
+/// the socket is still there to send it on.
 async fn pump(
     socket: &mut WebSocket,
     codec: Codec,
     conn: ConnId,
     mut queue: mpsc::Receiver<Message>,
     kick: &Kick,
+    grant: &Grant,
     app: &App,
-) -> Option<CloseCode> {
+) -> Option<Closing> {
+    let refused = |e: crate::token::TokenError| {
+        app.metrics.disconnect(e.close_code().name());
+        tracing::info!("{} cut off: {e}", grant.station);
+        Some((e.close_code(), Some(e.to_string())))
+    };
+    // The keys and revocations as they change; `None` once the hub stops following them.
+    let mut trust = Some(app.gate.follow());
     // Liveness: any frame from the tablet (a pong included) counts as heard.
     let mut heard = tokio::time::Instant::now();
     let mut pinged = false;
@@ -246,10 +280,13 @@ async fn pump(
         tokio::select! {
             biased;
             _ = check.tick() => {
+                if grant.expired(crate::token::now_ms()) {
+                    return refused(crate::token::TokenError::Expired);
+                }
                 let quiet = heard.elapsed();
                 if quiet >= app.config.ping_after * 2 {
                     app.metrics.disconnect("silent");
-                    return Some(CloseCode::Silent);
+                    return Some((CloseCode::Silent, None));
                 }
                 if quiet >= app.config.ping_after && !pinged {
                     pinged = true;
@@ -259,9 +296,17 @@ async fn pump(
                     }
                 }
             }
+            changed = changed(&mut trust) => {
+                match changed {
+                    Some(now) => if let Err(e) = now.recheck(grant, crate::token::now_ms()) {
+                        return refused(e);
+                    },
+                    None => trust = None,
+                }
+            }
             out = queue.recv() => {
                 let Some(first) = out else {
-                    return Some(kick.code());
+                    return Some((kick.code(), None));
                 };
                 if socket.feed(first).await.is_err() {
                     return None;
@@ -288,7 +333,7 @@ async fn pump(
                         let e = e.into_inner();
                         let ws = e.downcast_ref::<tokio_tungstenite::tungstenite::Error>();
                         if ws.is_some_and(|e| matches!(e, tokio_tungstenite::tungstenite::Error::Capacity(_))) {
-                            return Some(CloseCode::FrameTooBig);
+                            return Some((CloseCode::FrameTooBig, None));
                         }
                         // A frame that breaks the WebSocket rules is answered with the standard
                         // close code and the reason, not a silent drop.
@@ -327,7 +372,7 @@ async fn pump(
                         Some(Ok(ClientFrame { id, cmd })) => {
                             let forwarded = app.switchboard.send(Request::Command { conn, id, cmd }).await;
                             if forwarded.is_err() {
-                                return Some(CloseCode::Shutdown);
+                                return Some((CloseCode::Shutdown, None));
                             }
                         }
                         Some(Err(error)) => {
@@ -343,6 +388,19 @@ async fn pump(
                 }
             }
         }
+    }
+}
+
+/// The trust once it changed; `None` if the hub stopped following it (then never again).
+async fn changed(
+    trust: &mut Option<tokio::sync::watch::Receiver<Arc<crate::Trust>>>,
+) -> Option<Arc<crate::Trust>> {
+    match trust {
+        Some(rx) => match rx.changed().await {
+            Ok(()) => Some(rx.borrow_and_update().clone()),
+            Err(_) => None,
+        },
+        None => std::future::pending().await,
     }
 }
 

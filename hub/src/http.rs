@@ -1,6 +1,7 @@
 //! The hub's one port: the WebSocket for tablets at `/ws`, and plain HTTP beside it for people
 //! and machines — `/healthz` for the load balancer, `/metrics` for Prometheus, and `/api/state`
-//! for the supervisor's dashboard (a token in `Authorization: Bearer`) — and the pages
+//! for the supervisor's dashboard (a token in `Authorization: Bearer`), `/ca.crt` (the site's
+//! own certificate authority, for tablets to install: [`crate::local_ca`]) — and the pages
 //! themselves (`/`, `/dashboard`, `/assets/…`: [`crate::web`]).
 
 use std::sync::Arc;
@@ -31,6 +32,7 @@ pub fn router(app: Arc<App>, pages: crate::web::Assets) -> Router {
         .route("/metrics", get(metrics))
         .route("/api/state", get(state))
         .route("/api/report", get(report))
+        .route("/ca.crt", get(ca_cert))
         .with_state(app)
         .merge(crate::web::router(pages))
 }
@@ -59,6 +61,46 @@ async fn ws(
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         .on_upgrade(move |socket| crate::connection::serve(socket, app, peer))
+}
+
+/// The site's CA certificate (`DATA/tls/ca.crt`, made by `hub tls new`), for a tablet to
+/// download and install. Only a PEM certificate is ever served from it, never a key.
+async fn ca_cert(State(app): State<Arc<App>>) -> Response {
+    let path = crate::local_ca::TlsFiles::of(&app.config.data_dir).ca_cert;
+    let pem = match tokio::fs::read(&path).await {
+        Ok(pem) if pem.len() < 64 * 1024 => pem,
+        _ => {
+            return (
+                StatusCode::NOT_FOUND,
+                "this hub has no certificate authority of its own: `hub tls new` makes one\n",
+            )
+                .into_response();
+        }
+    };
+    let text = String::from_utf8_lossy(&pem);
+    if !text.contains("-----BEGIN CERTIFICATE-----") || text.contains("PRIVATE KEY") {
+        tracing::error!(
+            "{} is not a CA certificate alone: not served at /ca.crt",
+            path.display()
+        );
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the hub's CA certificate file is not a certificate: see the hub's log\n",
+        )
+            .into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "application/x-x509-ca-cert"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"radio-hub-ca.crt\"",
+            ),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        pem,
+    )
+        .into_response()
 }
 
 /// 200 with every check `ok`, or 503 naming the one that failed ([`crate::health`]).
@@ -108,14 +150,17 @@ fn bearer(app: &App, headers: &HeaderMap) -> Result<protocol::Station, Response>
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    app.secret.verify(token.trim()).map_err(|e| {
-        (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Bearer")],
-            axum::Json(serde_json::json!({ "error": e.to_string() })),
-        )
-            .into_response()
-    })
+    app.gate
+        .check(token.trim())
+        .map(|grant| grant.station)
+        .map_err(|e| {
+            (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                axum::Json(serde_json::json!({ "error": e.to_string() })),
+            )
+                .into_response()
+        })
 }
 
 #[derive(serde::Deserialize)]

@@ -14,8 +14,12 @@
 //! - `http`: `/ws`, `/healthz`, `/metrics`, `/api/state`, and the pages' routes.
 //! - `web`: the pages — the tablet (`/`), the dashboard (`/dashboard`), their assets — built
 //!   into the binary (or read from `--web DIR`), with their caching and security headers.
-//! - `cli`: the `hub` command line (serve, token); `link`: a tablet's sign-in link and its QR code.
-//! - `token`: signed tokens naming a station; `site`: the roster; `config`: the knobs.
+//! - `cli`: the `hub` command line (serve, token, tls, repair); `link`: a tablet's sign-in link and
+//!   its QR code.
+//! - `server`: the accept loop (limits, deadlines; TLS when configured); `tls`: the certificate
+//!   served, followed live; `local_ca`: a small site's own CA and server certificate.
+//! - `token`: signed tokens naming a station; `gate`: which tokens the hub accepts now, followed
+//!   live from the data folder (revocations, key rotation); `site`: the roster; `config`: the knobs.
 //!
 //! Invariants: no lock is held across an `.await`; no queue is unbounded; the switchboard never
 //! waits on a tablet.
@@ -30,10 +34,12 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod connection;
+pub mod gate;
 pub mod health;
 pub mod history;
 pub mod http;
 pub mod link;
+pub mod local_ca;
 pub mod lock;
 pub mod metrics;
 pub mod process;
@@ -43,6 +49,7 @@ pub mod settings;
 pub mod site;
 pub mod state;
 pub mod switchboard;
+pub mod tls;
 pub mod token;
 pub mod web;
 
@@ -55,8 +62,9 @@ use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 
 pub use clock::Clock;
 pub use config::Config;
+pub use gate::Gate;
 pub use site::Site;
-pub use token::Secret;
+pub use token::{Keys, Trust};
 
 use crate::metrics::Metrics;
 use crate::switchboard::{Request, Switchboard};
@@ -70,7 +78,8 @@ const SEND_BUFFER: usize = 64 * 1024;
 /// What every connection and handler shares.
 pub struct App {
     pub config: Arc<Config>,
-    pub secret: Secret,
+    /// Which tokens let a tablet in, as the data folder says now.
+    pub gate: Gate,
     pub switchboard: mpsc::Sender<Request>,
     pub metrics: Arc<Metrics>,
     pub connections: Arc<Semaphore>,
@@ -81,7 +90,7 @@ pub struct App {
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
     #[error(transparent)]
-    Secret(#[from] token::SecretError),
+    Tokens(#[from] token::BookError),
     #[error(transparent)]
     History(#[from] history::HistoryError),
     /// `--web DIR` does not hold the pages.
@@ -91,6 +100,9 @@ pub enum HubError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Lock(#[from] lock::LockError),
+    /// `--tls-cert` / `--tls-key` cannot be served.
+    #[error("TLS: {0}")]
+    Tls(#[from] tls::TlsError),
 }
 
 /// How long tablets' connections may take to close once shutdown began, before the hub stops
@@ -124,19 +136,21 @@ pub async fn serve(
     Opened::open(config)?.serve(listener, shutdown).await
 }
 
-/// A hub ready to serve: its data folder held, its secret and log open, its pages found —
+/// A hub ready to serve: its data folder held, its keys and log open, its pages found —
 /// everything that can fail at start has been tried.
 pub struct Opened {
     config: Arc<Config>,
     held: lock::DataLock,
     pages: web::Assets,
-    secret: Secret,
+    gate: (Gate, gate::Watcher),
+    tls: Option<tls::Tls>,
     metrics: Arc<Metrics>,
     switchboard: Switchboard,
 }
 
 impl Opened {
-    /// Takes the data folder (one hub per folder), opens the secret and replays the log.
+    /// Takes the data folder (one hub per folder), reads its keys and revocations and replays
+    /// the log.
     pub fn open(config: Config) -> Result<Opened, HubError> {
         let config = Arc::new(config);
         // Held until the hub has stopped writing: one hub per data folder.
@@ -145,7 +159,8 @@ impl Opened {
             Some(dir) => web::Assets::folder(dir).map_err(HubError::Web)?,
             None => web::Assets::embedded(),
         };
-        let secret = Secret::load_or_create(&config.data_dir)?;
+        let gate = Gate::open(&config.data_dir)?;
+        let tls = config.tls.as_ref().map(tls::Tls::open).transpose()?;
         let metrics = Arc::new(Metrics::default());
         let replay = std::time::Instant::now();
         let switchboard = Switchboard::open(config.clone(), metrics.clone())?;
@@ -162,7 +177,8 @@ impl Opened {
             config,
             held,
             pages,
-            secret,
+            gate,
+            tls,
             metrics,
             switchboard,
         })
@@ -174,41 +190,33 @@ impl Opened {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), HubError> {
-        let Opened {
-            config,
-            held: _held,
-            pages,
-            secret,
-            metrics,
-            switchboard,
-        } = self;
-        run(
-            listener,
-            config,
-            pages,
-            secret,
-            metrics,
-            switchboard,
-            shutdown,
-        )
-        .await
+        run(listener, self, shutdown).await
     }
 }
 
 async fn run(
     listener: TcpListener,
-    config: Arc<Config>,
-    pages: web::Assets,
-    secret: Secret,
-    metrics: Arc<Metrics>,
-    switchboard: Switchboard,
+    opened: Opened,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), HubError> {
+    let Opened {
+        config,
+        // Held until the hub has stopped writing.
+        held: _held,
+        pages,
+        gate: (gate, watcher),
+        tls,
+        metrics,
+        switchboard,
+    } = opened;
     let (requests, inbox) = mpsc::channel(SWITCHBOARD_QUEUE);
     let board = tokio::spawn(switchboard.run(inbox));
+    let watching = tokio::spawn(watcher.run());
+    let acceptor = tls.as_ref().map(tls::Tls::acceptor);
+    let renewing = tls.map(|t| tokio::spawn(t.follow()));
     let app = Arc::new(App {
         config: config.clone(),
-        secret,
+        gate,
         switchboard: requests.clone(),
         metrics,
         connections: Arc::new(Semaphore::new(config.max_connections)),
@@ -244,11 +252,16 @@ async fn run(
         config.head_within,
         stopping,
         tune,
+        acceptor,
     )
     .await;
+    if let Some(r) = renewing {
+        r.abort();
+    }
     // Give every connection a moment to send its close frame and leave.
     let all = config.max_connections as u32;
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, app.connections.acquire_many(all)).await;
+    watching.abort();
     drop(requests);
     drop(app);
     match tokio::time::timeout(Duration::from_secs(3), board).await {

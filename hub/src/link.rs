@@ -1,6 +1,6 @@
-//! A tablet's sign-in link, `http://HOST:PORT/#token=…` (the supervisor's opens the dashboard,
-//! `/dashboard#token=…`), and the same link as a QR code drawn in the terminal for the tablet's
-//! camera (`hub token POST --link`).
+//! A tablet's sign-in link, `http://HOST:PORT/#token=…` — `https://` when the hub serves TLS —
+//! (the supervisor's opens the dashboard, `/dashboard#token=…`), and the same link as a QR code
+//! drawn in the terminal for the tablet's camera (`hub token POST --link`).
 //!
 //! The token rides in the URL's fragment, which a browser never sends to a server, so it stays out
 //! of every access log and proxy; the page reads it from `location.hash`, keeps it, and removes it
@@ -14,6 +14,14 @@ pub const DEFAULT_HOST: &str = "127.0.0.1:7700";
 
 /// Modules of light margin around the code, as the QR standard asks; scanners need it.
 const QUIET_ZONE: usize = 4;
+
+/// The command that mints a station's token: `hub token L1`, `hub token X --name 张伟`.
+pub fn token_command(station: &Station) -> String {
+    match station {
+        Station::Post(p) => format!("hub token {}", p.code()),
+        Station::Manager(name) => format!("hub token X --name {name}"),
+    }
+}
 
 /// The page a station's link opens: the supervisor's dashboard, or the tablet page.
 pub fn page_for(station: &Station) -> &'static str {
@@ -29,8 +37,29 @@ pub fn link(host: &str, token: &str) -> Result<String, String> {
     link_to(host, "/", token)
 }
 
-/// The link to `page` (`/`, `/dashboard`) on `host` that signs in with `token`.
+/// Whether the hub's pages are plain HTTP or HTTPS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scheme {
+    Http,
+    Https,
+}
+
+impl Scheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+}
+
+/// The link to `page` (`/`, `/dashboard`) on `host` that signs in with `token`, over HTTP.
 pub fn link_to(host: &str, page: &str, token: &str) -> Result<String, String> {
+    link_in(Scheme::Http, host, page, token)
+}
+
+/// The link to `page` on `host` that signs in with `token`, over `scheme`.
+pub fn link_in(scheme: Scheme, host: &str, page: &str, token: &str) -> Result<String, String> {
     let host = host.trim();
     let bare = !host.is_empty()
         && host
@@ -50,7 +79,7 @@ pub fn link_to(host: &str, page: &str, token: &str) -> Result<String, String> {
     } else {
         format!("{host}:7700")
     };
-    Ok(format!("http://{host}{page}#token={token}"))
+    Ok(format!("{}://{host}{page}#token={token}", scheme.as_str()))
 }
 
 /// The token a sign-in link carries, if it is one.
@@ -65,6 +94,7 @@ pub fn token_of(link: &str) -> Option<&str> {
 /// Whether a link's host is this machine only (a tablet could not open it).
 pub fn is_loopback(link: &str) -> bool {
     let host = link
+        .trim_start_matches("https://")
         .trim_start_matches("http://")
         .split('/')
         .next()
@@ -134,6 +164,16 @@ mod tests {
         }
         assert!(is_loopback(&link(DEFAULT_HOST, "t").unwrap()));
         assert!(!is_loopback("http://192.0.2.10:7700/#token=t"));
+        let secure = link_in(Scheme::Https, "192.0.2.10", "/", "t").unwrap();
+        assert_eq!(secure, "https://192.0.2.10:7700/#token=t");
+        assert!(is_loopback(
+            &link_in(Scheme::Https, DEFAULT_HOST, "/", "t").unwrap()
+        ));
+        assert_eq!(
+            token_command(&Station::manager("张伟").unwrap()),
+            "hub token X --name 张伟"
+        );
+        assert_eq!(token_command(&Station::Post(Post::L1)), "hub token L1");
     }
 
     #[test]

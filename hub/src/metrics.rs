@@ -33,8 +33,10 @@ pub const CALL_STATES: [&str; 5] = [
 ];
 
 /// Why the hub closes connections (`hub_disconnects_total{reason}`).
-pub const DISCONNECT_REASONS: [&str; 9] = [
+pub const DISCONNECT_REASONS: [&str; 11] = [
     "bad_token",
+    "token_expired",
+    "token_revoked",
     "connect_timeout",
     "frame_too_big",
     "no_subprotocol",

@@ -84,10 +84,16 @@ pub enum CloseCode {
     FrameTooBig = 4502,
     /// No known subprotocol was offered. Offer `radio.v1.msgpack` or `radio.v1.json`.
     NoSubprotocol = 4503,
+    /// The token's time is up (`hub token … --ttl`), at connect or while connected. Ask for a
+    /// new link; don't retry.
+    TokenExpired = 4504,
+    /// The token was revoked (`hub token revoke`), or the key that signed it retired (`hub token
+    /// retire-previous`), at connect or while connected. Ask for a new link; don't retry.
+    TokenRevoked = 4505,
 }
 
 impl CloseCode {
-    pub const ALL: [CloseCode; 9] = [
+    pub const ALL: [CloseCode; 11] = [
         CloseCode::Shutdown,
         CloseCode::Slow,
         CloseCode::ConnectTimeout,
@@ -97,6 +103,8 @@ impl CloseCode {
         CloseCode::ProtocolViolation,
         CloseCode::FrameTooBig,
         CloseCode::NoSubprotocol,
+        CloseCode::TokenExpired,
+        CloseCode::TokenRevoked,
     ];
 
     pub fn code(self) -> u16 {
@@ -112,6 +120,23 @@ impl CloseCode {
         self.code() < 4500
     }
 
+    /// The code's name, as PROTOCOL.md §6 lists it (`bad_token`).
+    pub fn name(self) -> &'static str {
+        match self {
+            CloseCode::Shutdown => "shutdown",
+            CloseCode::Slow => "slow",
+            CloseCode::ConnectTimeout => "connect_timeout",
+            CloseCode::Overloaded => "overloaded",
+            CloseCode::Silent => "silent",
+            CloseCode::BadToken => "bad_token",
+            CloseCode::ProtocolViolation => "protocol_violation",
+            CloseCode::FrameTooBig => "frame_too_big",
+            CloseCode::NoSubprotocol => "no_subprotocol",
+            CloseCode::TokenExpired => "token_expired",
+            CloseCode::TokenRevoked => "token_revoked",
+        }
+    }
+
     /// The short reason sent in the close frame.
     pub fn reason(self) -> &'static str {
         match self {
@@ -124,6 +149,8 @@ impl CloseCode {
             CloseCode::ProtocolViolation => "protocol violation: send connect first",
             CloseCode::FrameTooBig => "frame too big: at most 65536 bytes",
             CloseCode::NoSubprotocol => "no subprotocol: offer radio.v1.msgpack or radio.v1.json",
+            CloseCode::TokenExpired => "token expired: get a new token",
+            CloseCode::TokenRevoked => "token revoked: get a new token",
         }
     }
 }

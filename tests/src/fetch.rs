@@ -1,6 +1,6 @@
-//! A plain HTTP/1.1 GET on loopback that keeps the response's headers and raw body: enough to
-//! check what the hub's pages are served with (types, caching, security headers), without
-//! pulling an HTTP client into the tests.
+//! A plain HTTP/1.1 GET on loopback — over TCP, or over TLS trusting a given CA — that keeps
+//! the response's headers and raw body: enough to check what the hub's pages are served with
+//! (types, caching, security headers), without pulling an HTTP client into the tests.
 
 use std::net::SocketAddr;
 
@@ -33,7 +33,43 @@ impl Fetched {
 /// `GET path` with extra request headers (`If-None-Match`, …). The hub answers static files
 /// with a `Content-Length`, so the body is read as it is.
 pub async fn fetch(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Fetched {
-    let mut tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    exchange(tcp, addr, path, headers).await
+}
+
+/// `GET path` over TLS, trusting only the CA certificate in `ca` (PEM), the hub named by its
+/// address. Fails the test if the handshake does.
+pub async fn fetch_https(addr: SocketAddr, path: &str, ca: &std::path::Path) -> Fetched {
+    let tls = connect_tls(addr, ca).await.expect("the TLS handshake");
+    exchange(tls, addr, path, &[]).await
+}
+
+/// A TLS connection to the hub at `addr`, trusting only the CA certificate in `ca`.
+pub async fn connect_tls(
+    addr: SocketAddr,
+    ca: &std::path::Path,
+) -> std::io::Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>> {
+    use rustls_pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pki_types::CertificateDer::pem_file_iter(ca).expect("the CA file") {
+        roots.add(cert.expect("a CA certificate")).unwrap();
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(addr).await?;
+    let name = rustls_pki_types::ServerName::IpAddress(addr.ip().into());
+    connector.connect(name, tcp).await
+}
+
+async fn exchange<S>(mut tcp: S, addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Fetched
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     let extra: String = headers
         .iter()
         .map(|(n, v)| format!("{n}: {v}\r\n"))
@@ -41,10 +77,13 @@ pub async fn fetch(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Fe
     let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n");
     tcp.write_all(req.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
-    tokio::time::timeout(crate::WAIT, tcp.read_to_end(&mut raw))
+    let read = tokio::time::timeout(crate::WAIT, tcp.read_to_end(&mut raw))
         .await
-        .expect("an HTTP answer in time")
-        .unwrap();
+        .expect("an HTTP answer in time");
+    // A TLS peer that closes without close_notify still gave its whole answer.
+    if let Err(e) = read {
+        assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof, "{e}");
+    }
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

@@ -15,7 +15,7 @@ pub use posts::Posts;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use hub::{Config, Secret};
+use hub::{Config, Keys};
 use protocol::{Codec, Event, EventKind, Station};
 use tablet::{Options, Tablet, Welcome};
 use tokio::sync::oneshot;
@@ -29,6 +29,8 @@ pub const QUIET: Duration = Duration::from_millis(400);
 pub struct TestHub {
     pub addr: std::net::SocketAddr,
     pub data: PathBuf,
+    /// Whether it serves https and wss (see [`TestHub::start_tls`]).
+    pub tls: bool,
     _dir: Option<tempfile::TempDir>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), hub::HubError>>>,
@@ -48,6 +50,38 @@ impl TestHub {
         TestHub::start_with(|_| {}).await
     }
 
+    /// A hub serving https and wss with a certificate for 127.0.0.1 and localhost, made in its
+    /// data folder as `hub tls new` makes it (the CA at [`TestHub::ca`]).
+    pub async fn start_tls(tweak: impl FnOnce(&mut Config)) -> TestHub {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let data = dir.path().to_path_buf();
+        let hosts = ["127.0.0.1".to_owned(), "localhost".to_owned()];
+        let made = hub::local_ca::make(&data, &hosts, 30, false).expect("a test certificate");
+        let mut hub = TestHub::start_in(&data, |c| {
+            c.tls = Some(hub::tls::CertFiles {
+                cert: made.files.cert.clone(),
+                key: made.files.key.clone(),
+            });
+            tweak(c)
+        })
+        .await;
+        hub._dir = Some(dir);
+        hub
+    }
+
+    /// Another site's CA and its hub certificate for 127.0.0.1, made in `dir`: what a tablet
+    /// must not trust. Its files (`ca.crt`, `hub.key`, …) are in `dir/tls`.
+    pub fn another_sites_tls(dir: &Path) -> hub::local_ca::TlsFiles {
+        hub::local_ca::make(dir, &["127.0.0.1".to_owned()], 30, false)
+            .expect("another site's certificate")
+            .files
+    }
+
+    /// The site's CA certificate, for a TLS hub.
+    pub fn ca(&self) -> PathBuf {
+        hub::local_ca::TlsFiles::of(&self.data).ca_cert
+    }
+
     /// A hub on an existing data folder (to test restarts).
     pub async fn start_in(data: &Path, tweak: impl FnOnce(&mut Config)) -> TestHub {
         TestHub::start_at(data, "127.0.0.1:0".parse().unwrap(), tweak).await
@@ -62,7 +96,8 @@ impl TestHub {
     ) -> TestHub {
         let mut config = Config::new(data);
         tweak(&mut config);
-        Secret::load_or_create(data).expect("the hub's secret");
+        let tls = config.tls.is_some();
+        Keys::load_or_create(data).expect("the hub's signing key");
         let listener = hub::listen(addr).expect("bind the hub's address");
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -72,6 +107,7 @@ impl TestHub {
         TestHub {
             addr,
             data: data.to_path_buf(),
+            tls,
             _dir: None,
             stop: Some(stop),
             task: Some(task),
@@ -79,11 +115,13 @@ impl TestHub {
     }
 
     pub fn url(&self) -> String {
-        format!("ws://{}/ws", self.addr)
+        let scheme = if self.tls { "wss" } else { "ws" };
+        format!("{scheme}://{}/ws", self.addr)
     }
 
     pub fn http(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}{path}", self.addr)
     }
 
     /// A token for a station, signed with this hub's secret.
@@ -96,7 +134,11 @@ impl TestHub {
         self.tablet_with(station, Options::default()).await.0
     }
 
-    pub async fn tablet_with(&self, station: &str, opts: Options) -> (Tablet, Welcome) {
+    /// A TLS hub's tablets trust its CA unless told otherwise.
+    pub async fn tablet_with(&self, station: &str, mut opts: Options) -> (Tablet, Welcome) {
+        if self.tls && opts.roots.is_none() {
+            opts.roots = Some(tablet::Roots::ca_file(&self.ca()).expect("the hub's CA"));
+        }
         Tablet::connect(&self.url(), &self.token(station), opts)
             .await
             .unwrap_or_else(|e| panic!("{station} connects: {e}"))
@@ -135,12 +177,20 @@ impl Drop for TestHub {
     }
 }
 
-/// Mints a token from the secret in a data folder (creating it if needed).
+/// Mints a token good for a day from the key in a data folder (making it if needed). Not
+/// recorded in the folder's registry (tests connect many tablets); a test of `hub token list`
+/// or `revoke` mints with `hub token` or [`hub::token::Book`].
 pub fn token_for(data: &Path, station: &str) -> String {
     let station: Station = station.parse().expect("a station code");
-    Secret::load_or_create(data)
-        .expect("the hub's secret")
-        .mint(&station, 0)
+    let now = hub::token::now_ms();
+    Keys::load_or_create(data)
+        .expect("the hub's signing key")
+        .mint(
+            &station,
+            hub::token::TokenId::random().expect("randomness"),
+            now,
+            Some(now + 24 * 3_600_000),
+        )
 }
 
 /// The next event of a kind, skipping others (presence, …); fails the test after [`WAIT`].
@@ -301,10 +351,25 @@ pub fn hub_process(
     String,
     std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
 ) {
+    hub_process_with(bin, data, &[])
+}
+
+/// [`hub_process`] with more arguments to `hub serve` (`--tls-cert …`); the URL is `ws://` or
+/// `wss://`, as the hub says.
+pub fn hub_process_with(
+    bin: &str,
+    data: &Path,
+    args: &[&str],
+) -> (
+    std::process::Child,
+    String,
+    std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+) {
     use std::io::BufRead;
     let mut child = std::process::Command::new(bin)
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(data)
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -316,8 +381,8 @@ pub fn hub_process(
         .unwrap();
     let url = first
         .split_whitespace()
-        .find(|w| w.starts_with("ws://"))
-        .expect("a ws:// address")
+        .find(|w| w.starts_with("ws://") || w.starts_with("wss://"))
+        .expect("a ws:// or wss:// address")
         .to_owned();
     (child, url, lines)
 }

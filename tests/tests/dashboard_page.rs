@@ -634,6 +634,28 @@ async fn only_the_supervisor_signs_in_and_others_are_told_why() {
     refused.screenshot("dashboard-refused").await;
     refused.close().await;
 
+    // The supervisor's link, expired: said so, with how to get a new one.
+    let now = now_ms();
+    let expired = hub::Keys::load(&hub.data).unwrap().mint(
+        &"SUP".parse().unwrap(),
+        hub::token::TokenId::random().unwrap(),
+        now - 60_000,
+        Some(now - 1),
+    );
+    let stale = browser.page("expired-token", Viewport::BIG_SCREEN).await;
+    stale
+        .goto(&hub::link::link_to(&hub.addr.to_string(), "/dashboard", &expired).unwrap())
+        .await;
+    stale.wait_for_text("#sign-in-title", "登录已过期").await;
+    assert!(stale.text("#hint").await.contains("已过期"));
+    assert!(
+        stale
+            .text("#sign-in-help")
+            .await
+            .contains("hub token SUP --link")
+    );
+    stale.close().await;
+
     // No token at all.
     let fresh = browser.page("no-token", Viewport::BIG_SCREEN).await;
     fresh.goto(&hub.http("/dashboard")).await;

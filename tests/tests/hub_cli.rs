@@ -20,11 +20,9 @@ fn a_token_is_printed_alone_on_one_line_and_names_its_post() {
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(stdout.lines().count(), 1);
-    let secret = hub::Secret::load_or_create(dir.path()).unwrap();
-    assert_eq!(
-        secret.verify(stdout.trim()),
-        Ok(Station::manager("张伟").unwrap())
-    );
+    let trust = hub::Trust::load(dir.path()).unwrap();
+    let grant = trust.check(stdout.trim(), hub::token::now_ms()).unwrap();
+    assert_eq!(grant.station, Station::manager("张伟").unwrap());
 
     for bad in [
         vec!["token", "X", "--data", data],

@@ -57,14 +57,12 @@ fn the_link_carries_a_token_that_verifies_and_its_qr_code_reads_back() {
     let lines: Vec<&str> = stdout.lines().collect();
     let (token, link, qr) = (lines[0], lines[1], &lines[2..]);
 
-    let secret = hub::Secret::load_or_create(dir.path()).unwrap();
-    assert_eq!(secret.verify(token), Ok(Station::manager("张伟").unwrap()));
+    let trust = hub::Trust::load(dir.path()).unwrap();
+    let station = |t: &str| trust.check(t, hub::token::now_ms()).map(|g| g.station);
+    assert_eq!(station(token), Ok(Station::manager("张伟").unwrap()));
     assert_eq!(link, format!("http://192.0.2.10:7700/#token={token}"));
     let in_fragment = hub::link::token_of(link).expect("a token in the fragment");
-    assert_eq!(
-        secret.verify(in_fragment),
-        Ok(Station::manager("张伟").unwrap())
-    );
+    assert_eq!(station(in_fragment), Ok(Station::manager("张伟").unwrap()));
     assert!(
         !link.split('#').next().unwrap().contains(token),
         "the token is only in the fragment, which no server sees"
@@ -73,8 +71,19 @@ fn the_link_carries_a_token_that_verifies_and_its_qr_code_reads_back() {
     // Not a terminal: plain half blocks, no colour codes.
     assert!(qr.iter().all(|l| !l.contains('\x1b')));
     assert_eq!(scan(qr), link);
-    // An address given, nothing to warn about.
-    assert!(out.stderr.is_empty());
+    // An address given, nothing to warn about: only the token's id and expiry, to end it early.
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let id = trust
+        .check(token, hub::token::now_ms())
+        .unwrap()
+        .id
+        .unwrap();
+    assert!(
+        stderr.contains(&format!("token {id} for X:张伟, expires"))
+            && stderr.contains(&format!("hub token revoke {id}")),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -479,6 +479,50 @@ async fn signing_in_shows_the_post_loads_small_and_fast_and_signing_out_forgets_
 }
 
 #[tokio::test]
+async fn a_revoked_or_expired_link_says_so_and_asks_for_a_new_one() {
+    let hub = TestHub::start().await;
+    let browser = Browser::start("tablet_token").await;
+    // Signed in with a recorded token, which the operator then revokes: the open page is cut
+    // off within seconds and says why, instead of going stale.
+    let book = hub::token::Book::open(&hub.data).unwrap();
+    let minted = book
+        .mint(&station("L2"), hub::token::Ttl::DEFAULT, "test")
+        .unwrap();
+    let page = browser.page("revoked", Viewport::TABLET).await;
+    page.goto(&hub::link::link(&hub.addr.to_string(), &minted.token).unwrap())
+        .await;
+    page.wait_until("the tablet is ready", "document.body.dataset.ready")
+        .await;
+    book.revoke(minted.record.id.as_str()).unwrap();
+    drop(book);
+    page.wait_for_text("#station", "登录已撤销").await;
+    let hint = page.text("#hint").await;
+    assert!(
+        hint.contains("已被撤销") && hint.contains("新的登录链接"),
+        "{hint}"
+    );
+    assert!(page.text("#link").await.contains("登录无效"));
+    page.screenshot("revoked").await;
+    page.close().await;
+
+    // A link whose time is up.
+    let now = hub::token::now_ms();
+    let expired = hub::Keys::load(&hub.data).unwrap().mint(
+        &station("L2"),
+        hub::token::TokenId::random().unwrap(),
+        now - 60_000,
+        Some(now - 1),
+    );
+    let page = browser.page("expired", Viewport::TABLET).await;
+    page.goto(&hub::link::link(&hub.addr.to_string(), &expired).unwrap())
+        .await;
+    page.wait_for_text("#station", "登录已过期").await;
+    assert!(page.text("#hint").await.contains("新的登录链接"));
+    page.screenshot("expired").await;
+    page.close().await;
+}
+
+#[tokio::test]
 async fn a_call_for_the_post_shows_its_answers_and_the_callers_page_sees_it_answered() {
     let hub = TestHub::start().await;
     let browser = Browser::start("tablet_incoming").await;

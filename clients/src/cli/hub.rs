@@ -6,7 +6,7 @@ use std::time::Duration;
 use protocol::Codec;
 use protocol::ErrorCode;
 use protocol::envelope::Resume;
-use tablet::{Options, Tablet, TabletError};
+use tablet::{Options, Roots, Tablet, TabletError};
 
 use super::{Failure, HubArgs};
 
@@ -16,6 +16,8 @@ pub struct Hub {
     pub url: String,
     pub token: String,
     pub codec: Codec,
+    /// The site's CA for a wss:// hub (`--ca`); `None`: the system's.
+    pub roots: Option<Roots>,
 }
 
 impl Hub {
@@ -29,9 +31,16 @@ impl Hub {
                 ));
             }
         };
+        let roots = match &args.ca {
+            Some(path) => {
+                Some(Roots::ca_file(path).map_err(|e| Failure::new(format!("--ca: {e}")))?)
+            }
+            None => None,
+        };
         Ok(Hub {
             url: args.hub.trim().to_owned(),
             token,
+            roots,
             codec: if args.json {
                 Codec::Json
             } else {
@@ -45,6 +54,7 @@ impl Hub {
         Options {
             codec: self.codec,
             resume,
+            roots: self.roots.clone(),
             ..Options::default()
         }
     }
@@ -122,6 +132,7 @@ mod tests {
             hub: " ws://h:1/ws ".into(),
             token: token.map(str::to_owned),
             json,
+            ca: None,
             hub_given: false,
         }
     }

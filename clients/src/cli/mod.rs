@@ -51,9 +51,14 @@ pub struct Cli {
 /// How to reach the hub; accepted before or after the subcommand.
 #[derive(Clone, Debug, Args)]
 pub struct HubArgs {
-    /// The hub's WebSocket URL.
+    /// The hub's WebSocket URL: ws://HOST:PORT/ws, or wss://HOST:PORT/ws for a hub serving TLS.
     #[arg(long, global = true, env = "RADIO_HUB", default_value = DEFAULT_HUB, value_name = "URL")]
     pub hub: String,
+    /// For a wss:// hub: trust the certificate authority in this PEM file (the site's own,
+    /// e.g. the hub's DATA/tls/ca.crt, or https://HUB/ca.crt) instead of the system's. The
+    /// hub's certificate is always checked.
+    #[arg(long, global = true, env = "RADIO_CA", value_name = "FILE")]
+    pub ca: Option<std::path::PathBuf>,
     /// This tablet's token (minted by `hub token POST`): it names the station you speak for.
     #[arg(
         long,

@@ -9,6 +9,7 @@
 //! - [`mirror`]: the board as the supervisor's tablet sees it, and every call's record.
 //! - [`speech`]: the standard sentences, and the real variants people say.
 //! - [`report`], [`html`], [`progress`]: the live view and the score.
+//! - [`passes`]: the virtual posts' tokens, minted into the hub's data folder.
 //! - [`load`]: load mode — many tablets, a call mix at a set rate, latency, the hub's CPU and
 //!   memory, and its `/metrics` checked against what the tablets received.
 //!
@@ -26,6 +27,7 @@ pub mod html;
 pub mod load;
 pub mod mirror;
 pub mod ownhub;
+pub mod passes;
 pub mod plan;
 pub mod post;
 pub mod progress;

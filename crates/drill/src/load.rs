@@ -151,22 +151,20 @@ const NAMES: [&str; 8] = [
 pub async fn run(o: LoadOptions) -> Result<LoadReport, String> {
     // The hub.
     let mut temp = None;
-    let (own, url, secret) = match &o.hub {
+    let (own, url, data) = match &o.hub {
         HubChoice::Own { bin, listen } => {
             let bin = ownhub::find_bin(bin.as_deref())?;
             let dir = crate::ownhub::scratch("radio-load-")
                 .map_err(|e| format!("cannot make a data folder: {e}"))?;
-            let secret = token::Secret::load_or_create(dir.path()).map_err(|e| e.to_string())?;
+            token::Keys::load_or_create(dir.path()).map_err(|e| e.to_string())?;
             let listen = listen.unwrap_or_else(|| "127.0.0.1:0".parse().expect("an address"));
             let hub = OwnHub::start(&bin, dir.path(), listen, None)?;
             let url = hub.url();
+            let data = dir.path().to_owned();
             temp = Some(dir);
-            (Some(hub), url, secret)
+            (Some(hub), url, data)
         }
-        HubChoice::Running { url, data } => {
-            let secret = token::Secret::load(data).map_err(|e| e.to_string())?;
-            (None, url.clone(), secret)
-        }
+        HubChoice::Running { url, data } => (None, url.clone(), data.clone()),
     };
     let addr = http_addr(&url)?;
     let pid = own
@@ -189,6 +187,7 @@ pub async fn run(o: LoadOptions) -> Result<LoadReport, String> {
         i += 1;
     }
     assignment.truncate(o.tablets.max(stations.len() + 1));
+    let passes = crate::passes::Passes::mint(&data, &assignment)?;
 
     let rss_idle = pid.and_then(|p| proc_status(p, "VmRSS:"));
     let seen = Arc::new(std::sync::Mutex::new(Seen::default()));
@@ -204,7 +203,7 @@ pub async fn run(o: LoadOptions) -> Result<LoadReport, String> {
         if answers {
             answerer_of.insert(station.clone(), idx);
         }
-        let token = secret.mint(station, 0);
+        let token = passes.of(station);
         let to = url.clone();
         let station = station.clone();
         pending.spawn(async move {
@@ -257,7 +256,7 @@ pub async fn run(o: LoadOptions) -> Result<LoadReport, String> {
     let rss_connected = pid.and_then(|p| proc_status(p, "VmRSS:"));
 
     // Before. The metrics are the supervisor's: ask with a SUP token.
-    let sup = secret.mint(&protocol::Station::Post(protocol::Post::Sup), 0);
+    let sup = passes.of(&protocol::Station::Post(protocol::Post::Sup));
     let before = metrics(addr, &sup).await?;
     let cpu_before = pid.and_then(proc_cpu_ticks);
     let events_before = events.load(Ordering::Relaxed);
@@ -389,7 +388,7 @@ pub async fn run(o: LoadOptions) -> Result<LoadReport, String> {
 
     // A reconnect storm: every tablet dropped and resumed at once.
     stop.store(true, Ordering::Relaxed);
-    let storm = reconnect_storm(&senders, &url, &secret, &assignment).await;
+    let storm = reconnect_storm(&senders, &url, &passes, &assignment).await;
 
     let process = HubProcess {
         pid,
@@ -613,7 +612,7 @@ async fn next(t: &mut Option<Tablet>) -> Option<Event> {
 async fn reconnect_storm(
     senders: &HashMap<Station, Vec<mpsc::UnboundedSender<Order>>>,
     url: &str,
-    secret: &token::Secret,
+    passes: &crate::passes::Passes,
     assignment: &[Station],
 ) -> Option<f64> {
     let mut resumes = Vec::new();
@@ -635,7 +634,7 @@ async fn reconnect_storm(
     let mut set = tokio::task::JoinSet::new();
     let mut back = Vec::new();
     for (station, resume) in resumes {
-        let (url, token) = (url.to_owned(), secret.mint(&station, 0));
+        let (url, token) = (url.to_owned(), passes.of(&station));
         set.spawn(async move {
             let opts = Options {
                 codec: Codec::MsgPack,

@@ -11,12 +11,12 @@ use std::time::Duration;
 
 use protocol::rota::Duty;
 use protocol::{Intent, ManagerName, Post, Station, Tap};
-use token::Secret;
 
 use crate::clock::SimClock;
 use crate::ctx::{Ctx, Records};
 use crate::mirror::Mirror;
 use crate::ownhub::{self, OwnHub};
+use crate::passes::Passes;
 use crate::plan::{Fault, MIN, Plan};
 use crate::post::{self, Cmd, PostHandle, Setup};
 use crate::progress::{self, Progress};
@@ -69,12 +69,12 @@ pub async fn run(o: DrillOptions) -> Result<Report, String> {
 
     // The hub.
     let mut temp = None;
-    let (own, url, secret, day) = match &o.hub {
+    let (own, url, data, day) = match &o.hub {
         HubChoice::Own { bin, listen } => {
             let bin = ownhub::find_bin(bin.as_deref())?;
             let dir = crate::ownhub::scratch("radio-drill-")
                 .map_err(|e| format!("cannot make a data folder for the drill's hub: {e}"))?;
-            let secret = Secret::load_or_create(dir.path()).map_err(|e| e.to_string())?;
+            token::Keys::load_or_create(dir.path()).map_err(|e| e.to_string())?;
             let day = if real_time {
                 now_real + LEAD - plan.opens
             } else {
@@ -84,8 +84,9 @@ pub async fn run(o: DrillOptions) -> Result<Report, String> {
             let listen = listen.unwrap_or_else(|| "127.0.0.1:0".parse().expect("an address"));
             let hub = OwnHub::start(&bin, dir.path(), listen, clock)?;
             let url = hub.url();
+            let data = dir.path().to_owned();
             temp = Some(dir);
-            (Some(hub), url, secret, Some(day))
+            (Some(hub), url, data, Some(day))
         }
         HubChoice::Running { url, data } => {
             if !o.humans.is_empty() {
@@ -93,13 +94,7 @@ pub async fn run(o: DrillOptions) -> Result<Report, String> {
                     "--humans needs the drill's own hub (with --listen ADDR), not --hub".into(),
                 );
             }
-            let secret = Secret::load(data).map_err(|e| {
-                format!(
-                    "{e} — is {} the running hub's data folder (`hub serve --data DIR`)?",
-                    data.display()
-                )
-            })?;
-            (None, url.clone(), secret, None)
+            (None, url.clone(), data.clone(), None)
         }
     };
     let start_sim = day.map(|d| d + plan.opens - LEAD).unwrap_or(now_real);
@@ -120,13 +115,19 @@ pub async fn run(o: DrillOptions) -> Result<Report, String> {
         .chain(managers.iter().cloned())
         .collect();
     let humans: HashSet<Station> = o.humans.iter().cloned().collect();
+    let virtual_posts: Vec<Station> = stations
+        .iter()
+        .filter(|s| !humans.contains(*s))
+        .cloned()
+        .collect();
+    let passes = Passes::mint(&data, &virtual_posts)?;
     let mut posts: HashMap<Station, PostHandle> = HashMap::new();
     let lead = Arc::new(post::Lead::default());
     for s in stations.iter().filter(|s| !humans.contains(*s)) {
         let setup = Setup {
             station: s.clone(),
             url: url.clone(),
-            token: secret.mint(s, 0),
+            token: passes.of(s),
             manner: o.scenario.manner(s),
             clock: clock.clone(),
             mirror: s.is_supervisor().then(|| mirror.clone()),

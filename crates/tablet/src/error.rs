@@ -97,8 +97,21 @@ pub(crate) fn from_ws(e: tungstenite::Error) -> TabletError {
 pub(crate) fn from_handshake(url: &str, e: tungstenite::Error) -> TabletError {
     use tungstenite::Error as E;
     match e {
-        E::Io(e) => TabletError::Io(e.to_string()),
-        E::Http(resp) => TabletError::Handshake(format!("the hub answered HTTP {}", resp.status())),
+        E::Io(e) => match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+            Some(tls) => TabletError::Handshake(untrusted(tls)),
+            None => TabletError::Io(e.to_string()),
+        },
+        E::Tls(tungstenite::error::TlsError::Rustls(tls)) => {
+            TabletError::Handshake(untrusted(&tls))
+        }
+        E::Tls(tls) => TabletError::Handshake(format!("TLS: {tls} in {url:?}")),
+        E::Http(resp) => TabletError::Handshake(match resp.status().as_u16() {
+            301 | 308 => format!(
+                "the hub answered HTTP {}: it serves wss:// only — use wss:// in the URL",
+                resp.status()
+            ),
+            _ => format!("the hub answered HTTP {}", resp.status()),
+        }),
         E::Url(u) => TabletError::Handshake(format!("bad hub URL {url:?}: {u}")),
         E::HttpFormat(h) => TabletError::Handshake(format!("bad hub URL {url:?}: {h}")),
         E::Protocol(p) => TabletError::Handshake(p.to_string()),
@@ -106,6 +119,32 @@ pub(crate) fn from_handshake(url: &str, e: tungstenite::Error) -> TabletError {
             TabletError::Io("the connection closed during the handshake".to_owned())
         }
         other => TabletError::Handshake(other.to_string()),
+    }
+}
+
+/// Why TLS with the hub failed, and what to do: a certificate this tablet does not trust is not
+/// something a retry mends.
+fn untrusted(e: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    match e {
+        rustls::Error::InvalidCertificate(C::UnknownIssuer | C::BadSignature) => {
+            "the hub's certificate is not signed by an authority this tablet trusts: give the \
+             site's CA with --ca FILE (RADIO_CA), e.g. the hub's DATA/tls/ca.crt"
+                .to_owned()
+        }
+        rustls::Error::InvalidCertificate(
+            C::NotValidForName | C::NotValidForNameContext { .. },
+        ) => "the hub's certificate does not name the address in the URL: use an address it was \
+             made for (`hub tls new --host …`)"
+            .to_owned(),
+        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
+            "the hub's certificate has expired: make a new one with `hub tls new`".to_owned()
+        }
+        rustls::Error::InvalidMessage(_) => {
+            "the hub did not answer TLS: does it serve wss://? (for a plain hub, use ws://)"
+                .to_owned()
+        }
+        e => format!("TLS with the hub failed: {e}"),
     }
 }
 

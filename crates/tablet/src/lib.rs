@@ -6,6 +6,8 @@
 //!   state or the daily report, read events.
 //! - [`Reconnecting`]: a tablet that reconnects with [`Backoff`] and resumes where it left off.
 //! - [`Options`], [`Welcome`], [`Placed`]: what goes into a connection and what comes back.
+//! - [`Roots`]: which certificate authorities a tablet trusts for `wss://` (the site's CA, or
+//!   the system's); the hub's certificate is always verified.
 //! - [`TabletError`]: every way a command or a read can fail, with whether to reconnect.
 //!
 //! The wire types themselves live in [`protocol`]; nothing here redefines them.
@@ -21,6 +23,7 @@ mod link;
 mod options;
 mod reconnecting;
 mod reply;
+mod roots;
 mod tablet;
 
 pub use backoff::Backoff;
@@ -29,6 +32,7 @@ pub use incoming::{Incoming, classify};
 pub use options::Options;
 pub use reconnecting::{Reconnecting, Update};
 pub use reply::{Placed, Welcome};
+pub use roots::Roots;
 pub use tablet::Tablet;
 
 pub use protocol::envelope::{Recovery, Resume};

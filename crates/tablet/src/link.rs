@@ -16,11 +16,14 @@ use tokio_tungstenite::tungstenite::http::header::SEC_WEBSOCKET_PROTOCOL;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode as WsCloseCode;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async_with_config};
+use tokio_tungstenite::{
+    Connector, MaybeTlsStream, WebSocketStream, connect_async_tls_with_config,
+};
 
 use crate::error::{TabletError, from_handshake, from_ws};
 use crate::incoming::{Incoming, classify};
-use crate::options::ws_config;
+use crate::options::{Options, ws_config};
+use crate::roots::Roots;
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -48,13 +51,10 @@ pub(crate) struct Link {
 }
 
 impl Link {
-    /// Opens the WebSocket to `url`, offering `codec`'s subprotocol, and checks the hub chose it.
-    pub(crate) async fn open(
-        url: &str,
-        codec: Codec,
-        within: Duration,
-        silence: Duration,
-    ) -> Result<Link, TabletError> {
+    /// Opens the WebSocket to `url`, offering the codec's subprotocol, and checks the hub chose
+    /// it. A `wss://` hub's certificate is verified against `opts.roots` (or the system's).
+    pub(crate) async fn open(url: &str, opts: &Options) -> Result<Link, TabletError> {
+        let (codec, within, silence) = (opts.codec, opts.reply_timeout, opts.silence);
         let mut request = url
             .into_client_request()
             .map_err(|e| from_handshake(url, e))?;
@@ -62,8 +62,19 @@ impl Link {
             SEC_WEBSOCKET_PROTOCOL,
             HeaderValue::from_static(codec.subprotocol()),
         );
+        let connector = match request.uri().scheme_str() {
+            Some("wss") => {
+                let roots = match &opts.roots {
+                    Some(r) => r.clone(),
+                    None => Roots::system().map_err(TabletError::Handshake)?,
+                };
+                Connector::Rustls(roots.client_config())
+            }
+            _ => Connector::Plain,
+        };
         // Nagle off: calls are small and latency is the point.
-        let opened = connect_async_with_config(request, Some(ws_config()), true);
+        let opened =
+            connect_async_tls_with_config(request, Some(ws_config()), true, Some(connector));
         let (ws, response) = tokio::time::timeout(within, opened)
             .await
             .map_err(|_| TabletError::Timeout)?

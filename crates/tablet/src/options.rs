@@ -7,6 +7,8 @@ use std::time::Duration;
 use protocol::Codec;
 use protocol::codec::MAX_SERVER_FRAME_BYTES;
 use protocol::envelope::Resume;
+
+use crate::roots::Roots;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 /// What [`crate::Tablet::connect`] needs besides the URL and token.
@@ -21,6 +23,9 @@ pub struct Options {
     /// Hearing nothing from the hub this long, the tablet pings it; nothing for as long again,
     /// and the link counts as lost (a reconnectable error).
     pub silence: Duration,
+    /// Whom to trust for a `wss://` hub: the site's CA ([`Roots::ca_file`]); `None`, the
+    /// system's authorities. Unused for `ws://`.
+    pub roots: Option<Roots>,
 }
 
 impl Options {
@@ -43,6 +48,7 @@ impl Default for Options {
             resume: None,
             reply_timeout: Options::REPLY_TIMEOUT,
             silence: crate::link::SILENCE,
+            roots: None,
         }
     }
 }

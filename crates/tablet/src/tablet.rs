@@ -26,13 +26,14 @@ pub struct Tablet {
 }
 
 impl Tablet {
-    /// Opens the WebSocket to `url` (e.g. "ws://127.0.0.1:7700/ws"), sends Command::Connect{token, resume}, waits for the Welcome reply.
+    /// Opens the WebSocket to `url` (e.g. "ws://127.0.0.1:7700/ws", or "wss://…" verified
+    /// against `opts.roots`), sends Command::Connect{token, resume}, waits for the Welcome reply.
     pub async fn connect(
         url: &str,
         token: &str,
         opts: Options,
     ) -> Result<(Tablet, Welcome), TabletError> {
-        let mut link = Link::open(url, opts.codec, opts.reply_timeout, opts.silence).await?;
+        let mut link = Link::open(url, &opts).await?;
         let cmd = Command::Connect {
             token: token.to_owned(),
             resume: opts.resume,

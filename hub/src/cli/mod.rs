@@ -1,4 +1,5 @@
-//! The `hub` command line: run the sales gallery radio hub, or mint a tablet's token.
+//! The `hub` command line: run the sales gallery radio hub, mint and manage tablets' tokens,
+//! make its TLS certificate, mend its log.
 //! The binary is a thin wrapper over [`main`], which tests run as a real process too. Each
 //! subcommand is its own file here.
 
@@ -11,6 +12,7 @@ mod config;
 mod logging;
 mod repair;
 mod serve;
+mod tls;
 mod token;
 
 use serve::ServeArgs;
@@ -34,26 +36,12 @@ struct Cli {
 enum Cmd {
     /// Run the hub (the default when no subcommand is given).
     Serve(ServeArgs),
-    /// Print a signed token for a post's tablet, alone on one line; with --link, also the
-    /// tablet's sign-in link and its QR code.
-    Token {
-        /// The post: L1 L2 Y1 Y2 G1 S1 OPS RC SUP LOBBY MODEL SHUTTLE, or X for a client manager (with --name).
-        post: String,
-        /// The client manager's name, for X.
-        #[arg(long)]
-        name: Option<String>,
-        /// The hub's data folder (its secret signs the token).
-        #[arg(long, env = "HUB_DATA", default_value = "./data")]
-        data: PathBuf,
-        /// Also print the link that signs a tablet in (http://HOST:PORT/#token=…; the
-        /// supervisor's opens /dashboard) and its QR code.
-        #[arg(long)]
-        link: bool,
-        /// The hub's address as the tablet reaches it, HOST:PORT (for --link); the hub's default
-        /// listen address if not given, which only this machine can open.
-        #[arg(long, requires = "link", value_name = "HOST:PORT")]
-        host: Option<String>,
-    },
+    /// Print a signed token for a post's tablet, alone on one line (with --link, also the
+    /// tablet's sign-in link and its QR code); or list, revoke and rotate the data folder's
+    /// tokens (`hub token list|revoke|rotate|retire-previous`).
+    Token(token::TokenArgs),
+    /// The hub's TLS certificate: `hub tls new --host ADDRESS` makes one (and the site's own CA).
+    Tls(tls::TlsArgs),
     /// Check the site file: print the roster, time zone and every setting it comes to, or the
     /// rule it breaks.
     Config {
@@ -86,13 +74,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Cmd::Serve(cli.serve)) {
         Cmd::Serve(args) => serve::serve(args),
-        Cmd::Token {
-            post,
-            name,
-            data,
-            link,
-            host,
-        } => token::token(&post, name.as_deref(), &data, link.then_some(host)),
+        Cmd::Token(args) => token::token(args),
+        Cmd::Tls(args) => tls::tls(args),
         Cmd::Repair { data } => repair::repair(&data),
         Cmd::Config {
             what: ConfigCmd::Check { site },

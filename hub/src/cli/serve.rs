@@ -49,6 +49,13 @@ pub(super) struct ServeArgs {
     /// (with or without --clock-speed).
     #[arg(long, env = "HUB_CLOCK_START", value_name = "MS")]
     clock_start: Option<u64>,
+    /// Serve https and wss with this certificate (PEM; the chain, the hub's own first), e.g.
+    /// DATA/tls/hub.crt from `hub tls new`. Needs --tls-key.
+    #[arg(long, env = "HUB_TLS_CERT", value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM), e.g. DATA/tls/hub.key.
+    #[arg(long, env = "HUB_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 pub(super) fn serve(args: ServeArgs) -> Result<(), String> {
@@ -64,7 +71,7 @@ pub(super) fn serve(args: ServeArgs) -> Result<(), String> {
         Some(path) => Site::load(path).map_err(|e| e.to_string())?,
         None => Site::longfor(),
     };
-    let fresh = !args.data.join("secret").exists();
+    let fresh = !args.data.join(crate::token::SECRET_FILE).exists();
     let mut config = Config::new(&args.data).with_site(site);
     if let Some(secs) = args.ack_deadline {
         if !(secs > 0.0 && secs <= 3600.0) {
@@ -98,6 +105,14 @@ pub(super) fn serve(args: ServeArgs) -> Result<(), String> {
             "the hub runs on a drill clock (--clock-speed/--clock-start): not for a real day"
         );
     }
+    config.tls = match (args.tls_cert.clone(), args.tls_key.clone()) {
+        (Some(cert), Some(key)) => Some(crate::tls::CertFiles { cert, key }),
+        _ => None,
+    };
+    let (ws, web) = match config.tls {
+        Some(_) => ("wss", "https"),
+        None => ("ws", "http"),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -120,12 +135,20 @@ pub(super) fn serve(args: ServeArgs) -> Result<(), String> {
         };
         // Everything that can fail at start is tried before the hub says it is listening.
         let opened = crate::Opened::open(config).map_err(starting)?;
-        tracing::info!(%addr, "listening: tablets at ws://{addr}/ws, pages at http://{addr}/");
+        tracing::info!(%addr, "listening: tablets at {ws}://{addr}/ws, pages at {web}://{addr}/");
         // The banner is for whoever started the hub; one that stopped reading (a closed
         // stdout) must not stop the hub.
         let _ = super::print(&format!(
-            "hub: {site} listening on ws://{addr}/ws (tablet page http://{addr}/, dashboard /dashboard, health /healthz, metrics /metrics, state /api/state); data in {data}\n"
+            "hub: {site} listening on {ws}://{addr}/ws (tablet page {web}://{addr}/, dashboard /dashboard, health /healthz, metrics /metrics, state /api/state); data in {data}\n"
         ));
+        if web == "http" && crate::local_ca::TlsFiles::of(&args.data).made() {
+            eprintln!(
+                "hub: {data}/tls holds a certificate (`hub tls new`) but the hub serves plain \
+                 http: the https links `hub token --link` now prints will not open. Serve with \
+                 --tls-cert {data}/tls/hub.crt --tls-key {data}/tls/hub.key, or mint links with \
+                 --scheme http"
+            );
+        }
         if fresh {
             let _ = super::print(&format!(
                 "hub: new data folder. Mint a tablet's token with `hub token L1 --data {data}` \

@@ -94,10 +94,10 @@ function start(token) {
 
   let welcomed = false;
   app.link = new Link(token, {
-    onState(state) {
+    onState(state, detail, code) {
       if (state === 'refused') {
         status.linkState('refused');
-        status.refused(); // a token revoked while the board was up: the board would only go stale
+        status.refused(code); // a token revoked while the board was up: the board would only go stale
         return;
       }
       status.linkState(state, app.link?.attempt ?? 0);

@@ -116,6 +116,13 @@ function showLink(state) {
   $('drop').hidden = state !== 'offline';
 }
 
+/** Why the hub refused this tablet's link, by its close code (PROTOCOL.md §6). */
+function refusedWords(code) {
+  if (code === 4504) return ['登录已过期', '这台平板的登录链接已过期。'];
+  if (code === 4505) return ['登录已撤销', '这台平板的登录链接已被撤销。'];
+  return ['登录无效', '这台平板的登录链接已失效（可能已被撤销），或不属于本对讲系统。'];
+}
+
 function signInProblem(title, hint, detail = '') {
   $('station').textContent = title;
   $('signin-title').textContent = title;
@@ -207,12 +214,12 @@ function start() {
   app.ringer = new Ringer(app);
   let awake = null;
   const link = new Link(token, {
-    onState(state, detail) {
+    onState(state, detail, code) {
       showLink(state);
       if (state === 'refused') {
         awake?.();
-        signInProblem('登录无效',
-          '这台平板的登录链接已失效（可能已被撤销），或不属于本对讲系统。请向巡场主管索取本岗位新的登录链接，用平板相机扫码重新登录。',
+        const [title, why] = refusedWords(code);
+        signInProblem(title, `${why}请向巡场主管索取本岗位新的登录链接，用平板相机扫码重新登录。`,
           detail ? `系统说明：${detail}` : '');
       }
       // Back online: whatever a form showed (a refusal for the lost link) is read again.

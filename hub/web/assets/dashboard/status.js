@@ -72,9 +72,14 @@ export class Status {
     ]);
   }
 
-  refused() {
-    setText(document.getElementById('station'), '登录无效');
-    this.message('refused', '登录无效', '这个登录链接已失效，或不属于本对讲系统，看板无法打开。', [
+  /** The hub refused the link (`code`: its close code, PROTOCOL.md §6). */
+  refused(code = 0) {
+    const [title, why] = {
+      4504: ['登录已过期', '这个登录链接已过期，看板无法打开。'],
+      4505: ['登录已撤销', '这个登录链接已被撤销，看板无法打开。'],
+    }[code] ?? ['登录无效', '这个登录链接已失效，或不属于本对讲系统，看板无法打开。'];
+    setText(document.getElementById('station'), title);
+    this.message('refused', title, why, [
       h('span', {}, '请在对讲主机上重新运行 '),
       h('code', {}, 'hub token SUP --link'),
       h('span', {}, '，打开新的链接；或先点右上角「退出登录」。'),

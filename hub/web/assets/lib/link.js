@@ -3,8 +3,9 @@
 //
 // A dropped link is said at once and mended by itself: reconnect with backoff and jitter, resume
 // from the last offset seen (no gap, no double), or — when the hub says `snapshot_needed` —
-// reload the board from a `state` snapshot. A refused token (4500–4999) is final: the page shows
-// a sign-in error instead of retrying. A silent link (no pong) counts as lost: a browser does
+// reload the board from a `state` snapshot. A refused token (4500–4999: bad, 4504 expired, 4505
+// revoked — at sign-in or while connected) is final: the page shows a sign-in error instead of
+// retrying. A silent link (no pong) counts as lost: a browser does
 // not notice a Wi-Fi that died without a FIN.
 
 export const SUBPROTOCOL = 'radio.v1.json';
@@ -30,7 +31,8 @@ export class Refused extends Error {
 
 /**
  * The link. Callbacks:
- * - `onState(state, detail)`: `connecting`, `online`, `offline` (retrying), `refused` (final);
+ * - `onState(state, detail, code)`: `connecting`, `online`, `offline` (retrying), `refused`
+ *   (final; `detail` is the hub's reason, `code` its close code);
  * - `onSnapshot(state)`: a fresh board from `state` — on first connect and after `snapshot_needed`;
  * - `onEvent(event)`: each event after the snapshot, in offset order, never twice;
  * - `onWelcome(welcome)`: who the hub says this tablet is.
@@ -69,9 +71,9 @@ export class Link {
     return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
   }
 
-  setState(state, detail = '') {
+  setState(state, detail = '', code = 0) {
     this.state = state;
-    this.on.onState?.(state, detail);
+    this.on.onState?.(state, detail, code);
   }
 
   open() {
@@ -201,7 +203,7 @@ export class Link {
     this.socket = null;
     if (code >= 4500 && code <= 4999) {
       this.stopped = true;
-      this.setState('refused', reason || String(code));
+      this.setState('refused', reason || String(code), code);
       return;
     }
     this.scheduleRetry();
