@@ -31,9 +31,9 @@ EXPOSE 7700
 # and `hub token` and `hub repair` find the data folder by HUB_DATA too.
 ENV HUB_LISTEN=0.0.0.0:7700 HUB_DATA=/data
 # /healthz answers 200 when the hub can work, 503 naming what fails. The image has no curl or
-# wget: bash's /dev/tcp asks, and the status line decides.
+# wget: bash's /dev/tcp asks, on HUB_LISTEN's port, and the status line decides.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/7700 && printf 'GET /healthz HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ $status == HTTP/1.?' 200 '* ]]"]
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${HUB_LISTEN##*:} && printf 'GET /healthz HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ $status == HTTP/1.?' 200 '* ]]"]
 # Exec form: the hub is PID 1 and gets `docker stop`'s SIGTERM itself. It closes every tablet
 # with 4000 ("reconnect"), syncs the log and exits within a few seconds, inside Docker's 10 s.
 STOPSIGNAL SIGTERM
