@@ -8,13 +8,18 @@
 //! - `switchboard`: the one task that owns the state and the log, and fans events out.
 //! - `state`: the state folded from the log (presence, open calls, deadlines). Pure.
 //! - `history`: the log plus each event's encoded frames (encoded once, shared by all).
+//! - `checkpoint`: the state saved at an offset, so a start replays only what came after it.
+//! - `daybook`: the log read by the site's day (reports, exports); `calendar`: the days.
+//! - `retention`: removing the days past `retention_days` from disk, keeping the board.
+//! - `data_dir`: the data folder, owner-only.
 //! - `board`: the site's board — visitors, VIP rooms, orders, rota, modes, alarms — and its rules.
 //! - `audience`: who may see each event.
 //! - `connection`: one tablet's socket: handshake, commands in, batched frames out.
 //! - `http`: `/ws`, `/healthz`, `/metrics`, `/api/state`, and the pages' routes.
 //! - `web`: the pages — the tablet (`/`), the dashboard (`/dashboard`), their assets — built
 //!   into the binary (or read from `--web DIR`), with their caching and security headers.
-//! - `cli`: the `hub` command line (serve, token); `link`: a tablet's sign-in link and its QR code.
+//! - `cli`: the `hub` command line (serve, token, repair, log); `link`: a tablet's sign-in link
+//!   and its QR code.
 //! - `token`: signed tokens naming a station; `site`: the roster; `config`: the knobs.
 //!
 //! Invariants: no lock is held across an `.await`; no queue is unbounded; the switchboard never
@@ -22,16 +27,21 @@
 
 pub mod audience;
 pub mod board;
+pub mod calendar;
+pub mod checkpoint;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod connection;
+pub mod daybook;
+pub mod data_dir;
 pub mod history;
 pub mod http;
 pub mod link;
 pub mod lock;
 pub mod metrics;
 pub mod reports;
+pub mod retention;
 pub mod server;
 pub mod site;
 pub mod state;
@@ -129,9 +139,16 @@ pub struct Opened {
 }
 
 impl Opened {
-    /// Takes the data folder (one hub per folder), opens the secret and replays the log.
+    /// Makes the data folder owner-only, takes it (one hub per folder), opens the secret, and
+    /// loads the state (the newest checkpoint and the events after it).
     pub fn open(config: Config) -> Result<Opened, HubError> {
         let config = Arc::new(config);
+        data_dir::make_private(&config.data_dir).map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("the data folder {}: {e}", config.data_dir.display()),
+            )
+        })?;
         // Held until the hub has stopped writing: one hub per data folder.
         let held = lock::DataLock::take(&config.data_dir)?;
         let pages = match &config.web_dir {
@@ -188,6 +205,7 @@ async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), HubError> {
     let (requests, inbox) = mpsc::channel(SWITCHBOARD_QUEUE);
+    let days = switchboard.days();
     let board = tokio::spawn(switchboard.run(inbox));
     let app = Arc::new(App {
         config: config.clone(),
@@ -217,6 +235,12 @@ async fn run(
         let _ = socket2::SockRef::from(tcp).set_send_buffer_size(SEND_BUFFER);
     };
     tokio::spawn(stop);
+    tokio::spawn(retention::run(
+        config.clone(),
+        requests.downgrade(),
+        days,
+        stopping.clone(),
+    ));
     // Accepts until stopping starts; each open connection is then asked to finish, and the hub
     // waits for them at most a few seconds more (below): it stops in bounded time whatever
     // clients do, and no tablet can write once stopping starts.
@@ -234,6 +258,15 @@ async fn run(
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, app.connections.acquire_many(all)).await;
     drop(requests);
     drop(app);
-    let _ = tokio::time::timeout(Duration::from_secs(3), board).await;
+    if let Ok(Ok(writer)) = tokio::time::timeout(Duration::from_secs(3), board).await {
+        // The checkpoint handed over at shutdown goes to disk before the hub says it stopped.
+        let finished = tokio::task::spawn_blocking(move || writer.finish());
+        if tokio::time::timeout(Duration::from_secs(5), finished)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the last checkpoint was not written in time: the next start replays more");
+        }
+    }
     Ok(())
 }

@@ -318,6 +318,28 @@ pub fn hub_process(
     (child, url, lines)
 }
 
+/// The segment file of a hub's log (in data folder `data`) that holds the record at `offset`,
+/// and the byte position of that record in it: where a test flips a bit to play a disk fault.
+pub fn record_on_disk(data: &Path, offset: u64) -> (PathBuf, usize) {
+    let segments = logbook::segments(&data.join("log")).expect("the hub's log");
+    let segment = segments
+        .iter()
+        .rev()
+        .find(|s| s.first <= offset)
+        .unwrap_or_else(|| panic!("no segment holds offset {offset}"));
+    let bytes = std::fs::read(&segment.path).unwrap();
+    let mut pos = segment.header_len as usize;
+    while pos + 16 <= bytes.len() {
+        let len = u32::from_le_bytes(bytes[pos..pos + 4].try_into().unwrap()) as usize;
+        let at = u64::from_le_bytes(bytes[pos + 8..pos + 16].try_into().unwrap());
+        if at == offset {
+            return (segment.path.clone(), pos);
+        }
+        pos += 16 + len;
+    }
+    panic!("no record {offset} in {}", segment.path.display());
+}
+
 /// A client as a browser's JavaScript is one: JSON text frames (`radio.v1.json`), and every
 /// number read as an f64 — so a number above 2^53 − 1 comes back rounded.
 pub struct Browser {

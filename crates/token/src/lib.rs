@@ -51,7 +51,8 @@ pub enum SecretError {
 }
 
 impl Secret {
-    /// Loads the secret from `data_dir`, creating the folder and a new secret (mode 0600) if needed.
+    /// Loads the secret from `data_dir`, creating the folder (mode 0700) and a new secret (mode
+    /// 0600) if needed.
     /// Two processes creating it at once (the hub and `hub token`) end up with the same secret.
     pub fn load_or_create(data_dir: &Path) -> Result<Secret, SecretError> {
         let path = data_dir.join(SECRET_FILE);
@@ -77,7 +78,12 @@ impl Secret {
                     return Ok(Secret(key));
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    std::fs::create_dir_all(data_dir).map_err(io)?;
+                    // The folder holds the secret: owner-only when it is made here.
+                    let mut folder = std::fs::DirBuilder::new();
+                    folder.recursive(true);
+                    #[cfg(unix)]
+                    std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+                    folder.create(data_dir).map_err(io)?;
                     let mut key = [0u8; SECRET_LEN];
                     getrandom::fill(&mut key).map_err(SecretError::Entropy)?;
                     let mut opts = std::fs::OpenOptions::new();

@@ -2,82 +2,95 @@
 //! the gate to the door and to a VIP room, how fast each post answers (median, 95th percentile),
 //! turns per manager, repeats and escalations, room turnover, orders.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use protocol::room::RoomState;
 use protocol::rota::Turn;
 use protocol::visit::Visit;
 use protocol::{Call, Event, EventKind, Intent};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-const DAY_MS: i64 = 86_400_000;
+use crate::board::Board;
+use crate::calendar::{self, DAY_MS};
+use crate::state::NetState;
 
-/// Why a report could not be made.
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    /// Give the date as YYYY-MM-DD.
-    #[error("{0:?} is not a date; give it as YYYY-MM-DD")]
-    BadDate(String),
-}
+pub use crate::calendar::DateError as ReportError;
 
-/// The day (days since 1970-01-01 in the site's time zone) a date names, or today's.
+/// The day a date names, or today's (`None`).
 pub fn day_of(date: Option<&str>, now_ms: u64, utc_offset_ms: i64) -> Result<i64, ReportError> {
     match date {
-        None => Ok((now_ms as i64 + utc_offset_ms).div_euclid(DAY_MS)),
-        Some(d) => {
-            let bad = || ReportError::BadDate(d.chars().take(20).collect());
-            let mut parts = d.trim().splitn(3, '-');
-            let y: i64 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
-            let m: u32 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
-            let day: u32 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
-            if !(1..=12).contains(&m) || !(1970..=9999).contains(&y) {
-                return Err(bad());
-            }
-            let days = days_from_civil(y, m, day);
-            // 2026-02-31 is not a day: it must read back as itself.
-            if day == 0 || civil(days) != format!("{y:04}-{m:02}-{day:02}") {
-                return Err(bad());
-            }
-            Ok(days)
-        }
+        None => Ok(calendar::day_of(now_ms, utc_offset_ms)),
+        Some(d) => calendar::parse_date(d),
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// What a report needs from before the events it reads: the calls still open whose answer
+/// counts as a manager's turn, and the state of each VIP room. The hub writes it at the start
+/// of each day's segment of the log, so a day's report reads from that day's segment on and no
+/// older one — even after older days were removed. It names no visitor.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seed {
+    /// (call id, when it was placed) of each open call whose answer counts as a turn.
+    pub turn_calls: Vec<(u64, u64)>,
+    /// Each VIP room's state.
+    pub rooms: BTreeMap<u8, RoomState>,
 }
 
-fn civil(day: i64) -> String {
-    let z = day + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!("{y:04}-{m:02}-{d:02}")
+impl Seed {
+    /// The seed for a report that reads the events after this state.
+    pub fn of(state: &NetState, board: &Board) -> Seed {
+        Seed {
+            turn_calls: state
+                .open
+                .values()
+                .filter(|o| counts_a_turn(&o.call))
+                .map(|o| (o.call_id, o.placed_at))
+                .collect(),
+            rooms: board.rooms.iter().map(|(k, r)| (*k, r.state)).collect(),
+        }
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("a seed always encodes")
+    }
+
+    /// A seed as [`encode`](Self::encode) wrote it; `None` for anything else (an empty
+    /// preamble: a segment with no seed).
+    pub fn decode(bytes: &[u8]) -> Option<Seed> {
+        serde_json::from_slice(bytes).ok()
+    }
 }
 
-/// Builds the report for `day` from the log's events, oldest first.
-pub fn build(events: impl IntoIterator<Item = Event>, day: i64, utc_offset_ms: i64) -> Value {
-    let start = (day * DAY_MS - utc_offset_ms).max(0) as u64;
+/// Whether the answer to `call` counts as a turn of the manager who answers it.
+fn counts_a_turn(call: &Call) -> bool {
+    matches!(&call.intent, Intent::Assign { turn, .. } if *turn != Turn::NonSales && *turn != Turn::StandIn)
+}
+
+/// Builds the report for `day` from `seed` (what was so before the first of `events`) and the
+/// log's events after it, oldest first.
+pub fn build(
+    seed: Seed,
+    events: impl IntoIterator<Item = Event>,
+    day: i64,
+    utc_offset_ms: i64,
+) -> Value {
+    let start = calendar::start_of(day, utc_offset_ms);
     let end = start + DAY_MS as u64;
-    let mut calls: HashMap<u64, Call> = HashMap::new();
+    // Only calls an answer of the day can be for: the memory a report takes is the day's,
+    // however long the log.
+    let in_reach = |at: u64| at + DAY_MS as u64 >= start && at < end;
+    let mut turn_calls: HashSet<u64> = seed
+        .turn_calls
+        .iter()
+        .filter(|(_, at)| in_reach(*at))
+        .map(|(id, _)| *id)
+        .collect();
     let mut visits: BTreeMap<u64, Visit> = BTreeMap::new();
     let mut latency: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     let mut turns: BTreeMap<String, u64> = BTreeMap::new();
     let mut turnover: BTreeMap<u8, u64> = BTreeMap::new();
-    let mut last_room: HashMap<u8, RoomState> = HashMap::new();
+    let mut last_room: HashMap<u8, RoomState> = seed.rooms.into_iter().collect();
     let mut orders: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let (mut placed, mut repeated, mut escalated, mut offline) = (0u64, 0u64, 0u64, 0u64);
     for e in events {
@@ -85,10 +98,8 @@ pub fn build(events: impl IntoIterator<Item = Event>, day: i64, utc_offset_ms: i
         match e.what {
             EventKind::CallPlaced { call_id, call, .. } => {
                 placed += u64::from(today);
-                // Only calls an answer of the day can be for: the memory a report takes is the
-                // day's, however long the log.
-                if e.at + DAY_MS as u64 >= start && e.at < end {
-                    calls.insert(call_id, call);
+                if in_reach(e.at) && counts_a_turn(&call) {
+                    turn_calls.insert(call_id);
                 }
             }
             EventKind::CallAnswered {
@@ -98,10 +109,8 @@ pub fn build(events: impl IntoIterator<Item = Event>, day: i64, utc_offset_ms: i
                 ..
             } if today => {
                 latency.entry(by.to_string()).or_default().push(latency_ms);
-                if let Some(Intent::Assign { turn, .. }) = calls.get(&call_id).map(|c| &c.intent) {
-                    if *turn != Turn::NonSales && *turn != Turn::StandIn {
-                        *turns.entry(by.to_string()).or_default() += 1;
-                    }
+                if turn_calls.contains(&call_id) {
+                    *turns.entry(by.to_string()).or_default() += 1;
                 }
             }
             EventKind::CallRepeated { .. } if today => repeated += 1,
@@ -149,7 +158,7 @@ pub fn build(events: impl IntoIterator<Item = Event>, day: i64, utc_offset_ms: i
     };
     let gate = ["at_gate", "awaiting_reception", "parking"];
     json!({
-        "date": civil(day),
+        "date": calendar::date(day),
         "visitor_groups": {
             "total": visits.len(),
             "appointment": appointment,
@@ -177,22 +186,4 @@ fn stats(mut v: Vec<u64>) -> Value {
         }
     };
     json!({ "n": v.len(), "median": pick(0.5), "p95": pick(0.95) })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_round_trip() {
-        for d in ["1970-01-01", "2026-11-22", "2000-02-29", "2100-12-31"] {
-            let day = day_of(Some(d), 0, 0).unwrap();
-            assert_eq!(civil(day), d);
-        }
-        assert!(day_of(Some("2026-13-01"), 0, 0).is_err());
-        assert!(day_of(Some("2026-02-31"), 0, 0).is_err());
-        assert!(day_of(Some("2026-02-29"), 0, 0).is_err());
-        assert!(day_of(Some("2028-02-29"), 0, 0).is_ok());
-        assert!(day_of(Some("yesterday"), 0, 0).is_err());
-    }
 }

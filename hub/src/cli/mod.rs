@@ -1,4 +1,5 @@
-//! The `hub` command line: run the sales gallery radio hub, or mint a tablet's token.
+//! The `hub` command line: run the sales gallery radio hub, mint a tablet's token, mend or look
+//! after its event log.
 //! The binary is a thin wrapper over [`main`], which tests run as a real process too. Each
 //! subcommand is its own file here.
 
@@ -7,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod log;
 mod repair;
 mod serve;
 mod token;
@@ -44,13 +46,19 @@ enum Cmd {
         #[arg(long, requires = "link", value_name = "HOST:PORT")]
         host: Option<String>,
     },
-    /// Mend a damaged event log (the hub refuses to start on one): the damaged file is set
-    /// aside as it is, and a new log keeps every record its checksum proves, each at its
-    /// offset. Run it with the hub stopped.
+    /// Mend a damaged event log (the hub refuses to start on one): each damaged segment is set
+    /// aside as it is and written anew with every record its checksum proves, each at its
+    /// offset; a damaged checkpoint is set aside. Run it with the hub stopped.
     Repair {
         /// The hub's data folder.
         #[arg(long, default_value = "./data")]
         data: PathBuf,
+    },
+    /// Look after the event log: check it, export a day, back it up (all safe while the hub
+    /// runs).
+    Log {
+        #[command(subcommand)]
+        command: log::LogCmd,
     },
 }
 
@@ -67,6 +75,7 @@ pub fn main() -> ExitCode {
             host,
         } => token::token(&post, name.as_deref(), &data, link.then_some(host)),
         Cmd::Repair { data } => repair::repair(&data),
+        Cmd::Log { command } => log::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -96,12 +96,10 @@ pub(super) fn serve(args: ServeArgs) -> Result<(), String> {
         let site = config.site.name.clone();
         let data = args.data.display().to_string();
         let starting = |e: crate::HubError| match e {
-            crate::HubError::History(crate::history::HistoryError::Log(
-                logbook::LogError::Corrupt { .. },
-            )) => format!(
-                "{e}\nThe hub does not start on a damaged log, so nothing more is lost. \
+            crate::HubError::History(h) if h.is_damage() => format!(
+                "{h}\nThe hub does not start on a damaged log, so nothing more is lost. \
                  Stop anything using {data}, then run `hub repair --data {data}`: it sets \
-                 the damaged file aside as it is and keeps every record it can prove \
+                 the damaged segment aside as it is and keeps every record it can prove \
                  (docs/OPERATIONS.md)."
             ),
             e => e.to_string(),
