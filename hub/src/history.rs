@@ -143,6 +143,17 @@ impl History {
         Ok(replayed)
     }
 
+    /// Forgets the events below `offset` (removed from disk by retention): a tablet asking for
+    /// them is sent a snapshot.
+    pub fn forget_before(&mut self, offset: u64) {
+        self.book.forget_before(offset);
+        let keep_from = self.book.first_retained();
+        while self.served.front().is_some_and(|s| s.offset < keep_from) {
+            self.served.pop_front();
+        }
+        self.first_on_disk = self.first_on_disk.max(offset);
+    }
+
     /// The first offset on disk when the log was opened.
     pub fn first_on_disk(&self) -> u64 {
         self.first_on_disk

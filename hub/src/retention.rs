@@ -9,7 +9,8 @@
 //! checkpoint covers (`logbook::compact`: the oldest first, never today's), every older
 //! checkpoint that still holds something of a removed day, and the damaged copies `hub repair`
 //! set aside before the first kept day. What is left is still one run of offsets with a
-//! checkpoint to start from; a tablet asking for a removed offset is sent a snapshot.
+//! checkpoint to start from; the switchboard forgets the removed events from memory too, so a
+//! tablet asking for a removed offset is sent a snapshot.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -111,9 +112,20 @@ async fn pass(
     let today = calendar::day_of(config.clock.now_ms(), offset);
     let cutoff = today - i64::from(keep);
     let dir = config.log_dir();
-    tokio::task::spawn_blocking(move || remove_before(&dir, cutoff, offset, checkpoint))
+    let removed =
+        tokio::task::spawn_blocking(move || remove_before(&dir, cutoff, offset, checkpoint))
+            .await
+            .map_err(|e| format!("retention failed: {e}"))??;
+    if removed.segments > 0 {
+        // Nor are the removed days served from memory to a tablet resuming from them.
+        let sb = switchboard.upgrade().ok_or_else(stopping)?;
+        sb.send(Request::Forget {
+            before: removed.first_on_disk,
+        })
         .await
-        .map_err(|e| format!("retention failed: {e}"))?
+        .map_err(|_| stopping())?;
+    }
+    Ok(removed)
 }
 
 /// Removes from the log in `dir` every day before `cutoff` that the checkpoint at

@@ -80,6 +80,11 @@ pub enum Request {
     Checkpoint {
         reply: oneshot::Sender<Result<u64, String>>,
     },
+    /// The events below `before` were removed from disk (retention): stop serving them from
+    /// memory too.
+    Forget {
+        before: u64,
+    },
 }
 
 /// A tablet asking to join the net, once its token is checked.
@@ -303,6 +308,7 @@ impl Switchboard {
                     }
                 }
             }
+            Request::Forget { before } => self.history.forget_before(before),
             Request::Shutdown { reply } => {
                 self.closing = true;
                 match self.history.sync() {

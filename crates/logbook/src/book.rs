@@ -278,6 +278,17 @@ impl Logbook {
         Ok(self.window.range(skip..))
     }
 
+    /// Drops the records below `offset` from the in-memory window (after [`compact`] removed
+    /// them from disk, they are not to be served from memory either): a reader asking for them
+    /// gets [`Lost`]. The head does not move.
+    ///
+    /// [`compact`]: crate::compact
+    pub fn forget_before(&mut self, offset: u64) {
+        while self.window.front().is_some_and(|r| r.offset < offset) {
+            self.window.pop_front();
+        }
+    }
+
     /// Streams every record of the log in `dir`, oldest first, straight from disk, from the
     /// first segment still there — for rebuilding state when the in-memory window is not
     /// enough. Read-only; safe to use while a writer appends or rolls (it reads the segments

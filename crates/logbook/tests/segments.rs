@@ -177,7 +177,14 @@ fn a_format_1_log_with_a_torn_tail_is_cut_before_segments_follow_it() {
 fn compaction_removes_only_the_oldest_segments_and_never_the_one_being_written() {
     let tmp = tempfile::tempdir().unwrap();
     three_days(tmp.path());
+    let mut live = open(tmp.path());
     let done = logbook::compact(tmp.path(), 5).unwrap();
+    // The writer's window forgets what was removed, so nobody is served it from memory.
+    assert_eq!(live.read_from(1).unwrap().count(), 7);
+    live.forget_before(done.first_on_disk);
+    assert_eq!(live.read_from(1).err(), Some(Lost { first_retained: 4 }));
+    assert_eq!(live.head(), 8);
+    drop(live);
     assert_eq!(done.removed, [tmp.path().join(segment_file_name(1))]);
     assert_eq!(done.first_on_disk, 4, "segment 4–5 still holds offset 5");
     assert!(matches!(
