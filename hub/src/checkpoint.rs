@@ -279,9 +279,7 @@ mod tests {
         let net = NetState::default();
         let bytes = encode(&net, &d.board);
         let saved = decode(&bytes).unwrap();
-        let back = saved
-            .board
-            .restored(&[1, 2, 3], d.board.rules.clone());
+        let back = saved.board.restored(&[1, 2, 3], d.board.rules.clone());
         assert_eq!(
             serde_json::to_value(&back).unwrap(),
             serde_json::to_value(&d.board).unwrap()

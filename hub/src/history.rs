@@ -324,7 +324,8 @@ pub fn repair(dir: &Path, now_ms: u64) -> Result<Mended, HistoryError> {
     let mut kept_past_damage = false;
     if let Some(first_lost) = log.as_ref().and_then(|r| r.lost.first().copied()) {
         let all = logbook::checkpoints(dir)?;
-        let (after, before): (Vec<_>, Vec<_>) = all.into_iter().partition(|c| c.offset > first_lost);
+        let (after, before): (Vec<_>, Vec<_>) =
+            all.into_iter().partition(|c| c.offset > first_lost);
         let can_rebuild = first_on_disk == 1 || before.iter().any(|c| c.offset >= first_on_disk);
         if can_rebuild {
             superseded = after.into_iter().map(|c| c.path).collect();

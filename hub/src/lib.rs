@@ -33,8 +33,8 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod connection;
-pub mod daybook;
 pub mod data_dir;
+pub mod daybook;
 pub mod history;
 pub mod http;
 pub mod link;
@@ -265,7 +265,9 @@ async fn run(
             .await
             .is_err()
         {
-            tracing::warn!("the last checkpoint was not written in time: the next start replays more");
+            tracing::warn!(
+                "the last checkpoint was not written in time: the next start replays more"
+            );
         }
     }
     Ok(())

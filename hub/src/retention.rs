@@ -69,7 +69,10 @@ pub async fn run(
                             damaged_copies = removed.damaged,
                             first_on_disk = removed.first_on_disk,
                             "retention ({keep} days besides today): removed the log up to {}; it now starts at offset {}",
-                            removed.last_day.map(calendar::date).unwrap_or_else(|| "no day".into()),
+                            removed
+                                .last_day
+                                .map(calendar::date)
+                                .unwrap_or_else(|| "no day".into()),
                             removed.first_on_disk
                         );
                     }

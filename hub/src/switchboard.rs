@@ -206,7 +206,7 @@ impl Switchboard {
                 replayed,
                 "board loaded from the checkpoint at offset {from}; replayed the {replayed} events after it"
             );
-        } else {
+        } else if replayed > 0 {
             tracing::info!(
                 replayed,
                 "no checkpoint: replayed the whole log ({replayed} events)"

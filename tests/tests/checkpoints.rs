@@ -78,7 +78,10 @@ async fn a_start_loads_the_newest_checkpoint_and_replays_only_what_came_after_it
     assert!(term.success());
     assert!(hub.wait().unwrap().success());
     let (head, checkpoint) = head_and_checkpoint(data);
-    assert_eq!(checkpoint, head, "the checkpoint at the clean stop is at the head");
+    assert_eq!(
+        checkpoint, head,
+        "the checkpoint at the clean stop is at the head"
+    );
     assert!(head > 80, "a log of {head} events");
 
     // The next life replays nothing, does a little, and is killed: no checkpoint at its end.
@@ -103,7 +106,11 @@ async fn a_start_loads_the_newest_checkpoint_and_replays_only_what_came_after_it
         .await
         .unwrap();
     let board = state(&mut sup).await;
-    assert_eq!(board["orders"].as_array().unwrap().len(), 43, "every order is on the board");
+    assert_eq!(
+        board["orders"].as_array().unwrap().len(),
+        43,
+        "every order is on the board"
+    );
     hub.kill().unwrap();
     hub.wait().unwrap();
 }
@@ -135,9 +142,7 @@ async fn a_board_loaded_from_a_checkpoint_is_the_board_a_replay_of_the_whole_log
     let clock = Clock::manual(1_795_827_600_000); // 2026-11-28 09:00 UTC+8
     let hub = TestHub::start_in(data, |c| c.clock = clock.clone()).await;
     let mut posts = Posts::connect(&hub, &["SUP", "L1", "G1", "S1", "RC", "X:张伟"]).await;
-    posts
-        .tap("X:张伟", Tap::SignIn { duty: None })
-        .await;
+    posts.tap("X:张伟", Tap::SignIn { duty: None }).await;
     posts
         .say(
             "L1",
@@ -168,7 +173,10 @@ async fn a_board_loaded_from_a_checkpoint_is_the_board_a_replay_of_the_whole_log
     hub.stop().await;
 
     let (from_checkpoint, replayed) = board_of(data, &clock).await;
-    assert_eq!(replayed, 0, "the start loaded the checkpoint taken at the stop");
+    assert_eq!(
+        replayed, 0,
+        "the start loaded the checkpoint taken at the stop"
+    );
     assert_eq!(from_checkpoint, live);
 
     // The newest checkpoint damaged: an older one (or the whole log) gives the same board.

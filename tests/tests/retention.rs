@@ -30,10 +30,7 @@ fn files_holding(dir: &Path, needle: &str) -> Vec<PathBuf> {
             if path.is_dir() {
                 todo.push(path);
             } else if let Ok(bytes) = std::fs::read(&path) {
-                if bytes
-                    .windows(needle.len())
-                    .any(|w| w == needle.as_bytes())
-                {
+                if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
                     found.push(path);
                 }
             }
@@ -63,13 +60,9 @@ async fn days_past_retention_leave_the_disk_while_the_board_and_the_kept_days_st
     };
     let hub = TestHub::start_in(data, on(&clock)).await;
     let mut posts = Posts::connect(&hub, &["SUP", "L1", "G1", "S1", "X:张伟"]).await;
-    posts
-        .leaves_by_taxi("X:张伟", "王先生", "粤B12345")
-        .await;
+    posts.leaves_by_taxi("X:张伟", "王先生", "粤B12345").await;
     clock.advance(DAY); // 2026-03-03
-    posts
-        .leaves_by_taxi("X:张伟", "赵先生", "粤B22222")
-        .await;
+    posts.leaves_by_taxi("X:张伟", "赵先生", "粤B22222").await;
     // A room left to clear that evening is cleared only days later: the later day's report
     // counts the turnover from what it knew before that day.
     posts
@@ -80,9 +73,7 @@ async fn days_past_retention_leave_the_disk_while_the_board_and_the_kept_days_st
         )
         .await;
     clock.advance(3 * DAY); // 2026-03-06
-    posts
-        .leaves_by_taxi("X:张伟", "李小姐", "粤B55555")
-        .await;
+    posts.leaves_by_taxi("X:张伟", "李小姐", "粤B55555").await;
     posts
         .say(
             "S1",
@@ -96,7 +87,10 @@ async fn days_past_retention_leave_the_disk_while_the_board_and_the_kept_days_st
     assert_eq!(kept_day["room_turnover"]["VIP1"], 1, "{kept_day}");
     assert_eq!(kept_day["orders"]["taxi"]["done"], 1, "{kept_day}");
     let (status, old_day) = report(&hub, "2026-03-02").await;
-    assert_eq!((status, &old_day["visitor_groups"]["total"]), (200, &1.into()));
+    assert_eq!(
+        (status, &old_day["visitor_groups"]["total"]),
+        (200, &1.into())
+    );
     drop(posts);
     hub.stop().await;
     for old in ["王先生", "粤B12345", "赵先生", "粤B22222"] {

@@ -158,7 +158,10 @@ impl Board {
     /// The earliest time anything on the board is from (a visit's first stage, an order, an
     /// alert, a sign-in): what the board still holds of the days before it. `None` when empty.
     pub fn holds_since(&self) -> Option<u64> {
-        let visits = self.visits.values().filter_map(|v| v.times.values().min().copied());
+        let visits = self
+            .visits
+            .values()
+            .filter_map(|v| v.times.values().min().copied());
         let orders = self.orders.values().map(|o| o.asked_at);
         let alerts = self.alerts.values().map(|a| a.raised_at);
         let rota = self

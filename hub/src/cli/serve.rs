@@ -106,6 +106,7 @@ pub(super) fn serve(args: ServeArgs) -> Result<(), String> {
         };
         // Everything that can fail at start is tried before the hub says it is listening.
         let opened = crate::Opened::open(config).map_err(starting)?;
+        let stop = shutdown_signal();
         println!(
             "hub: {site} listening on ws://{addr}/ws (tablet page http://{addr}/, dashboard /dashboard, health /healthz, metrics /metrics, state /api/state); data in {data}"
         );
@@ -115,7 +116,7 @@ pub(super) fn serve(args: ServeArgs) -> Result<(), String> {
                  (client manager: `hub token X --name 张伟 --data {data}`; supervisor: `hub token SUP --data {data}`)"
             );
         }
-        opened.serve(listener, shutdown_signal()).await.map_err(starting)
+        opened.serve(listener, stop).await.map_err(starting)
     })
 }
 
@@ -135,26 +136,39 @@ fn drill_clock(speed: Option<f64>, start: Option<u64>) -> Result<crate::Clock, S
     })
 }
 
-/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM. The handlers are in place when this returns, so a
+/// signal sent as soon as the hub says it listens stops it cleanly rather than kills it.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
     {
-        let mut term =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-        let term = async {
-            match term.as_mut() {
-                Some(t) => {
-                    t.recv().await;
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut int = signal(SignalKind::interrupt()).ok();
+        let mut term = signal(SignalKind::terminate()).ok();
+        async move {
+            let int = async {
+                match int.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
                 }
-                None => std::future::pending().await,
+            };
+            let term = async {
+                match term.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = int => {}
+                _ = term => {}
             }
-        };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term => {}
         }
     }
     #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

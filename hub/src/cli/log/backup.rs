@@ -69,7 +69,9 @@ fn copy_secret(from: &Path, to: &Path) -> Result<(), String> {
     opts.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut file = opts.open(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    let mut file = opts
+        .open(to)
+        .map_err(|e| format!("{}: {e}", to.display()))?;
     std::io::Write::write_all(&mut file, &key).map_err(|e| format!("{}: {e}", to.display()))?;
     file.sync_all()
         .map_err(|e| format!("{}: {e}", to.display()))
