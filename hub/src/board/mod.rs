@@ -104,7 +104,7 @@ impl Contradiction {
 }
 
 /// Serializable, for the hub's checkpoints: a board saved and loaded again (with the rules put
-/// back, see [`Board::with_rules`]) is the same board.
+/// back, see [`Board::restored`]) is the same board.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Board {
