@@ -77,7 +77,7 @@ pub struct App {
     pub switchboard: mpsc::Sender<Request>,
     pub metrics: Arc<Metrics>,
     pub connections: Arc<Semaphore>,
-    pub reports: reports::Reports,
+    pub reports: Arc<reports::Reports>,
 }
 
 /// Why the hub could not start.
@@ -213,7 +213,7 @@ async fn run(
         switchboard: requests.clone(),
         metrics,
         connections: Arc::new(Semaphore::new(config.max_connections)),
-        reports: reports::Reports::default(),
+        reports: Arc::new(reports::Reports::default()),
     });
     let router = crate::http::router(app.clone(), pages);
     let (stopping_tx, stopping) = watch::channel(false);
@@ -238,6 +238,7 @@ async fn run(
     tokio::spawn(retention::run(
         config.clone(),
         requests.downgrade(),
+        app.reports.clone(),
         days,
         stopping.clone(),
     ));

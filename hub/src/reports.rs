@@ -55,6 +55,14 @@ impl Reports {
             .map(|(_, _, v)| v.clone())
     }
 
+    /// Forgets the report kept, if it is of a day before `day` (retention removed those).
+    pub fn forget_before(&self, day: i64) {
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if last.as_ref().is_some_and(|(d, _, _)| *d < day) {
+            *last = None;
+        }
+    }
+
     fn keep(&self, day: i64, head: u64, report: &Value) {
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
         *last = Some((day, head, report.clone()));

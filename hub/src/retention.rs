@@ -21,6 +21,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use crate::calendar;
 use crate::config::Config;
 use crate::history::History;
+use crate::reports::Reports;
 use crate::switchboard::Request;
 
 /// The longest a pass waits before it looks at the day again (a clock put forward, a quiet
@@ -47,6 +48,7 @@ pub struct Removed {
 pub async fn run(
     config: Arc<Config>,
     switchboard: mpsc::WeakSender<Request>,
+    reports: Arc<Reports>,
     mut days: watch::Receiver<i64>,
     mut stopping: watch::Receiver<bool>,
 ) {
@@ -61,6 +63,8 @@ pub async fn run(
             match pass(&config, &switchboard, keep).await {
                 Ok(removed) => {
                     done_for = Some(today);
+                    // A report kept from before is of a day that may be gone now.
+                    reports.forget_before(today - i64::from(keep));
                     if removed.segments > 0 || removed.checkpoints > 0 || removed.damaged > 0 {
                         tracing::info!(
                             segments = removed.segments,

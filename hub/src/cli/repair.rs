@@ -7,7 +7,14 @@ pub(super) fn repair(data: &std::path::Path) -> Result<(), String> {
     let _held = crate::lock::DataLock::take(data).map_err(|e| e.to_string())?;
     let dir = data.join("log");
     let now = crate::switchboard::now_ms();
-    let done = crate::history::repair(&dir, now).map_err(|e| e.to_string())?;
+    let done = crate::history::repair(&dir, now).map_err(|e| match e {
+        crate::history::HistoryError::Log(logbook::LogError::BadHeader { path, detail }) => format!(
+            "the header of {} is damaged ({detail}): it says which log and which offsets the file holds, and repair does not guess them. Put that file back from a backup (`hub log backup`); or, if it is neither the oldest nor the newest segment, move it out of {} and repair again: its offsets are then held by `record_lost` events",
+            path.display(),
+            dir.display()
+        ),
+        e => e.to_string(),
+    })?;
     let mut text = match done.log {
         None => format!(
             "hub: the log in {} is sound: nothing to repair\n",

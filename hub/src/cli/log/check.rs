@@ -19,6 +19,12 @@ pub(super) fn check(data: &Path, utc_offset_ms: i64) -> Result<(), String> {
         Ok(())
     })
     .map_err(|e| e.to_string())?;
+    if checked.segments.is_empty() && checked.damage.is_empty() {
+        return Err(format!(
+            "there is no event log in {}: no segment file (segment-….log) is there",
+            dir.display()
+        ));
+    }
     let mut out = format!("hub: the event log in {}\n", dir.display());
     let legacy = checked
         .segments
