@@ -168,3 +168,50 @@ async fn days_past_retention_leave_the_disk_while_the_board_and_the_kept_days_st
     assert_eq!(again["orders"], board["orders"]);
     assert_eq!(report(&hub, "2026-03-06").await, (200, kept_day));
 }
+
+#[tokio::test]
+async fn a_running_hub_removes_a_day_as_soon_as_it_falls_out_of_the_retention_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let clock = Clock::manual(ten_am("2026-03-02"));
+    let hub = TestHub::start_in(data, |c| {
+        c.clock = clock.clone();
+        c.retention_days = Some(1);
+    })
+    .await;
+    let mut posts = Posts::connect(&hub, &["SUP", "L1", "X:张伟"]).await;
+    posts.leaves_by_taxi("X:张伟", "王先生", "粤B12345").await;
+    clock.advance(DAY); // 2026-03-03: yesterday is still kept
+    posts.leaves_by_taxi("X:张伟", "赵先生", "粤B22222").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!files_holding(data, "粤B12345").is_empty(), "kept a day");
+
+    // The next day begins with its first call; the hub, still running, removes 2026-03-02.
+    clock.advance(DAY);
+    posts.leaves_by_taxi("X:张伟", "李小姐", "粤B55555").await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !files_holding(data, "粤B12345").is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the day was not removed: {:?}",
+            files_holding(data, "粤B12345")
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(files_holding(data, "王先生").is_empty());
+    assert!(
+        !files_holding(data, "粤B22222").is_empty(),
+        "yesterday is kept"
+    );
+    let (status, body) = report(&hub, "2026-03-02").await;
+    assert_eq!(
+        (status, &body["rule"]),
+        (410, &"past_retention".into()),
+        "{body}"
+    );
+    let (status, body) = report(&hub, "2026-03-03").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["orders"]["taxi"]["done"], 1, "{body}");
+    let board = state(posts.tablet("SUP")).await;
+    assert_eq!(visitor(&board, "李小姐")["stage"], "left");
+}
