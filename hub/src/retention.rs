@@ -9,8 +9,8 @@
 //! checkpoint covers (`logbook::compact`: the oldest first, never today's), every older
 //! checkpoint that still holds something of a removed day, and the damaged copies `hub repair`
 //! set aside before the first kept day. What is left is still one run of offsets with a
-//! checkpoint to start from; the switchboard forgets the removed events from memory too, so a
-//! tablet asking for a removed offset is sent a snapshot.
+//! checkpoint to start from. Before any segment goes, the switchboard forgets its events from
+//! memory too, so a tablet asking for a removed offset is sent a snapshot.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -119,34 +119,51 @@ async fn pass(
     let today = calendar::day_of(config.clock.now_ms(), offset);
     let cutoff = today - i64::from(keep);
     let dir = config.log_dir();
-    let removed =
-        tokio::task::spawn_blocking(move || remove_before(&dir, cutoff, offset, checkpoint))
+    let plan = {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || plan(&dir, cutoff, offset, checkpoint))
             .await
-            .map_err(|e| format!("retention failed: {e}"))??;
-    if removed.segments > 0 {
-        // Nor are the removed days served from memory to a tablet resuming from them.
+            .map_err(|e| format!("retention failed: {e}"))??
+    };
+    if plan.removes_segments {
+        // Forgotten from memory first: a tablet resuming from a removed day is sent a snapshot
+        // from the moment its events start to leave the disk.
         let sb = switchboard.upgrade().ok_or_else(stopping)?;
+        let (forgotten, done) = oneshot::channel();
         sb.send(Request::Forget {
-            before: removed.first_on_disk,
+            before: plan.keep_from,
+            done: forgotten,
         })
         .await
         .map_err(|_| stopping())?;
+        drop(sb);
+        done.await.map_err(|_| stopping())?;
     }
-    Ok(removed)
+    tokio::task::spawn_blocking(move || remove(&dir, &plan, cutoff, offset, checkpoint))
+        .await
+        .map_err(|e| format!("retention failed: {e}"))?
 }
 
-/// Removes from the log in `dir` every day before `cutoff` that the checkpoint at
-/// `checkpoint` covers, with the checkpoints and damaged copies that still hold any of it.
-pub fn remove_before(
-    dir: &Path,
-    cutoff: i64,
-    utc_offset_ms: i64,
-    checkpoint: u64,
-) -> Result<Removed, String> {
-    let fail = |e: logbook::LogError| e.to_string();
-    let list = logbook::segments(dir).map_err(fail)?;
-    let Some(last) = list.last() else {
-        return Ok(Removed::default());
+/// What a pass will remove: the segments below `keep_from`.
+pub struct Plan {
+    /// The first offset kept on disk.
+    pub keep_from: u64,
+    /// Whether any segment goes.
+    pub removes_segments: bool,
+    /// The newest day removed, if any.
+    pub last_day: Option<i64>,
+}
+
+/// Which segments of the log in `dir` hold only days before `cutoff` and are covered by the
+/// checkpoint at `checkpoint`: a run from the oldest, never the segment being written.
+pub fn plan(dir: &Path, cutoff: i64, utc_offset_ms: i64, checkpoint: u64) -> Result<Plan, String> {
+    let list = logbook::segments(dir).map_err(|e| e.to_string())?;
+    let (Some(first), Some(last)) = (list.first(), list.last()) else {
+        return Ok(Plan {
+            keep_from: 1,
+            removes_segments: false,
+            last_day: None,
+        });
     };
     let mut keep_from = last.first;
     let mut last_day = None;
@@ -166,6 +183,26 @@ pub fn remove_before(
         }
         last_day = newest.or(last_day);
     }
+    Ok(Plan {
+        keep_from,
+        removes_segments: keep_from > first.first,
+        last_day,
+    })
+}
+
+/// Carries out `plan` on the log in `dir`: removes its segments, then every checkpoint older
+/// than the one at `checkpoint` that still holds anything from before `cutoff`, and the damaged
+/// copies set aside before it.
+pub fn remove(
+    dir: &Path,
+    plan: &Plan,
+    cutoff: i64,
+    utc_offset_ms: i64,
+    checkpoint: u64,
+) -> Result<Removed, String> {
+    let fail = |e: logbook::LogError| e.to_string();
+    let keep_from = plan.keep_from;
+    let last_day = plan.last_day;
     let compacted = logbook::compact(dir, keep_from).map_err(fail)?;
     let since = calendar::start_of(cutoff, utc_offset_ms);
     let mut old = Vec::new();

@@ -84,6 +84,7 @@ pub enum Request {
     /// memory too.
     Forget {
         before: u64,
+        done: oneshot::Sender<()>,
     },
 }
 
@@ -308,7 +309,10 @@ impl Switchboard {
                     }
                 }
             }
-            Request::Forget { before } => self.history.forget_before(before),
+            Request::Forget { before, done } => {
+                self.history.forget_before(before);
+                let _ = done.send(());
+            }
             Request::Shutdown { reply } => {
                 self.closing = true;
                 match self.history.sync() {

@@ -62,9 +62,17 @@ impl TestHub {
         let listener = hub::listen(addr).expect("bind the hub's address");
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(hub::serve(listener, config, async move {
-            let _ = stopped.await;
-        }));
+        let task = tokio::spawn(async move {
+            let served = hub::serve(listener, config, async move {
+                let _ = stopped.await;
+            })
+            .await;
+            // A hub that could not start shows up as a refused connection: say why.
+            if let Err(e) = &served {
+                eprintln!("the test hub stopped: {e}");
+            }
+            served
+        });
         TestHub {
             addr,
             data: data.to_path_buf(),

@@ -99,8 +99,9 @@ async fn a_backup_taken_while_the_hub_writes_restores_to_a_hub_that_shows_the_bo
     let board = state(&mut sup).await;
     assert_eq!(visitor(&board, "周先生"), &group);
     let orders = board["orders"].as_array().unwrap().len();
+    // The butler has one call in flight at a time: logged, maybe, but not yet counted.
     assert!(
-        (before..=after).contains(&orders),
+        (before..=after + 1).contains(&orders),
         "{orders} orders: every one placed before the copy began ({before}), none after it ended ({after})"
     );
     restored.kill().unwrap();
