@@ -12,37 +12,30 @@ pub fn make_private(dir: &Path) -> std::io::Result<Option<u32>> {
     let mut b = std::fs::DirBuilder::new();
     b.recursive(true);
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        b.mode(0o700);
-    }
-    let existed = dir.is_dir();
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
     b.create(dir)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(dir)?.permissions().mode() & 0o7777;
-        if !existed && mode & 0o077 == 0 {
+        if mode & 0o077 == 0 {
             return Ok(None);
         }
-        if mode & 0o077 != 0 {
-            match std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)) {
-                Ok(()) => {
-                    tracing::warn!(
-                        folder = %dir.display(),
-                        "the data folder was open to others (mode {mode:o}): made it owner-only (700) — it holds the hub's secret and the visitors' names; keep it so"
-                    );
-                    return Ok(Some(mode));
-                }
-                Err(e) => tracing::warn!(
+        match std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)) {
+            Ok(()) => {
+                tracing::warn!(
                     folder = %dir.display(),
-                    "the data folder is open to others (mode {mode:o}) and cannot be made owner-only ({e}): run `chmod 700 {}` as its owner",
-                    dir.display()
-                ),
+                    "the data folder was open to others (mode {mode:o}): made it owner-only (700) — it holds the hub's secret and the visitors' names; keep it so"
+                );
+                return Ok(Some(mode));
             }
+            Err(e) => tracing::warn!(
+                folder = %dir.display(),
+                "the data folder is open to others (mode {mode:o}) and cannot be made owner-only ({e}): run `chmod 700 {}` as its owner",
+                dir.display()
+            ),
         }
     }
-    let _ = existed;
     Ok(None)
 }
 

@@ -186,6 +186,7 @@ impl Switchboard {
         let restored =
             checkpoint::newest(&dir, history.epoch(), first_on_disk, history.head(), &fit)
                 .map_err(HistoryError::from)?;
+        let loaded = restored.as_ref().map(|r| r.offset);
         let (mut state, mut board, from) = match restored {
             Some(r) => (r.net, r.board, r.offset),
             None if first_on_disk > 1 => {
@@ -201,7 +202,7 @@ impl Switchboard {
             state.apply(e, deadline);
             board.apply(e);
         })?;
-        if from > 1 {
+        if loaded.is_some() {
             tracing::info!(
                 checkpoint = from,
                 replayed,
@@ -215,7 +216,7 @@ impl Switchboard {
         }
         metrics.replayed_at_start.set(replayed as i64);
         let today = history.day().unwrap_or(i64::MIN);
-        let checkpointed = if from > 1 { from } else { 0 };
+        let checkpointed = loaded.unwrap_or(0);
         let mut sb = Switchboard {
             checkpoints: checkpoint::Writer::start(dir),
             checkpointed,

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use hub::Clock;
-use integration::{Posts, TestHub, state, visitor};
+use integration::{Posts, TestHub, http_get, state, visitor};
 use protocol::envelope::{Recovery, Resume};
 use tablet::Options;
 
@@ -44,6 +44,8 @@ async fn a_log_of_one_file_from_an_earlier_build_opens_with_its_board_epoch_and_
     let mut posts = Posts::connect(&hub, &["SUP", "L1", "X:张伟"]).await;
     posts.leaves_by_taxi("X:张伟", "王先生", "粤B12345").await;
     let board = state(posts.tablet("SUP")).await;
+    let report = http_get(hub.addr, "/api/report", Some(&hub.token("SUP"))).await;
+    assert_eq!(report.0, 200);
     drop(posts);
     hub.stop().await;
     let old = as_format_1(data);
@@ -67,6 +69,8 @@ async fn a_log_of_one_file_from_an_earlier_build_opens_with_its_board_epoch_and_
     assert_eq!(now["visitors"], board["visitors"]);
     assert_eq!(now["orders"], board["orders"]);
     assert_eq!(visitor(&now, "王先生")["stage"], "left");
+    let again = http_get(hub.addr, "/api/report", Some(&hub.token("SUP"))).await;
+    assert_eq!(again, report, "the day's report reads the old file");
     let head = welcome.head;
     drop(sup);
     hub.stop().await;

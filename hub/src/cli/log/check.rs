@@ -90,7 +90,8 @@ pub(super) fn check(data: &Path, utc_offset_ms: i64) -> Result<(), String> {
             String::new()
         } else {
             format!(
-                " (at offsets {})",
+                " (at offset{} {})",
+                if sound.len() == 1 { "" } else { "s" },
                 sound
                     .iter()
                     .map(u64::to_string)
