@@ -1,4 +1,4 @@
-//! Any bytes after a valid header, as the hub's log file: opening it recovers (cutting only a
+//! Any bytes after a valid header, as the hub's log segment: opening it recovers (cutting only a
 //! torn tail) or refuses with the reason, never panics, never allocates past the file; what it
 //! keeps reopens the same; and the read-only replay agrees with it.
 #![no_main]
@@ -8,9 +8,10 @@ use logbook::{Logbook, Options};
 
 fuzz_target!(|data: &[u8]| {
     let dir = tempfile::tempdir().expect("a temp dir");
-    // A real header, then the fuzzer's bytes as the records.
-    drop(Logbook::open(dir.path(), Options::default()).expect("a new log"));
-    let path = dir.path().join(logbook::LOG_FILE_NAME);
+    // A real header (of the log's one segment), then the fuzzer's bytes as the records.
+    let log = Logbook::open(dir.path(), Options::default()).expect("a new log");
+    let path = log.path().to_owned();
+    drop(log);
     let mut bytes = std::fs::read(&path).expect("the header");
     bytes.extend_from_slice(data);
     std::fs::write(&path, &bytes).expect("write");

@@ -10,7 +10,7 @@ use crate::site::Site;
 
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Where the secret and the event log live.
+    /// Where the secret, the event log and its checkpoints live (owner-only).
     pub data_dir: PathBuf,
     pub site: Site,
     /// How long a call waits for its answer before the hub repeats it, and again before it
@@ -45,12 +45,16 @@ pub struct Config {
     pub snapshots_per_second: u32,
     /// How often the log is fsynced (appends always reach the OS at once).
     pub sync_every: Duration,
+    /// How many days of the log are kept, besides today, in the site's days: the events of a
+    /// day more than this many days before today — visitors' names, plates — are removed from
+    /// disk (at start and at each new day), once a checkpoint holds the board after them. The
+    /// board itself is kept; a report of a removed day says it is past retention. `None` (the
+    /// default): the log is kept for good.
+    pub retention_days: Option<u32>,
     /// The board's time limits (alarms) and rota groups.
     pub rules: Rules,
     /// Where the hub's time comes from: the system, or a hand-set clock (tests, drills).
     pub clock: Clock,
-    /// Days of log kept (the site file's `settings.retention_days`); `None`: kept for ever.
-    pub retention_days: Option<u32>,
     /// Serve the pages from this folder (laid out like `hub/web/`), read on every request and
     /// never cached, instead of the copy built into the binary: for working on the pages.
     pub web_dir: Option<PathBuf>,
@@ -76,9 +80,9 @@ impl Config {
             max_backlog: 20_000,
             snapshots_per_second: 20,
             sync_every: Duration::from_secs(1),
+            retention_days: None,
             rules: Rules::default(),
             clock: Clock::System,
-            retention_days: None,
             web_dir: None,
             tls: None,
         }

@@ -360,6 +360,7 @@ async fn pump(
                             let frame = match crate::reports::report(app, date.as_deref()).await {
                                 Ok(report) => ServerFrame::Reply { id, body: protocol::ReplyBody::Report { report } },
                                 Err(ReportFailed::BadDate(message)) => ServerFrame::Error { id, code: ErrorCode::Refused, message, rule: Some("bad_date".into()) },
+                                Err(ReportFailed::PastRetention(message)) => ServerFrame::Error { id, code: ErrorCode::Refused, message, rule: Some("past_retention".into()) },
                                 Err(ReportFailed::Busy(message)) => ServerFrame::Error { id, code: ErrorCode::Overloaded, message, rule: None },
                                 Err(ReportFailed::Internal(message)) => ServerFrame::Error { id, code: ErrorCode::Internal, message, rule: None },
                             };

@@ -2,10 +2,12 @@
 //! the same bytes go to every tablet that may see it — live, and again on a resume.
 //!
 //! The MessagePack frame *is* the record written to the logbook, so the bytes kept in memory for
-//! serving are shared with the log's own window, not copied.
+//! serving are shared with the log's own window, not copied. The log is written one segment per
+//! day of the site (the segment's label is the day, its preamble the report's seed; see
+//! `switchboard`), and read back from a checkpoint's offset on ([`History::replay`]).
 
 use std::collections::VecDeque;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use axum::extract::ws::{Message, Utf8Bytes};
 use logbook::{Bytes, LogError, Logbook, Lost, Options};
@@ -72,20 +74,35 @@ pub enum HistoryError {
     Unreadable { offset: u64, detail: String },
     #[error("cannot encode an event: {0}")]
     Encode(String),
+    /// Older days were removed from the log (retention) and no checkpoint at or after them can
+    /// be read: the board cannot be rebuilt from what is left. Restore the data folder (log
+    /// and checkpoints) from a backup.
+    #[error(
+        "the log in {} starts at offset {first_on_disk} (older days were removed) and no checkpoint at or after it can be read, so the board cannot be rebuilt: restore the data folder from a backup (docs/OPERATIONS.md)",
+        dir.display()
+    )]
+    NoCheckpoint { dir: PathBuf, first_on_disk: u64 },
+}
+
+impl HistoryError {
+    /// Whether the log is damaged (what `hub repair` mends).
+    pub fn is_damage(&self) -> bool {
+        matches!(self, HistoryError::Log(e) if e.is_damage())
+    }
 }
 
 pub struct History {
     book: Logbook,
     served: VecDeque<Served>,
+    /// The first offset still on disk when the log was opened (1 unless older days were
+    /// removed).
+    first_on_disk: u64,
 }
 
 impl History {
-    /// Opens the log in `dir`, handing every event on disk, oldest first, to `fold`.
-    pub fn open(
-        dir: &Path,
-        retain_in_memory: usize,
-        mut fold: impl FnMut(&Event),
-    ) -> Result<History, HistoryError> {
+    /// Opens the log in `dir` and the frames of its newest `retain_in_memory` events. What the
+    /// log says is folded by the caller with [`replay`](Self::replay).
+    pub fn open(dir: &Path, retain_in_memory: usize) -> Result<History, HistoryError> {
         let book = Logbook::open(
             dir,
             Options {
@@ -93,10 +110,10 @@ impl History {
                 ..Options::default()
             },
         )?;
-        for record in Logbook::iter_all_on_disk(dir)? {
-            let record = record?;
-            fold(&decode(record.offset, &record.payload)?);
-        }
+        let first_on_disk = logbook::segments(dir)?
+            .first()
+            .map(|s| s.first)
+            .unwrap_or(1);
         let mut served = VecDeque::with_capacity(book.read_from(0).map(|r| r.len()).unwrap_or(0));
         for record in book.read_from(book.first_retained()).into_iter().flatten() {
             let event = decode(record.offset, &record.payload)?;
@@ -104,7 +121,58 @@ impl History {
             // Share the log's own bytes rather than encoding (and keeping) a second copy.
             served.push_back(Served::with_binary(&event, &frame, record.payload.clone())?);
         }
-        Ok(History { book, served })
+        Ok(History {
+            book,
+            served,
+            first_on_disk,
+        })
+    }
+
+    /// Hands every event on disk from offset `from` on, oldest first, to `fold`; returns how
+    /// many there were.
+    pub fn replay(&self, from: u64, mut fold: impl FnMut(&Event)) -> Result<u64, HistoryError> {
+        let mut replayed = 0;
+        if from >= self.book.head() {
+            return Ok(0);
+        }
+        for record in Logbook::iter_on_disk_from(self.book.dir(), from)? {
+            let record = record?;
+            fold(&decode(record.offset, &record.payload)?);
+            replayed += 1;
+        }
+        Ok(replayed)
+    }
+
+    /// Forgets the events below `offset` (removed from disk by retention): a tablet asking for
+    /// them is sent a snapshot.
+    pub fn forget_before(&mut self, offset: u64) {
+        self.book.forget_before(offset);
+        let keep_from = self.book.first_retained();
+        while self.served.front().is_some_and(|s| s.offset < keep_from) {
+            self.served.pop_front();
+        }
+        self.first_on_disk = self.first_on_disk.max(offset);
+    }
+
+    /// The first offset on disk when the log was opened.
+    pub fn first_on_disk(&self) -> u64 {
+        self.first_on_disk
+    }
+
+    /// The site's day the segment being written is for (`None`: a log not yet rolled by day).
+    pub fn day(&self) -> Option<i64> {
+        self.book.label().map(|l| l as i64)
+    }
+
+    /// Seals the segment being written (synced) and begins the one for `day`, starting with
+    /// `seed`; returns its first offset. Everything logged before it is then on disk for good.
+    pub fn roll(&mut self, day: i64, seed: &[u8]) -> Result<u64, HistoryError> {
+        Ok(self.book.roll(day.max(0) as u64, seed)?)
+    }
+
+    /// The log's directory.
+    pub fn dir(&self) -> &Path {
+        self.book.dir()
     }
 
     pub fn epoch(&self) -> u64 {
@@ -174,14 +242,16 @@ impl History {
             .collect())
     }
 
-    /// Every event in the log in `dir`, read from disk (for the report): a reader beside the
-    /// writer, which stops at a record still being written.
-    /// A damaged record, or one that is not an event, is an error (the reader stops there): a
-    /// reader must not pass what it read before it off as the whole log.
+    /// Every event of the log in `dir` from offset `from` on, read from disk: a reader beside
+    /// the writer, which stops at a record still being written. A damaged record, or one that
+    /// is not an event, is an error (the reader stops there): a reader must not pass what it
+    /// read before it off as the whole log.
     pub fn events_on_disk(
         dir: &Path,
-    ) -> Result<impl Iterator<Item = Result<Event, HistoryError>>, HistoryError> {
-        Ok(Logbook::iter_all_on_disk(dir)?.map(|r| {
+        from: u64,
+    ) -> Result<impl Iterator<Item = Result<Event, HistoryError>> + Send + 'static, HistoryError>
+    {
+        Ok(Logbook::iter_on_disk_from(dir, from)?.map(|r| {
             r.map_err(HistoryError::from)
                 .and_then(|r| decode(r.offset, &r.payload))
         }))
@@ -193,12 +263,23 @@ impl History {
     }
 }
 
+/// What `hub repair` did: the log's segments mended, and checkpoints set aside.
+pub struct Mended {
+    pub log: Option<logbook::Repaired>,
+    /// Checkpoints that could not be used, set aside (renamed `….damaged-<secs>`), each with why.
+    pub checkpoints: Vec<(PathBuf, String)>,
+    /// Checkpoints taken after a record now lost, removed: they hold what the lost records
+    /// said, and the board is rebuilt from the mended log instead.
+    pub superseded: Vec<PathBuf>,
+    /// Set when such checkpoints had to be kept: the log was compacted and no checkpoint from
+    /// before the damage is left to rebuild the board from.
+    pub kept_past_damage: bool,
+}
+
 /// Mends a damaged log in `dir` (see [`logbook::repair`]): an offset whose record cannot be
 /// proven gets a `record_lost` event, so the hub replays the log as it was, less what was lost.
-pub fn repair(
-    dir: &std::path::Path,
-    now_ms: u64,
-) -> Result<Option<logbook::Repaired>, HistoryError> {
+/// A checkpoint that cannot be read back whole, or is of another log, is set aside too.
+pub fn repair(dir: &Path, now_ms: u64) -> Result<Mended, HistoryError> {
     let lost = |offset| {
         let frame = ServerFrame::Event(Event {
             offset,
@@ -211,7 +292,60 @@ pub fn repair(
             .encode(&frame)
             .expect("a record_lost event always encodes")
     };
-    Ok(logbook::repair(dir, now_ms / 1000, lost)?)
+    let log = logbook::repair(dir, now_ms / 1000, lost)?;
+    let segments = logbook::segments(dir)?;
+    let epoch = segments.first().map(|s| s.epoch);
+    let first_on_disk = segments.first().map(|s| s.first).unwrap_or(1);
+    let mut checkpoints = Vec::new();
+    for file in logbook::checkpoints(dir)? {
+        let verdict = match epoch {
+            Some(epoch) => crate::checkpoint::verify(&file, epoch),
+            None => Ok(()),
+        };
+        if let Err(why) = verdict {
+            let aside = file.path.with_file_name(format!(
+                "{}.damaged-{}",
+                file.path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("checkpoint"),
+                now_ms / 1000
+            ));
+            std::fs::rename(&file.path, &aside).map_err(|e| LogError::Io {
+                path: file.path.clone(),
+                source: e,
+            })?;
+            checkpoints.push((aside, why));
+        }
+    }
+    // A checkpoint after a lost record would bring back what the log no longer says: the board
+    // follows the mended log, from an older checkpoint or from the start.
+    let mut superseded = Vec::new();
+    let mut kept_past_damage = false;
+    if let Some(first_lost) = log.as_ref().and_then(|r| r.lost.first().copied()) {
+        let all = logbook::checkpoints(dir)?;
+        let (after, before): (Vec<_>, Vec<_>) =
+            all.into_iter().partition(|c| c.offset > first_lost);
+        let can_rebuild = first_on_disk == 1 || before.iter().any(|c| c.offset >= first_on_disk);
+        if can_rebuild {
+            superseded = after.into_iter().map(|c| c.path).collect();
+            logbook::remove_checkpoints(dir, &superseded)?;
+        } else {
+            kept_past_damage = !after.is_empty();
+        }
+    }
+    Ok(Mended {
+        log,
+        checkpoints,
+        superseded,
+        kept_past_damage,
+    })
+}
+
+/// An event from a log record (the MessagePack frame the hub wrote), checked against the
+/// record's offset.
+pub fn decode_record(offset: u64, payload: &[u8]) -> Result<Event, HistoryError> {
+    decode(offset, payload)
 }
 
 fn decode(offset: u64, payload: &[u8]) -> Result<Event, HistoryError> {

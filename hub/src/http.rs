@@ -184,6 +184,11 @@ async fn report(
             axum::Json(serde_json::json!({ "error": e })),
         )
             .into_response(),
+        Err(crate::reports::ReportFailed::PastRetention(e)) => (
+            StatusCode::GONE,
+            axum::Json(serde_json::json!({ "error": e, "rule": "past_retention" })),
+        )
+            .into_response(),
         Err(crate::reports::ReportFailed::BadDate(e)) => (
             StatusCode::BAD_REQUEST,
             axum::Json(serde_json::json!({ "error": e })),

@@ -8,14 +8,18 @@
 //! - `switchboard`: the one task that owns the state and the log, and fans events out.
 //! - `state`: the state folded from the log (presence, open calls, deadlines). Pure.
 //! - `history`: the log plus each event's encoded frames (encoded once, shared by all).
+//! - `checkpoint`: the state saved at an offset, so a start replays only what came after it.
+//! - `daybook`: the log read by the site's day (reports, exports); `calendar`: the days.
+//! - `retention`: removing the days past `retention_days` from disk, keeping the board.
+//! - `data_dir`: the data folder, owner-only.
 //! - `board`: the site's board — visitors, VIP rooms, orders, rota, modes, alarms — and its rules.
 //! - `audience`: who may see each event.
 //! - `connection`: one tablet's socket: handshake, commands in, batched frames out.
 //! - `http`: `/ws`, `/healthz`, `/metrics`, `/api/state`, and the pages' routes.
 //! - `web`: the pages — the tablet (`/`), the dashboard (`/dashboard`), their assets — built
 //!   into the binary (or read from `--web DIR`), with their caching and security headers.
-//! - `cli`: the `hub` command line (serve, token, tls, repair); `link`: a tablet's sign-in link and
-//!   its QR code.
+//! - `cli`: the `hub` command line (serve, token, tls, config, repair, log); `link`: a tablet's
+//!   sign-in link and its QR code.
 //! - `server`: the accept loop (limits, deadlines; TLS when configured); `tls`: the certificate
 //!   served, followed live; `local_ca`: a small site's own CA and server certificate.
 //! - `token`: signed tokens naming a station; `gate`: which tokens the hub accepts now, followed
@@ -30,10 +34,14 @@
 
 pub mod audience;
 pub mod board;
+pub mod calendar;
+pub mod checkpoint;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod connection;
+pub mod data_dir;
+pub mod daybook;
 pub mod gate;
 pub mod health;
 pub mod history;
@@ -44,6 +52,7 @@ pub mod lock;
 pub mod metrics;
 pub mod process;
 pub mod reports;
+pub mod retention;
 pub mod server;
 pub mod settings;
 pub mod site;
@@ -83,7 +92,7 @@ pub struct App {
     pub switchboard: mpsc::Sender<Request>,
     pub metrics: Arc<Metrics>,
     pub connections: Arc<Semaphore>,
-    pub reports: reports::Reports,
+    pub reports: Arc<reports::Reports>,
 }
 
 /// Why the hub could not start.
@@ -149,10 +158,16 @@ pub struct Opened {
 }
 
 impl Opened {
-    /// Takes the data folder (one hub per folder), reads its keys and revocations and replays
-    /// the log.
+    /// Makes the data folder owner-only, takes it (one hub per folder), reads its keys and
+    /// revocations, and loads the state (the newest checkpoint and the events after it).
     pub fn open(config: Config) -> Result<Opened, HubError> {
         let config = Arc::new(config);
+        data_dir::make_private(&config.data_dir).map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("the data folder {}: {e}", config.data_dir.display()),
+            )
+        })?;
         // Held until the hub has stopped writing: one hub per data folder.
         let held = lock::DataLock::take(&config.data_dir)?;
         let pages = match &config.web_dir {
@@ -210,6 +225,7 @@ async fn run(
         switchboard,
     } = opened;
     let (requests, inbox) = mpsc::channel(SWITCHBOARD_QUEUE);
+    let days = switchboard.days();
     let board = tokio::spawn(switchboard.run(inbox));
     let watching = tokio::spawn(watcher.run());
     let acceptor = tls.as_ref().map(tls::Tls::acceptor);
@@ -220,7 +236,7 @@ async fn run(
         switchboard: requests.clone(),
         metrics,
         connections: Arc::new(Semaphore::new(config.max_connections)),
-        reports: reports::Reports::default(),
+        reports: Arc::new(reports::Reports::default()),
     });
     let router = crate::http::router(app.clone(), pages);
     let (stopping_tx, stopping) = watch::channel(false);
@@ -242,6 +258,13 @@ async fn run(
         let _ = socket2::SockRef::from(tcp).set_send_buffer_size(SEND_BUFFER);
     };
     tokio::spawn(stop);
+    tokio::spawn(retention::run(
+        config.clone(),
+        requests.downgrade(),
+        app.reports.clone(),
+        days,
+        stopping.clone(),
+    ));
     // Accepts until stopping starts; each open connection is then asked to finish, and the hub
     // waits for them at most a few seconds more (below): it stops in bounded time whatever
     // clients do, and no tablet can write once stopping starts.
@@ -264,9 +287,20 @@ async fn run(
     watching.abort();
     drop(requests);
     drop(app);
-    match tokio::time::timeout(Duration::from_secs(3), board).await {
-        Ok(_) => tracing::info!("hub stopped: every tablet told to reconnect, the log synced"),
-        Err(_) => tracing::warn!("hub stopped before the switchboard finished syncing the log"),
+    if let Ok(Ok(writer)) = tokio::time::timeout(Duration::from_secs(3), board).await {
+        // The checkpoint handed over at shutdown goes to disk before the hub says it stopped.
+        let finished = tokio::task::spawn_blocking(move || writer.finish());
+        if tokio::time::timeout(Duration::from_secs(5), finished)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "the last checkpoint was not written in time: the next start replays more"
+            );
+        }
+        tracing::info!("hub stopped: every tablet told to reconnect, the log synced");
+    } else {
+        tracing::warn!("hub stopped before the switchboard finished syncing the log");
     }
     Ok(())
 }

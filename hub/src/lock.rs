@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 /// The lock file's name in the data folder.
 pub const LOCK_FILE: &str = "hub.lock";
 
+/// Times a held lock is tried again, 25 ms apart, before the folder counts as taken.
+const RELEASE_TRIES: usize = 8;
+
 /// The data folder, held: dropped, the lock is released.
 #[derive(Debug)]
 pub struct DataLock {
@@ -33,13 +36,16 @@ pub enum LockError {
 }
 
 impl DataLock {
-    /// Takes the data folder, or says which process holds it. Never waits.
+    /// Takes the data folder, or says which process holds it. Waits at most a fraction of a
+    /// second, for a lock on its way to being released: a hub that has just stopped, or a
+    /// process started at that moment that still carries the lock's file until it runs its own
+    /// program.
     pub fn take(dir: &Path) -> Result<DataLock, LockError> {
         let io = |source| LockError::Io {
             dir: dir.to_owned(),
             source,
         };
-        std::fs::create_dir_all(dir).map_err(io)?;
+        crate::data_dir::make_private(dir).map_err(io)?;
         let path = dir.join(LOCK_FILE);
         let mut file = OpenOptions::new()
             .read(true)
@@ -48,7 +54,15 @@ impl DataLock {
             .truncate(false)
             .open(&path)
             .map_err(io)?;
-        match try_lock(&file) {
+        let mut locked = try_lock(&file);
+        for _ in 0..RELEASE_TRIES {
+            if !matches!(locked, Ok(false)) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+            locked = try_lock(&file);
+        }
+        match locked {
             Ok(true) => {}
             Ok(false) => {
                 // The holder writes its pid just after it takes the lock: give it a moment.

@@ -78,7 +78,10 @@ pub struct Metrics {
     pub disconnects: Family<ReasonLabel, Counter>,
     /// Commands refused, by error code.
     pub refusals: Family<ReasonLabel, Counter>,
+    /// Bytes of the log's segment being written (today's).
     pub log_bytes: Gauge,
+    /// Events replayed from the log at start, after the checkpoint the state was loaded from.
+    pub replayed_at_start: Gauge,
     /// The offset the next event gets.
     pub log_head: Gauge,
     /// Frames written to tablets.
@@ -105,6 +108,7 @@ impl Default for Metrics {
         let disconnects = Family::<ReasonLabel, Counter>::default();
         let refusals = Family::<ReasonLabel, Counter>::default();
         let log_bytes = Gauge::default();
+        let replayed_at_start = Gauge::default();
         let log_head = Gauge::default();
         let frames_out = Counter::default();
         registry.register("connections", "Tablets connected now", connections.clone());
@@ -129,7 +133,16 @@ impl Default for Metrics {
             "Commands refused, by error code",
             refusals.clone(),
         );
-        registry.register("log_bytes", "Size of the event log file", log_bytes.clone());
+        registry.register(
+            "log_bytes",
+            "Size of the event log's segment being written (today's)",
+            log_bytes.clone(),
+        );
+        registry.register(
+            "replayed_at_start",
+            "Events replayed from the log at start, after the checkpoint the state was loaded from",
+            replayed_at_start.clone(),
+        );
         registry.register("log_head", "Offset the next event gets", log_head.clone());
         registry.register(
             "frames_out",
@@ -155,6 +168,7 @@ impl Default for Metrics {
             disconnects,
             refusals,
             log_bytes,
+            replayed_at_start,
             log_head,
             frames_out,
         }

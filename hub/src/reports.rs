@@ -1,7 +1,8 @@
-//! The daily report as the hub serves it: read from the log file on a blocking thread (never on
-//! the switchboard), at most a few at a time however many are asked for, the last one kept while
-//! the log has not moved, and never a partial day passed off as whole — a log damaged in the
-//! middle fails the report with the reason.
+//! The daily report as the hub serves it: read from the log on a blocking thread (never on the
+//! switchboard) — from the day's segment on, with the seed at its start (`daybook`) — at most a
+//! few at a time however many are asked for, the last one kept while the log has not moved, and
+//! never a partial day passed off as whole: a log damaged in the middle fails the report with
+//! the reason, and a day past retention is refused as such, not reported empty.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -39,6 +40,9 @@ pub enum ReportFailed {
     BadDate(String),
     /// Too many reports asked at once: try again in a moment.
     Busy(String),
+    /// The day is older than the oldest day the log still keeps (retention): there is no report
+    /// of it any more.
+    PastRetention(String),
     /// The log could not be read (or is damaged): the hub's fault, and the reason.
     Internal(String),
 }
@@ -51,6 +55,14 @@ impl Reports {
             .map(|(_, _, v)| v.clone())
     }
 
+    /// Forgets the report kept, if it is of a day before `day` (retention removed those).
+    pub fn forget_before(&self, day: i64) {
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if last.as_ref().is_some_and(|(d, _, _)| *d < day) {
+            *last = None;
+        }
+    }
+
     fn keep(&self, day: i64, head: u64, report: &Value) {
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
         *last = Some((day, head, report.clone()));
@@ -61,7 +73,7 @@ impl Reports {
 pub async fn report(app: &App, date: Option<&str>) -> Result<Value, ReportFailed> {
     let zone = app.config.rules.zone.clone();
     let day = crate::board::report::day_of(date, app.config.clock.now_ms(), &zone)
-        .map_err(ReportFailed::BadDate)?;
+        .map_err(|e| ReportFailed::BadDate(e.to_string()))?;
     let head = app.metrics.log_head.get() as u64;
     if let Some(report) = app.reports.cached(day, head) {
         return Ok(report);
@@ -81,27 +93,28 @@ pub async fn report(app: &App, date: Option<&str>) -> Result<Value, ReportFailed
     }
     let dir = app.config.log_dir();
     let report = tokio::task::spawn_blocking(move || {
+        let (seed, events) = crate::daybook::open(&dir, day, &zone).map_err(|e| match e {
+            crate::daybook::DayError::PastRetention { .. } => ReportFailed::PastRetention(e.to_string()),
+            e => ReportFailed::Internal(format!("cannot read the log: {e}")),
+        })?;
         let mut damage = None;
-        let events = crate::history::History::events_on_disk(&dir)
-            .map_err(|e| format!("cannot read the log: {e}"))?
-            .map_while(|e| match e {
-                Ok(e) => Some(e),
-                Err(e) => {
-                    damage = Some(e);
-                    None
-                }
-            });
-        let report = crate::board::report::build(events, day, &zone);
+        let events = events.map_while(|e| match e {
+            Ok(e) => Some(e),
+            Err(e) => {
+                damage = Some(e);
+                None
+            }
+        });
+        let report = crate::board::report::build(seed, events, day, &zone);
         match damage {
             None => Ok(report),
-            Some(e) => Err(format!(
+            Some(e) => Err(ReportFailed::Internal(format!(
                 "the log cannot be read to its end ({e}): a report from it would leave part of the day out — see docs/OPERATIONS.md"
-            )),
+            ))),
         }
     })
     .await
-    .map_err(|e| ReportFailed::Internal(format!("the report failed: {e}")))?
-    .map_err(ReportFailed::Internal)?;
+    .map_err(|e| ReportFailed::Internal(format!("the report failed: {e}")))??;
     app.reports.keep(day, head, &report);
     Ok(report)
 }

@@ -7,10 +7,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use protocol::envelope::CallId;
 use protocol::{Answer, Call, Event, EventKind, Station, Target};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A call that went out and is not yet fully answered.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OpenCall {
     pub call_id: CallId,
     pub call: Call,
@@ -38,13 +38,17 @@ pub enum Due {
     Escalate(CallId),
 }
 
-#[derive(Clone, Debug, Default)]
+/// Serializable, for the hub's checkpoints: a state saved and loaded again is the same state.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NetState {
     /// The last offset folded in (0 before any).
     pub offset: u64,
     pub online: BTreeSet<Station>,
     pub open: BTreeMap<CallId, OpenCall>,
-    /// (time due, call) for every open call not yet escalated.
+    /// (time due, call) for every open call not yet escalated. Not saved: it follows from the
+    /// open calls and the answer deadline in force ([`NetState::restored`]).
+    #[serde(skip)]
     due: BTreeSet<(u64, CallId)>,
     pub counts: Counts,
     /// Whom each station last hailed, and when: a bare 「我是…，呼叫…，收到请回答」 opens the
@@ -56,7 +60,7 @@ pub struct NetState {
 pub const HAIL_OPEN_MS: u64 = 120_000;
 
 /// Running totals, for metrics and the report.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Counts {
     pub placed: u64,
     pub answered: u64,
@@ -187,6 +191,25 @@ impl NetState {
             // The site's board folds these (see `board`).
             _ => {}
         }
+    }
+
+    /// A state loaded from a checkpoint, its deadlines worked out again with the answer
+    /// deadline in force — as a replay under that deadline would have them.
+    pub fn restored(mut self, deadline_ms: u64) -> NetState {
+        self.due = self
+            .open
+            .values()
+            .filter(|o| !o.escalated)
+            .map(|o| (o.last_said_at + deadline_ms, o.call_id))
+            .collect();
+        self
+    }
+
+    /// The earliest time anything the state holds is from (an open call, a hail).
+    pub fn holds_since(&self) -> Option<u64> {
+        let calls = self.open.values().map(|o| o.placed_at);
+        let hails = self.hails.values().map(|(_, at)| *at);
+        calls.chain(hails).min()
     }
 
     /// Whose answers a call about to go out will wait for: its target; for a call to all posts,

@@ -6,6 +6,12 @@
 //! Why one task and no locks: ordering. An event's offset, its place in every tablet's queue and
 //! its effect on the state are decided together, so a resume can never see a gap or a double.
 //! A tablet whose queue is full is cut off (4001, reconnect and resume) rather than waited for.
+//!
+//! At a day's first event (in the site's time zone) the log begins that day's segment, which
+//! starts with what the day's report needs from before it (`report::Seed`), and a checkpoint of
+//! the state is handed to the checkpoint writer's thread (`checkpoint`) — the switchboard never
+//! waits for it. At start, the state is loaded from the newest checkpoint and only the events
+//! after it are replayed.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,12 +23,15 @@ use protocol::{
     Call, CloseCode, Codec, Command, ErrorCode, EventKind, ManagerName, ReplyBody, ServerFrame,
     Station, Target, Utterance,
 };
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
+use crate::board::report::Seed;
 use crate::board::{Board, Contradiction};
+use crate::calendar;
+use crate::checkpoint::{self, Fit};
 use crate::config::Config;
-use crate::history::{History, Served};
+use crate::history::{History, HistoryError, Served};
 use crate::metrics::Metrics;
 use crate::state::{AnswerError, Due, NetState};
 
@@ -64,9 +73,22 @@ pub enum Request {
     Health {
         reply: oneshot::Sender<Option<String>>,
     },
-    /// Sync the log and close every tablet with 4000.
+    /// Sync the log, hand a checkpoint to the writer, and close every tablet with 4000.
     Shutdown {
         reply: oneshot::Sender<()>,
+    },
+    /// Catch up on what fell due (a new day's pruning), begin today's segment if the log is
+    /// still on an older day, sync the log, and write a checkpoint of the state as it is now;
+    /// `reply` is told its offset once it is on disk (for retention: a checkpoint after every
+    /// segment it may remove).
+    Checkpoint {
+        reply: oneshot::Sender<Result<u64, String>>,
+    },
+    /// The events below `before` were removed from disk (retention): stop serving them from
+    /// memory too.
+    Forget {
+        before: u64,
+        done: oneshot::Sender<()>,
     },
 }
 
@@ -119,6 +141,11 @@ pub struct Switchboard {
     /// When the log's last write or sync failed, and why: `/healthz` fails for
     /// [`TROUBLE_FOR`] after, so a scraper sees a disk that fails now and then.
     log_trouble: Option<(std::time::Instant, String)>,
+    checkpoints: checkpoint::Writer,
+    /// The offset of the last checkpoint handed to the writer (0: none).
+    checkpointed: u64,
+    /// The site's day the log is on, for whoever waits for a new day (retention).
+    days: watch::Sender<i64>,
 }
 
 /// A token bucket: `rate` a second, a burst of twice that. Time in ms, from the hub's clock.
@@ -157,21 +184,61 @@ pub fn now_ms() -> u64 {
 }
 
 impl Switchboard {
-    /// Opens the log, folds it into the state, and marks every station that was online when
-    /// the hub last stopped as offline (their tablets will reconnect).
+    /// Opens the log, loads the newest checkpoint and folds the events after it (all of them
+    /// if there is none), and marks every station that was online when the hub last stopped as
+    /// offline (their tablets will reconnect).
     pub fn open(
         config: Arc<Config>,
         metrics: Arc<Metrics>,
     ) -> Result<Switchboard, crate::HubError> {
         let deadline = config.ack_deadline.as_millis() as u64;
         let snapshots_per_second = config.snapshots_per_second;
-        let mut state = NetState::default();
-        let mut board = Board::new(&config.site.vip_rooms, config.rules.clone());
-        let history = History::open(&config.log_dir(), config.retain_in_memory, |e| {
+        let dir = config.log_dir();
+        let history = History::open(&dir, config.retain_in_memory)?;
+        let fit = Fit {
+            deadline_ms: deadline,
+            vip_rooms: &config.site.vip_rooms,
+            rules: &config.rules,
+        };
+        let first_on_disk = history.first_on_disk();
+        let restored =
+            checkpoint::newest(&dir, history.epoch(), first_on_disk, history.head(), &fit)
+                .map_err(HistoryError::from)?;
+        let loaded = restored.as_ref().map(|r| r.offset);
+        let (mut state, mut board, from) = match restored {
+            Some(r) => (r.net, r.board, r.offset),
+            None if first_on_disk > 1 => {
+                return Err(HistoryError::NoCheckpoint { dir, first_on_disk }.into());
+            }
+            None => (
+                NetState::default(),
+                Board::new(&config.site.vip_rooms, config.rules.clone()),
+                1,
+            ),
+        };
+        let replayed = history.replay(from, |e| {
             state.apply(e, deadline);
             board.apply(e);
         })?;
+        if loaded.is_some() {
+            tracing::info!(
+                checkpoint = from,
+                replayed,
+                "board loaded from the checkpoint at offset {from}; replayed the {replayed} events after it"
+            );
+        } else if replayed > 0 {
+            tracing::info!(
+                replayed,
+                "no checkpoint: replayed the whole log ({replayed} events)"
+            );
+        }
+        metrics.replayed_at_start.set(replayed as i64);
+        let today = history.day().unwrap_or(i64::MIN);
+        let checkpointed = loaded.unwrap_or(0);
         let mut sb = Switchboard {
+            checkpoints: checkpoint::Writer::start(dir),
+            checkpointed,
+            days: watch::Sender::new(today),
             config,
             history,
             state,
@@ -208,8 +275,14 @@ impl Switchboard {
         }
     }
 
-    /// Runs until every sender of `requests` is gone.
-    pub async fn run(mut self, mut requests: mpsc::Receiver<Request>) {
+    /// Told the site's day each time the log begins a new day's segment.
+    pub fn days(&self) -> watch::Receiver<i64> {
+        self.days.subscribe()
+    }
+
+    /// Runs until every sender of `requests` is gone; returns the checkpoint writer, for the
+    /// caller to let it finish off the runtime.
+    pub async fn run(mut self, mut requests: mpsc::Receiver<Request>) -> checkpoint::Writer {
         let mut sync = tokio::time::interval(self.config.sync_every);
         sync.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -242,6 +315,7 @@ impl Switchboard {
         if let Err(e) = self.history.sync() {
             tracing::error!("cannot sync the event log: {e}");
         }
+        self.checkpoints
     }
 
     fn handle(&mut self, req: Request) {
@@ -264,10 +338,31 @@ impl Switchboard {
                     .map(|(at, why)| format!("{why} ({} s ago)", at.elapsed().as_secs()));
                 let _ = reply.send(trouble);
             }
+            Request::Checkpoint { reply } => {
+                let now = self.now();
+                self.tick(now);
+                if let Err(e) = self.turn_day(now) {
+                    let _ = reply.send(Err(format!("cannot begin today's segment: {e}")));
+                    return;
+                }
+                match self.history.sync() {
+                    Ok(()) => self.checkpoint(Some(reply)),
+                    Err(e) => {
+                        let _ = reply.send(Err(format!("cannot sync the log: {e}")));
+                    }
+                }
+            }
+            Request::Forget { before, done } => {
+                self.history.forget_before(before);
+                let _ = done.send(());
+            }
             Request::Shutdown { reply } => {
                 self.closing = true;
-                if let Err(e) = self.history.sync() {
-                    tracing::error!("cannot sync the event log: {e}");
+                match self.history.sync() {
+                    // What a start replays is what came after the last checkpoint.
+                    Ok(()) if self.checkpointed != self.history.head() => self.checkpoint(None),
+                    Ok(()) => {}
+                    Err(e) => tracing::error!("cannot sync the event log: {e}"),
                 }
                 for (_, t) in self.tablets.drain() {
                     t.kick.set(CloseCode::Shutdown);
@@ -777,10 +872,16 @@ impl Switchboard {
         })
     }
 
-    /// Logs events (one write), folds them into the state, and returns their frames.
+    /// Logs events (one write), folds them into the state, and returns their frames. The
+    /// first events of a new day begin its segment first; if that fails, nothing is logged
+    /// (a day's events never go to an older day's segment).
     fn log(&mut self, events: Vec<EventKind>) -> Result<Vec<Served>, crate::history::HistoryError> {
         let deadline = self.config.ack_deadline.as_millis() as u64;
-        let logged = match self.history.append(self.now(), events) {
+        let now = self.now();
+        let logged = match self
+            .turn_day(now)
+            .and_then(|()| self.history.append(now, events))
+        {
             Ok(logged) => logged,
             Err(e) => {
                 self.log_trouble = Some((
@@ -810,6 +911,42 @@ impl Switchboard {
         self.metrics.calls_open.set(self.state.open.len() as i64);
         self.update_log_metrics();
         Ok(served)
+    }
+
+    /// If `now` is on a later day than the segment being written, seals it and begins the
+    /// day's segment, starting with the report's seed; then hands a checkpoint of the state at
+    /// the day's start to the writer, and says the new day to whoever waits for one.
+    fn turn_day(&mut self, now: u64) -> Result<(), HistoryError> {
+        let today = calendar::day_of(now, &self.config.rules.zone);
+        if self.history.day().is_some_and(|day| day >= today) {
+            return Ok(());
+        }
+        let seed = Seed::of(&self.state, &self.board);
+        let first = self.history.roll(today, &seed.encode())?;
+        tracing::info!(
+            day = %calendar::date(today),
+            first,
+            "the log begins the day's segment"
+        );
+        // The roll synced everything before `first`: a checkpoint there is never ahead of
+        // the disk.
+        self.checkpoint(None);
+        self.days.send_replace(today);
+        Ok(())
+    }
+
+    /// Hands a copy of the state, as of the log's head, to the checkpoint writer. The caller
+    /// has synced the log up to here.
+    fn checkpoint(&mut self, done: Option<oneshot::Sender<Result<u64, String>>>) {
+        let offset = self.history.head();
+        self.checkpoints.offer(checkpoint::Job {
+            epoch: self.history.epoch(),
+            offset,
+            net: self.state.clone(),
+            board: self.board.clone(),
+            done,
+        });
+        self.checkpointed = offset;
     }
 
     fn log_and_deliver(&mut self, events: Vec<EventKind>) {

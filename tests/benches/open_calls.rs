@@ -32,7 +32,14 @@ async fn main() {
     let g1 = integration::token_for(&data, "G1");
     let s1 = integration::token_for(&data, "S1");
     let mut hub = Command::new(env!("CARGO_BIN_EXE_hub-under-test"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--ack-deadline", "3600", "--data"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--ack-deadline",
+            "3600",
+            "--data",
+        ])
         .arg(&data)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
@@ -49,8 +56,12 @@ async fn main() {
         .unwrap()
         .to_owned();
     // The water bar is on the net (so no call is flagged offline) but never answers.
-    let (_bar, _) = Tablet::connect(&url, &s1, Options::default()).await.unwrap();
-    let (mut butler, _) = Tablet::connect(&url, &g1, Options::default()).await.unwrap();
+    let (_bar, _) = Tablet::connect(&url, &s1, Options::default())
+        .await
+        .unwrap();
+    let (mut butler, _) = Tablet::connect(&url, &g1, Options::default())
+        .await
+        .unwrap();
     println!("open calls: {batches} batches of {batch} drinks orders, one tablet, one at a time");
     println!("| batch | open before | seconds | µs per call |");
     println!("|---|---|---|---|");

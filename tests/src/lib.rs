@@ -101,9 +101,17 @@ impl TestHub {
         let listener = hub::listen(addr).expect("bind the hub's address");
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(hub::serve(listener, config, async move {
-            let _ = stopped.await;
-        }));
+        let task = tokio::spawn(async move {
+            let served = hub::serve(listener, config, async move {
+                let _ = stopped.await;
+            })
+            .await;
+            // A hub that could not start shows up as a refused connection: say why.
+            if let Err(e) = &served {
+                eprintln!("the test hub stopped: {e}");
+            }
+            served
+        });
         TestHub {
             addr,
             data: data.to_path_buf(),
@@ -385,6 +393,28 @@ pub fn hub_process_with(
         .expect("a ws:// or wss:// address")
         .to_owned();
     (child, url, lines)
+}
+
+/// The segment file of a hub's log (in data folder `data`) that holds the record at `offset`,
+/// and the byte position of that record in it: where a test flips a bit to play a disk fault.
+pub fn record_on_disk(data: &Path, offset: u64) -> (PathBuf, usize) {
+    let segments = logbook::segments(&data.join("log")).expect("the hub's log");
+    let segment = segments
+        .iter()
+        .rev()
+        .find(|s| s.first <= offset)
+        .unwrap_or_else(|| panic!("no segment holds offset {offset}"));
+    let bytes = std::fs::read(&segment.path).unwrap();
+    let mut pos = segment.header_len as usize;
+    while pos + 16 <= bytes.len() {
+        let len = u32::from_le_bytes(bytes[pos..pos + 4].try_into().unwrap()) as usize;
+        let at = u64::from_le_bytes(bytes[pos + 8..pos + 16].try_into().unwrap());
+        if at == offset {
+            return (segment.path.clone(), pos);
+        }
+        pos += 16 + len;
+    }
+    panic!("no record {offset} in {}", segment.path.display());
 }
 
 /// A client as a browser's JavaScript is one: JSON text frames (`radio.v1.json`), and every

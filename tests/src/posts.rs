@@ -51,6 +51,29 @@ impl Posts {
         placed.call_id
     }
 
+    /// A group leaves by taxi: `manager` (a client manager, "X:张伟") asks L1 for a taxi for
+    /// `who`, L1 answers 收到, then says it came with `plate`, and the manager answers 收到. On
+    /// the board the group has left and the taxi order is done; the log holds the name and the
+    /// plate.
+    pub async fn leaves_by_taxi(&mut self, manager: &str, who: &str, plate: &str) {
+        let name = manager.trim_start_matches("X:");
+        let got = Answer::Received;
+        self.say(
+            manager,
+            &format!("我是大客户经理{name}，呼叫L1岗，请帮{who}叫一辆出租车，谢谢。"),
+            &[("L1", got)],
+        )
+        .await;
+        self.say(
+            "L1",
+            &format!(
+                "我是L1岗，呼叫大客户经理{name}，您的客户{who}需要的出租车已经叫到，车牌号{plate}。"
+            ),
+            &[(manager, got)],
+        )
+        .await;
+    }
+
     /// `by` taps.
     pub async fn tap(&mut self, by: &str, tap: Tap) {
         let kind = tap.kind();

@@ -52,9 +52,9 @@ async fn a_log_damaged_under_a_running_hub_fails_the_report_with_the_reason() {
     let hub = TestHub::start().await;
     drinks(&hub, 5).await;
     // A bit of an early record rots on disk while the hub runs.
-    let path = hub.data.join("log").join("logbook.log");
+    let (path, first) = integration::record_on_disk(&hub.data, 1);
     let mut bytes = std::fs::read(&path).unwrap();
-    bytes[32 + 16 + 2] ^= 0x01; // the first record's payload
+    bytes[first + 16 + 2] ^= 0x01; // the first record's payload
     std::fs::write(&path, &bytes).unwrap();
     let (status, body) = http_get(hub.addr, "/api/report", Some(&hub.token("SUP"))).await;
     assert_eq!(status, 500, "{body}");

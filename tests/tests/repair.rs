@@ -9,20 +9,6 @@ use protocol::{Command as Cmd, EventKind, ReplyBody};
 
 const HUB: &str = env!("CARGO_BIN_EXE_hub-under-test");
 
-/// Byte position of the record holding `offset` in a log file (header 32 bytes, frame header 16).
-fn record_position(log: &[u8], offset: u64) -> usize {
-    let mut pos = 32;
-    while pos + 16 <= log.len() {
-        let len = u32::from_le_bytes(log[pos..pos + 4].try_into().unwrap()) as usize;
-        let at = u64::from_le_bytes(log[pos + 8..pos + 16].try_into().unwrap());
-        if at == offset {
-            return pos;
-        }
-        pos += 16 + len;
-    }
-    panic!("no record {offset}");
-}
-
 #[tokio::test]
 async fn a_damaged_log_stops_the_hub_and_hub_repair_keeps_every_provable_record() {
     let dir = tempfile::tempdir().unwrap();
@@ -42,9 +28,8 @@ async fn a_damaged_log_stops_the_hub_and_hub_repair_keeps_every_provable_record(
     hub.stop().await;
 
     // One bit of the second call's length field flips on disk.
-    let log_path = dir.path().join("log").join("logbook.log");
+    let (log_path, damaged) = integration::record_on_disk(dir.path(), ids[1]);
     let mut log = std::fs::read(&log_path).unwrap();
-    let damaged = record_position(&log, ids[1]);
     log[damaged + 2] ^= 0x10;
     std::fs::write(&log_path, &log).unwrap();
     let size = log.len();
@@ -79,7 +64,13 @@ async fn a_damaged_log_stops_the_hub_and_hub_repair_keeps_every_provable_record(
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(said.contains(&format!("offsets {}", ids[1])), "{said}");
-    assert!(said.contains("logbook.log.damaged-"), "{said}");
+    assert!(
+        said.contains(&format!(
+            "{}.damaged-",
+            log_path.file_name().unwrap().to_string_lossy()
+        )),
+        "{said}"
+    );
 
     // The hub starts; the calls before and after the damage are there, at their offsets.
     let hub = TestHub::start_in(dir.path(), |_| {}).await;

@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 use bytes::Bytes;
 
 use crate::error::{LogError, Lost};
-use crate::file::{create_log, ensure_dir, log_path, open_append};
+use crate::file::{ensure_dir, new_epoch, open_append};
 use crate::record::{FORMAT_MAX_PAYLOAD, Record, encode_into};
-use crate::recover::{DiskRecords, recover};
+use crate::recover::{DiskRecords, recover, tail_of_sealed};
+use crate::segment::{self, segments};
 
 /// Tuning knobs for [`Logbook::open`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,13 +45,18 @@ const SCRATCH_KEEP: usize = 4 * 1024 * 1024;
 #[derive(Debug)]
 pub struct Logbook {
     dir: PathBuf,
+    /// The segment being written.
     path: PathBuf,
     /// Opened with `O_APPEND`; every append is one `write_all` on it.
     file: File,
     epoch: u64,
     head: u64,
-    /// Length of the file as far as we know it is valid: where the next frame starts. Used to
-    /// roll back a failed write.
+    /// The offset of the first record of the segment being written.
+    segment_first: u64,
+    /// The label of the segment being written.
+    label: Option<u64>,
+    /// Length of the segment being written as far as we know it is valid: where the next frame
+    /// starts. Used to roll back a failed write.
     len: u64,
     /// Newest records, oldest at the front. Invariant: `window` holds exactly the offsets
     /// `head - window.len() .. head`, contiguous.
@@ -65,26 +71,60 @@ pub struct Logbook {
 impl Logbook {
     /// Opens (or creates) the log in `dir`, creating the directory if missing.
     ///
-    /// Every valid record on disk is read and checked; the newest `opts.retain_in_memory` of them
-    /// are kept for [`read_from`](Self::read_from). A torn tail is truncated (with a
-    /// `tracing::warn!`); damage anywhere else is refused with [`LogError::Corrupt`].
+    /// The segment being written is read and checked to its end (a torn tail is truncated, with
+    /// a `tracing::warn!`; damage anywhere else is refused with [`LogError::Corrupt`]); older
+    /// segments are read, newest first, only as far as it takes to fill the in-memory window
+    /// with the newest `opts.retain_in_memory` records — so opening takes the same time however
+    /// old the log is. A format-1 log (one `logbook.log`) is kept as the first segment, and new
+    /// records go to a segment after it.
     pub fn open(dir: &Path, opts: Options) -> Result<Logbook, LogError> {
         ensure_dir(dir)?;
-        let path = log_path(dir);
-        let exists = path.try_exists().map_err(|e| LogError::io(&path, e))?;
-        if !exists {
-            create_log(dir)?;
+        let mut list = segments(dir)?;
+        if list.is_empty() {
+            segment::create(dir, new_epoch()?, 1, None, &[])?;
+            list = segments(dir)?;
         }
-        let rec = recover(&path, opts.retain_in_memory)?;
+        let last = list.last().expect("at least one segment").clone();
+        let rec = recover(&last, opts.retain_in_memory)?;
+        let mut window = rec.window;
+        for i in (1..list.len()).rev() {
+            let need = opts.retain_in_memory - window.len();
+            if need == 0 {
+                break;
+            }
+            let older = tail_of_sealed(&list[i - 1], list[i].first, need)?;
+            for r in older.into_iter().rev() {
+                window.push_front(r);
+            }
+        }
+        let (path, len, segment_first, label) = if last.format == segment::LEGACY_FORMAT {
+            // A format-1 log: it stays as it is, the first segment; records go on in a new one.
+            let (path, len) = segment::create(dir, last.epoch, rec.head, None, &[])?;
+            if rec.head == 1 {
+                // It holds no record, only the epoch, which the new segment carries too.
+                std::fs::remove_file(&last.path).map_err(|e| LogError::io(&last.path, e))?;
+                crate::file::sync_dir(dir)?;
+            }
+            tracing::info!(
+                legacy = %last.path.display(),
+                segment = %path.display(),
+                "logbook: a format-1 log is kept as the first segment; new records go to segments after it"
+            );
+            (path, len, rec.head, None)
+        } else {
+            (last.path.clone(), rec.len, last.first, last.label)
+        };
         let file = open_append(&path)?;
         Ok(Logbook {
             dir: dir.to_owned(),
             path,
             file,
-            epoch: rec.epoch,
+            epoch: last.epoch,
             head: rec.head,
-            len: rec.len,
-            window: rec.window,
+            segment_first,
+            label,
+            len,
+            window,
             opts,
             poisoned: false,
             scratch: Vec::new(),
@@ -165,6 +205,53 @@ impl Logbook {
         Ok(start..self.head)
     }
 
+    /// Ends the segment being written and begins a new one with the next offset, named for
+    /// `label` (for the hub: the day it holds) and starting with `preamble` (a note the writer
+    /// reads back with [`segments`](crate::segments): for the hub, what a report of that day
+    /// needs from before it). Returns the new segment's first offset.
+    ///
+    /// The ended segment is synced first (`fdatasync`), so a segment with one after it is whole
+    /// on disk and never changes again; the new one is created whole or not at all. If the
+    /// segment being written holds no record yet, it is relabelled in place instead. A failure
+    /// leaves the log as it was (appends go on in the old segment), unless the new segment was
+    /// made but cannot be opened: then the handle refuses further appends
+    /// ([`LogError::Poisoned`]) rather than write past it.
+    pub fn roll(&mut self, label: u64, preamble: &[u8]) -> Result<u64, LogError> {
+        if self.poisoned {
+            return Err(LogError::Poisoned {
+                path: self.path.clone(),
+            });
+        }
+        if self.head != self.segment_first {
+            self.file
+                .sync_data()
+                .map_err(|e| LogError::io(&self.path, e))?;
+        }
+        let (path, len) = segment::create(&self.dir, self.epoch, self.head, Some(label), preamble)?;
+        match open_append(&path) {
+            Ok(file) => self.file = file,
+            Err(e) => {
+                self.poisoned = true;
+                return Err(e);
+            }
+        }
+        self.path = path;
+        self.len = len;
+        self.segment_first = self.head;
+        self.label = Some(label);
+        Ok(self.head)
+    }
+
+    /// The label of the segment being written (see [`roll`](Self::roll)).
+    pub fn label(&self) -> Option<u64> {
+        self.label
+    }
+
+    /// The first offset of the segment being written.
+    pub fn segment_first(&self) -> u64 {
+        self.segment_first
+    }
+
     /// Forces everything appended so far to stable storage (`fdatasync`). Call on shutdown and
     /// periodically; appends never do it themselves because it costs milliseconds.
     pub fn sync(&mut self) -> Result<(), LogError> {
@@ -191,14 +278,33 @@ impl Logbook {
         Ok(self.window.range(skip..))
     }
 
-    /// Streams every record in the log file in `dir`, oldest first, straight from disk — for
-    /// rebuilding state from zero when the in-memory window is not enough. Read-only; safe to
-    /// use while a writer appends (it sees the file as of the call).
-    pub fn iter_all_on_disk(dir: &Path) -> Result<DiskRecords, LogError> {
-        DiskRecords::open(dir)
+    /// Drops the records below `offset` from the in-memory window (after [`compact`] removed
+    /// them from disk, they are not to be served from memory either): a reader asking for them
+    /// gets [`Lost`]. The head does not move.
+    ///
+    /// [`compact`]: crate::compact
+    pub fn forget_before(&mut self, offset: u64) {
+        while self.window.front().is_some_and(|r| r.offset < offset) {
+            self.window.pop_front();
+        }
     }
 
-    /// Size of the log file in bytes (header included), for metrics.
+    /// Streams every record of the log in `dir`, oldest first, straight from disk, from the
+    /// first segment still there — for rebuilding state when the in-memory window is not
+    /// enough. Read-only; safe to use while a writer appends or rolls (it reads the segments
+    /// there were at the call).
+    pub fn iter_all_on_disk(dir: &Path) -> Result<DiskRecords, LogError> {
+        DiskRecords::open(dir, None)
+    }
+
+    /// Like [`iter_all_on_disk`](Self::iter_all_on_disk), from offset `from` on: only the
+    /// segments from the one holding `from` are read. [`LogError::Compacted`] if `from` was
+    /// compacted away.
+    pub fn iter_on_disk_from(dir: &Path, from: u64) -> Result<DiskRecords, LogError> {
+        DiskRecords::open(dir, Some(from))
+    }
+
+    /// Size of the segment being written in bytes (header included), for metrics.
     pub fn len_bytes(&self) -> u64 {
         self.len
     }
@@ -208,7 +314,7 @@ impl Logbook {
         &self.dir
     }
 
-    /// The log file itself.
+    /// The segment file being written.
     pub fn path(&self) -> &Path {
         &self.path
     }

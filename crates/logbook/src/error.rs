@@ -2,7 +2,7 @@
 //! because the hub has to decide between "retry", "reject this one event" and "stop serving".
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Everything that can go wrong opening or writing a [`Logbook`](crate::Logbook).
 #[derive(Debug, thiserror::Error)]
@@ -49,12 +49,43 @@ pub enum LogError {
     /// the loss).
     #[error("log file {} is corrupt at byte {position}: {detail}", path.display())]
     Corrupt {
-        /// The log file.
+        /// The segment file.
         path: PathBuf,
         /// Byte position in the file where the bad record starts.
         position: u64,
         /// What exactly is wrong with it.
         detail: String,
+    },
+
+    /// The segment files of the log do not fit together: two of them belong to different logs
+    /// (epochs), start at the same offset, are named for another offset than their header
+    /// says, or a segment's records do not end where the next segment begins (a segment file
+    /// missing, or cut short).
+    ///
+    /// What to do: do not start serving; restore the missing or foreign file from a backup, or
+    /// mend the log by hand with [`repair`](crate::repair) (`hub repair`), which fills what is
+    /// missing with placeholders at their offsets.
+    #[error("the log in {} does not hold together: {detail}", dir.display())]
+    Segments {
+        /// The log's directory.
+        dir: PathBuf,
+        /// What does not fit.
+        detail: String,
+    },
+
+    /// Records below `first_on_disk` were asked for, but the segments holding them were
+    /// removed by compaction (see [`compact`](crate::compact)).
+    ///
+    /// What to do: start from a checkpoint at or after `first_on_disk`, or from there; what came
+    /// before is gone from this log on purpose.
+    #[error(
+        "offset {requested} was compacted away: the log on disk starts at offset {first_on_disk}"
+    )]
+    Compacted {
+        /// The offset asked for.
+        requested: u64,
+        /// The first offset still on disk.
+        first_on_disk: u64,
     },
 
     /// The file does not start with the logbook magic: `dir` is pointing at something that is
@@ -95,6 +126,19 @@ pub enum LogError {
         supported: u32,
     },
 
+    /// A checkpoint file does not read back whole: its header or its state fails its checksum,
+    /// or it is cut short.
+    ///
+    /// What to do: ignore it (an older checkpoint, or the log itself, still rebuilds the
+    /// state); set it aside so that it is not looked at again.
+    #[error("checkpoint {} is damaged: {detail}", path.display())]
+    BadCheckpoint {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// What is wrong with it.
+        detail: String,
+    },
+
     /// An earlier append failed *and* cutting the file back to its previous length failed too,
     /// so the file may end in a partial record. Appending after it would turn that torn tail into
     /// corruption in the middle, so this handle refuses all further appends.
@@ -125,6 +169,22 @@ impl LogError {
                     || matches!(source.raw_os_error(), Some(28 | 27 | 122)) // ENOSPC, EFBIG, EDQUOT
             }
             _ => false,
+        }
+    }
+
+    /// Whether the log is damaged (as opposed to unreadable for a reason outside it, or a bad
+    /// argument): what [`repair`](crate::repair) is for.
+    pub fn is_damage(&self) -> bool {
+        matches!(
+            self,
+            LogError::Corrupt { .. } | LogError::Segments { .. } | LogError::BadHeader { .. }
+        )
+    }
+
+    pub(crate) fn segments(dir: &Path, detail: String) -> Self {
+        LogError::Segments {
+            dir: dir.to_owned(),
+            detail,
         }
     }
 

@@ -1,16 +1,17 @@
-//! Reading the file back: the frame scanner shared by [`Logbook::open`](crate::Logbook::open)
-//! (which recovers and may truncate) and [`Logbook::iter_all_on_disk`](crate::Logbook::iter_all_on_disk)
-//! (which only reads).
+//! Reading segments back: the frame scanner shared by [`Logbook::open`](crate::Logbook::open)
+//! (which recovers the segment being written and may truncate it), [`DiskRecords`] (which only
+//! reads, across segments), [`check`](crate::check) and [`backup`](crate::backup).
 //!
 //! The one judgement made here is *torn tail* versus *corruption*:
 //!
 //! - A crash (kill -9, or power loss before [`sync`](crate::Logbook::sync)) can only damage the
-//!   end of the file: a partial frame, a last frame whose checksum fails, or — after power loss
-//!   on filesystems that extend the file size before the data lands — a run of zero bytes. None
-//!   of that was ever acknowledged as durable, so it is cut away.
+//!   end of the segment being written: a partial frame, a last frame whose checksum fails, or —
+//!   after power loss on filesystems that extend the file size before the data lands — a run of
+//!   zero bytes. None of that was ever acknowledged as durable, so it is cut away.
 //! - A bad frame with real data after it cannot come from a crash of an append-only writer. That
 //!   is damage to records that were already accepted, and we refuse to guess: the caller gets
-//!   [`LogError::Corrupt`] with the byte position.
+//!   [`LogError::Corrupt`] with the byte position. So is any end but a clean one of a *sealed*
+//!   segment (one with a segment after it): it was fsynced before the next one was begun.
 
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
@@ -20,8 +21,8 @@ use std::path::{Path, PathBuf};
 use bytes::Bytes;
 
 use crate::error::LogError;
-use crate::file::{HEADER_LEN, log_path, read_header};
 use crate::record::{FRAME_HEADER_LEN, FrameHeader, Record, checksum};
+use crate::segment::{Segment, segments};
 
 /// How far past a damaged length field the scan looks for a whole record (64 MiB): enough to
 /// find the next record after any damaged one, bounded so a damaged file cannot take all memory.
@@ -38,7 +39,7 @@ pub(crate) enum Tail {
     Torn { position: u64, reason: String },
 }
 
-/// Walks the frames of a log file, checking each one, and reports how the file ends.
+/// Walks the frames of one segment file, checking each one, and reports how the file ends.
 pub(crate) struct Scanner<R> {
     reader: R,
     path: PathBuf,
@@ -52,19 +53,23 @@ pub(crate) struct Scanner<R> {
     /// `failed` stops the scan.
     tail: Option<Tail>,
     failed: bool,
+    /// Byte position of the record last returned.
+    last_pos: u64,
 }
 
 impl<R: Read> Scanner<R> {
-    /// `reader` must be positioned just after the file header.
-    pub(crate) fn new(reader: R, path: PathBuf, file_len: u64) -> Self {
+    /// `reader` must be positioned at `start` (just after the segment's header), whose first
+    /// record is `first`.
+    pub(crate) fn new(reader: R, path: PathBuf, start: u64, file_len: u64, first: u64) -> Self {
         Scanner {
             reader,
             path,
-            pos: HEADER_LEN as u64,
-            file_len,
-            next_offset: 1,
+            pos: start,
+            file_len: file_len.max(start),
+            next_offset: first,
             tail: None,
             failed: false,
+            last_pos: start,
         }
     }
 
@@ -80,6 +85,20 @@ impl<R: Read> Scanner<R> {
     /// The offset the next record appended after the valid prefix gets.
     pub(crate) fn next_offset(&self) -> u64 {
         self.next_offset
+    }
+
+    /// The file's length when the scan began: bytes after it are not looked at.
+    pub(crate) fn file_len(&self) -> u64 {
+        self.file_len
+    }
+
+    /// Byte position of the record last returned.
+    pub(crate) fn last_position(&self) -> u64 {
+        self.last_pos
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
     }
 
     /// The next valid record, `Ok(None)` once the (clean or torn) end is reached.
@@ -164,6 +183,7 @@ impl<R: Read> Scanner<R> {
                 ),
             });
         }
+        self.last_pos = self.pos;
         self.pos = end;
         self.next_offset += 1;
         Ok(Some(Record {
@@ -239,10 +259,99 @@ impl<R: Read> Scanner<R> {
     }
 }
 
+/// A scanner over the records of `segment`, read from the file as it is now.
+pub(crate) fn scan(segment: &Segment) -> Result<Scanner<BufReader<File>>, LogError> {
+    let path = &segment.path;
+    let mut file = File::open(path).map_err(|e| LogError::io(path, e))?;
+    let file_len = file.metadata().map_err(|e| LogError::io(path, e))?.len();
+    file.seek(SeekFrom::Start(segment.header_len))
+        .map_err(|e: io::Error| LogError::io(path, e))?;
+    Ok(Scanner::new(
+        BufReader::with_capacity(256 * 1024, file),
+        path.clone(),
+        segment.header_len,
+        file_len,
+        segment.first,
+    ))
+}
+
+/// The error for a sealed segment whose records do not end where the next segment begins.
+pub(crate) fn unsealed_end(
+    path: &Path,
+    position: u64,
+    reached: u64,
+    next_first: u64,
+    reason: &str,
+) -> LogError {
+    if reached < next_first {
+        LogError::Corrupt {
+            path: path.to_owned(),
+            position,
+            detail: format!(
+                "the segment's records stop at offset {} ({reason}) but the next segment starts at offset {next_first}: offsets {reached}..{} are missing",
+                reached.saturating_sub(1),
+                next_first - 1
+            ),
+        }
+    } else {
+        LogError::Corrupt {
+            path: path.to_owned(),
+            position,
+            detail: format!(
+                "the segment holds records up to offset {} but the next segment starts at offset {next_first}",
+                reached - 1
+            ),
+        }
+    }
+}
+
+/// The newest `keep` records of a sealed segment, which must end exactly where `next_first`
+/// begins.
+pub(crate) fn tail_of_sealed(
+    segment: &Segment,
+    next_first: u64,
+    keep: usize,
+) -> Result<VecDeque<Record>, LogError> {
+    let mut scanner = scan(segment)?;
+    let mut kept = VecDeque::new();
+    while let Some(rec) = scanner.next_record()? {
+        if kept.len() == keep {
+            kept.pop_front();
+        }
+        if keep > 0 {
+            kept.push_back(rec);
+        }
+    }
+    check_sealed_end(&scanner, next_first)?;
+    Ok(kept)
+}
+
+/// A sealed segment must end cleanly, with the offset the next segment starts at.
+pub(crate) fn check_sealed_end<R>(scanner: &Scanner<R>, next_first: u64) -> Result<(), LogError> {
+    let reached = scanner.next_offset;
+    match &scanner.tail {
+        Some(Tail::Clean) if reached == next_first => Ok(()),
+        Some(Tail::Clean) => Err(unsealed_end(
+            &scanner.path,
+            scanner.pos,
+            reached,
+            next_first,
+            "the file ends there",
+        )),
+        Some(Tail::Torn { position, reason }) => Err(unsealed_end(
+            &scanner.path,
+            *position,
+            reached,
+            next_first,
+            reason,
+        )),
+        None => Ok(()),
+    }
+}
+
 /// What [`recover`] hands to `Logbook::open`.
 pub(crate) struct Recovered {
-    pub epoch: u64,
-    /// The newest `retain` records.
+    /// The newest `retain` records of the segment.
     pub window: VecDeque<Record>,
     /// Offset for the next append.
     pub head: u64,
@@ -250,8 +359,10 @@ pub(crate) struct Recovered {
     pub len: u64,
 }
 
-/// Reads the whole log at `path`, keeps the newest `retain` records, and cuts off a torn tail.
-pub(crate) fn recover(path: &Path, retain: usize) -> Result<Recovered, LogError> {
+/// Reads the whole segment being written, keeps its newest `retain` records, and cuts off a
+/// torn tail.
+pub(crate) fn recover(segment: &Segment, retain: usize) -> Result<Recovered, LogError> {
+    let path = &segment.path;
     let file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -259,9 +370,17 @@ pub(crate) fn recover(path: &Path, retain: usize) -> Result<Recovered, LogError>
         .map_err(|e| LogError::io(path, e))?;
     let file_len = file.metadata().map_err(|e| LogError::io(path, e))?.len();
     let mut reader = BufReader::with_capacity(256 * 1024, &file);
-    let epoch = read_header(&mut reader, path)?;
+    reader
+        .seek(SeekFrom::Start(segment.header_len))
+        .map_err(|e| LogError::io(path, e))?;
 
-    let mut scanner = Scanner::new(reader, path.to_owned(), file_len);
+    let mut scanner = Scanner::new(
+        reader,
+        path.to_owned(),
+        segment.header_len,
+        file_len,
+        segment.first,
+    );
     let mut window = VecDeque::new();
     while let Some(rec) = scanner.next_record()? {
         if retain == 0 {
@@ -292,44 +411,101 @@ pub(crate) fn recover(path: &Path, retain: usize) -> Result<Recovered, LogError>
     }
 
     Ok(Recovered {
-        epoch,
         window,
         head,
         len: valid_len,
     })
 }
 
-/// Streaming, read-only replay of every record on disk, oldest first.
+/// Streaming, read-only replay of the records on disk, oldest first, across segments.
 ///
-/// Made by [`Logbook::iter_all_on_disk`](crate::Logbook::iter_all_on_disk). It reads the file
-/// as it was when the iterator was created, never modifies it, and simply stops at a torn tail
-/// (which is also what a record still being written by a live writer looks like). Corruption in
-/// the middle is yielded as one `Err(LogError::Corrupt)`, after which the iterator ends.
+/// Made by [`Logbook::iter_all_on_disk`](crate::Logbook::iter_all_on_disk) and
+/// [`Logbook::iter_on_disk_from`](crate::Logbook::iter_on_disk_from). It reads the segments
+/// listed when it was made, each as it is when the reader gets to it, never modifies them, and
+/// simply stops at a torn tail of the last one (which is also what a record still being written
+/// by a live writer looks like). Damage — in a record, or a sealed segment that does not end
+/// where the next begins — is yielded as one `Err`, after which the iterator ends.
 pub struct DiskRecords {
     epoch: u64,
-    scanner: Scanner<BufReader<File>>,
+    /// Segments still to read, oldest first.
+    ahead: VecDeque<Segment>,
+    /// The segment being read, and the first offset of the one after it (if any).
+    current: Option<(Scanner<BufReader<File>>, Option<u64>)>,
+    /// Records below this are skipped.
+    from: u64,
+    failed: bool,
 }
 
 impl DiskRecords {
-    pub(crate) fn open(dir: &Path) -> Result<Self, LogError> {
-        let path = log_path(dir);
-        let mut file = File::open(&path).map_err(|e| LogError::io(&path, e))?;
-        let file_len = file.metadata().map_err(|e| LogError::io(&path, e))?.len();
-        let epoch = read_header(&mut file, &path)?;
-        // read_header consumed exactly the header on success; seek anyway so the scanner's
-        // idea of the position can never drift from the file's.
-        file.seek(SeekFrom::Start(HEADER_LEN as u64))
-            .map_err(|e: io::Error| LogError::io(&path, e))?;
-        let reader = BufReader::with_capacity(256 * 1024, file);
+    /// Every record from `from` on (`None`: from the first on disk).
+    pub(crate) fn open(dir: &Path, from: Option<u64>) -> Result<Self, LogError> {
+        let mut list: VecDeque<Segment> = segments(dir)?.into();
+        let Some(oldest) = list.front() else {
+            return Err(LogError::io(
+                dir,
+                io::Error::new(io::ErrorKind::NotFound, "there is no log in this folder"),
+            ));
+        };
+        let epoch = oldest.epoch;
+        let first_on_disk = oldest.first;
+        let from = match from {
+            Some(from) if from.max(1) < first_on_disk => {
+                return Err(LogError::Compacted {
+                    requested: from,
+                    first_on_disk,
+                });
+            }
+            Some(from) => from.max(1),
+            None => first_on_disk,
+        };
+        // Start at the segment that holds `from`.
+        while list.len() > 1 && list[1].first <= from {
+            list.pop_front();
+        }
         Ok(DiskRecords {
             epoch,
-            scanner: Scanner::new(reader, path, file_len),
+            ahead: list,
+            current: None,
+            from,
+            failed: false,
         })
     }
 
-    /// The epoch from the file header.
+    /// The log's epoch.
     pub fn epoch(&self) -> u64 {
         self.epoch
+    }
+
+    /// The segment file being read and the byte position of the record last returned.
+    pub fn position(&self) -> Option<(&Path, u64)> {
+        self.current
+            .as_ref()
+            .map(|(s, _)| (s.path(), s.last_position()))
+    }
+
+    fn step(&mut self) -> Result<Option<Record>, LogError> {
+        loop {
+            if self.current.is_none() {
+                let Some(segment) = self.ahead.pop_front() else {
+                    return Ok(None);
+                };
+                let next_first = self.ahead.front().map(|s| s.first);
+                self.current = Some((scan(&segment)?, next_first));
+            }
+            let (scanner, next_first) = self.current.as_mut().expect("a segment being read");
+            match scanner.next_record()? {
+                Some(r) if r.offset < self.from => continue,
+                Some(r) => return Ok(Some(r)),
+                None => {
+                    if let Some(next_first) = *next_first {
+                        check_sealed_end(scanner, next_first)?;
+                        self.current = None;
+                    } else {
+                        return Ok(None);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -337,7 +513,16 @@ impl Iterator for DiskRecords {
     type Item = Result<Record, LogError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.scanner.next_record().transpose()
+        if self.failed {
+            return None;
+        }
+        match self.step() {
+            Ok(r) => r.map(Ok),
+            Err(e) => {
+                self.failed = true;
+                Some(Err(e))
+            }
+        }
     }
 }
 
@@ -345,7 +530,7 @@ impl std::fmt::Debug for DiskRecords {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DiskRecords")
             .field("epoch", &self.epoch)
-            .field("position", &self.scanner.valid_len())
+            .field("position", &self.position())
             .finish_non_exhaustive()
     }
 }

@@ -9,7 +9,7 @@ use logbook::{Bytes, LOG_FILE_NAME, Logbook, Options};
 /// The largest integer an f64 (a JavaScript number) holds exactly.
 const JSON_SAFE: u64 = (1 << 53) - 1;
 
-/// A log file as an older build made it: the 32-byte header with `epoch`, and no records.
+/// A log file as an older build made it: the 32-byte header with `epoch`, and one record.
 fn old_log(dir: &Path, epoch: u64) {
     let mut h = [0u8; 32];
     h[0..8].copy_from_slice(b"HUBLOGBK");
@@ -17,9 +17,18 @@ fn old_log(dir: &Path, epoch: u64) {
     h[16..24].copy_from_slice(&epoch.to_le_bytes());
     let crc = crc32fast::hash(&h[0..24]);
     h[24..28].copy_from_slice(&crc.to_le_bytes());
+    let payload = b"from before";
+    let mut check = crc32fast::Hasher::new();
+    check.update(&1u64.to_le_bytes());
+    check.update(payload);
+    let mut file = h.to_vec();
+    file.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    file.extend_from_slice(&check.finalize().to_le_bytes());
+    file.extend_from_slice(&1u64.to_le_bytes());
+    file.extend_from_slice(payload);
     std::fs::File::create(dir.join(LOG_FILE_NAME))
         .unwrap()
-        .write_all(&h)
+        .write_all(&file)
         .unwrap();
 }
 
@@ -54,16 +63,16 @@ fn a_log_made_with_a_larger_epoch_reads_as_a_json_safe_one_and_always_the_same()
         log.append(Bytes::from_static(b"still a log")).unwrap();
         drop(log);
         // The same file always gives the same epoch, by either way of reading it, and the
-        // header itself is left as it was.
+        // format-1 file itself is left as it was (new records go to a segment after it).
         let log = Logbook::open(tmp.path(), Options::default()).unwrap();
         assert_eq!(log.epoch(), epoch, "{stored:#x}");
-        assert_eq!(log.head(), 2);
+        assert_eq!(log.head(), 3);
         assert_eq!(
             Logbook::iter_all_on_disk(tmp.path()).unwrap().epoch(),
             epoch
         );
         let now = std::fs::read(tmp.path().join(LOG_FILE_NAME)).unwrap();
-        assert_eq!(now[..32], header[..]);
+        assert_eq!(now, header);
     }
 }
 

@@ -5,17 +5,19 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
-use logbook::{LOG_FILE_NAME, LogError, Logbook, Lost, Options, Record};
+use logbook::{LogError, Logbook, Lost, Options, Record, segment_file_name};
 
-const HEADER_LEN: u64 = 32;
+/// A segment's header with no preamble.
+const HEADER_LEN: u64 = 48;
 const FRAME_HEADER_LEN: u64 = 16;
 
 fn b(s: &str) -> Bytes {
     Bytes::copy_from_slice(s.as_bytes())
 }
 
+/// The first (and, in these tests, only) segment file.
 fn log_file(dir: &Path) -> PathBuf {
-    dir.join(LOG_FILE_NAME)
+    dir.join(segment_file_name(1))
 }
 
 fn file_len(dir: &Path) -> u64 {
@@ -316,7 +318,7 @@ fn repair_keeps_every_provable_record_at_its_offset_and_sets_the_damaged_file_as
     assert_eq!(done.lost, [2]);
     assert_eq!(done.torn_bytes, 3);
     assert_eq!(
-        fs::read(&done.set_aside).unwrap(),
+        fs::read(&done.set_aside[0]).unwrap(),
         bytes,
         "the damaged file is kept as it was"
     );
@@ -560,7 +562,7 @@ fn files_are_private_to_the_owner() {
     assert_eq!(mode & 0o777, 0o600);
     let dmode = fs::metadata(&dir).unwrap().permissions().mode();
     assert_eq!(dmode & 0o077, 0, "a directory we create is owner-only");
-    assert!(!dir.join("logbook.log.tmp").exists());
+    assert!(!dir.join(format!("{}.tmp", segment_file_name(1))).exists());
 }
 
 #[test]

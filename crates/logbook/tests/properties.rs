@@ -5,7 +5,7 @@ use std::fs::{self, OpenOptions};
 use std::io::Write;
 
 use bytes::Bytes;
-use logbook::{LOG_FILE_NAME, LogError, Logbook, Options};
+use logbook::{LogError, Logbook, Options, segment_file_name};
 use proptest::prelude::*;
 
 /// Payloads of mixed sizes, empty ones included, grouped into appends (a group of one is a
@@ -79,7 +79,7 @@ proptest! {
             write_groups(&mut log, &groups)
         };
         // Cut a random amount off the end (possibly into the header) and add random bytes.
-        let path = tmp.path().join(LOG_FILE_NAME);
+        let path = tmp.path().join(segment_file_name(1));
         let len = fs::metadata(&path).unwrap().len();
         let keep = len.saturating_sub(cut_back as u64);
         OpenOptions::new().write(true).open(&path).unwrap().set_len(keep).unwrap();
@@ -105,11 +105,11 @@ proptest! {
             }
             Err(LogError::Corrupt { position, .. }) => {
                 // Only the damaged region can be blamed.
-                prop_assert!(position >= 32);
+                prop_assert!(position >= 48);
                 prop_assert!(position <= keep + garbage.len() as u64);
             }
             Err(LogError::NotALogbook { .. } | LogError::BadHeader { .. } | LogError::UnsupportedVersion { .. }) => {
-                prop_assert!(keep < 32, "header errors only when the header itself was cut");
+                prop_assert!(keep < 48, "header errors only when the header itself was cut");
             }
             Err(other) => prop_assert!(false, "unexpected error {other:?}"),
         }

@@ -36,7 +36,7 @@ impl Keys {
     pub fn load_or_create(data_dir: &Path) -> Result<Keys, SecretError> {
         let path = data_dir.join(SECRET_FILE);
         if Key::read(&path)?.is_none() {
-            std::fs::create_dir_all(data_dir).map_err(crate::files::FileError::at(data_dir))?;
+            crate::files::make_private_dir(data_dir)?;
             // Someone else may make it first: then theirs is read below.
             create_private(&path, &Key::new(crate::now_ms())?.encode())?;
         }

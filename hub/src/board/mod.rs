@@ -15,7 +15,7 @@
 mod alarms;
 mod calls;
 #[cfg(test)]
-mod desk;
+pub(crate) mod desk;
 #[cfg(test)]
 mod follows;
 pub mod report;
@@ -103,7 +103,10 @@ impl Contradiction {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+/// Serializable, for the hub's checkpoints: a board saved and loaded again (with the rules put
+/// back, see [`Board::restored`]) is the same board.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Board {
     pub visits: BTreeMap<VisitId, Visit>,
     pub rooms: BTreeMap<u8, Room>,
@@ -111,13 +114,18 @@ pub struct Board {
     pub rota: Rota,
     pub mode: Mode,
     pub alerts: BTreeMap<String, Alert>,
+    /// From the hub's configuration, never saved.
+    #[serde(skip)]
     pub rules: Rules,
-    /// Each manager's groups still on the site (the rota's "with a client").
+    /// Each manager's groups still on the site (the rota's "with a client"). Not saved: it
+    /// follows from the visits ([`Board::restored`]).
+    #[serde(skip)]
     clients: HashMap<Station, BTreeSet<VisitId>>,
     /// Since when the duty manager (SUP) has had no tablet on the net, once it had one.
     pub duty_manager_away_since: Option<u64>,
     /// The next alarm or milestone time, worked out once per change rather than on every
     /// turn of the switchboard's loop (`None` = not yet worked out).
+    #[serde(skip)]
     next_due: std::cell::Cell<Option<Option<u64>>>,
 }
 
@@ -128,6 +136,41 @@ impl Board {
             rules,
             ..Board::default()
         }
+    }
+
+    /// A board loaded from a checkpoint: the rules of this hub's configuration put back, what
+    /// follows from the visits worked out again, and any VIP room of the site it does not know
+    /// yet added free — as a replay would have it.
+    pub fn restored(mut self, vip_rooms: &[u8], rules: Rules) -> Board {
+        self.rules = rules;
+        self.next_due.set(None);
+        for k in vip_rooms {
+            self.rooms.entry(*k).or_insert_with(|| Room::free(*k));
+        }
+        self.clients.clear();
+        let visits: Vec<Visit> = self.visits.values().cloned().collect();
+        for v in &visits {
+            self.index_clients(None, Some(v));
+        }
+        self
+    }
+
+    /// The earliest time anything on the board is from (a visit's first stage, an order, an
+    /// alert, a sign-in): what the board still holds of the days before it. `None` when empty.
+    pub fn holds_since(&self) -> Option<u64> {
+        let visits = self
+            .visits
+            .values()
+            .filter_map(|v| v.times.values().min().copied());
+        let orders = self.orders.values().map(|o| o.asked_at);
+        let alerts = self.alerts.values().map(|a| a.raised_at);
+        let rota = self
+            .rota
+            .visit
+            .iter()
+            .chain(self.rota.phone.iter())
+            .map(|e| e.signed_in_at);
+        visits.chain(orders).chain(alerts).chain(rota).min()
     }
 
     /// Folds one event in: the update events replace what they name.

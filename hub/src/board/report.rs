@@ -2,36 +2,99 @@
 //! the gate to the door and to a VIP room, how fast each post answers (median, 95th percentile),
 //! turns per manager, repeats and escalations, room turnover, orders.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use protocol::room::RoomState;
 use protocol::rota::Turn;
 use protocol::visit::Visit;
-use protocol::zone::Zone;
 use protocol::{Call, Event, EventKind, Intent};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-/// How far before the day a call may have been placed and still be answered on it.
-const DAY_MS: u64 = 86_400_000;
+use crate::board::Board;
+use crate::calendar::{self, DAY_MS};
+use crate::state::NetState;
 
-/// The day (days since 1970-01-01 in the site's time zone) a date `YYYY-MM-DD` names, or
-/// today's; a date that is not one is refused saying how to write it.
-pub fn day_of(date: Option<&str>, now_ms: u64, zone: &Zone) -> Result<i64, String> {
+pub use crate::calendar::DateError as ReportError;
+
+/// The day a date names, or today's (`None`).
+pub fn day_of(
+    date: Option<&str>,
+    now_ms: u64,
+    zone: &crate::calendar::Zone,
+) -> Result<i64, ReportError> {
     match date {
-        None => Ok(zone.day_of(now_ms)),
-        Some(d) => protocol::zone::parse_date(d),
+        None => Ok(calendar::day_of(now_ms, zone)),
+        Some(d) => calendar::parse_date(d),
     }
 }
 
-/// Builds the report for `day` from the log's events, oldest first.
-pub fn build(events: impl IntoIterator<Item = Event>, day: i64, zone: &Zone) -> Value {
-    let std::ops::Range { start, end } = zone.day_span(day);
-    let mut calls: HashMap<u64, Call> = HashMap::new();
+/// What a report needs from before the events it reads: the calls still open whose answer
+/// counts as a manager's turn, and the state of each VIP room. The hub writes it at the start
+/// of each day's segment of the log, so a day's report reads from that day's segment on and no
+/// older one — even after older days were removed. It names no visitor.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seed {
+    /// (call id, when it was placed) of each open call whose answer counts as a turn.
+    pub turn_calls: Vec<(u64, u64)>,
+    /// Each VIP room's state.
+    pub rooms: BTreeMap<u8, RoomState>,
+}
+
+impl Seed {
+    /// The seed for a report that reads the events after this state.
+    pub fn of(state: &NetState, board: &Board) -> Seed {
+        Seed {
+            turn_calls: state
+                .open
+                .values()
+                .filter(|o| counts_a_turn(&o.call))
+                .map(|o| (o.call_id, o.placed_at))
+                .collect(),
+            rooms: board.rooms.iter().map(|(k, r)| (*k, r.state)).collect(),
+        }
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("a seed always encodes")
+    }
+
+    /// A seed as [`encode`](Self::encode) wrote it; `None` for anything else (an empty
+    /// preamble: a segment with no seed).
+    pub fn decode(bytes: &[u8]) -> Option<Seed> {
+        serde_json::from_slice(bytes).ok()
+    }
+}
+
+/// Whether the answer to `call` counts as a turn of the manager who answers it.
+fn counts_a_turn(call: &Call) -> bool {
+    matches!(&call.intent, Intent::Assign { turn, .. } if *turn != Turn::NonSales && *turn != Turn::StandIn)
+}
+
+/// Builds the report for `day` from `seed` (what was so before the first of `events`) and the
+/// log's events after it, oldest first.
+pub fn build(
+    seed: Seed,
+    events: impl IntoIterator<Item = Event>,
+    day: i64,
+    zone: &crate::calendar::Zone,
+) -> Value {
+    let start = calendar::start_of(day, zone);
+    let end = start + DAY_MS as u64;
+    // Only calls an answer of the day can be for: the memory a report takes is the day's,
+    // however long the log.
+    let in_reach = |at: u64| at + DAY_MS as u64 >= start && at < end;
+    let mut turn_calls: HashSet<u64> = seed
+        .turn_calls
+        .iter()
+        .filter(|(_, at)| in_reach(*at))
+        .map(|(id, _)| *id)
+        .collect();
     let mut visits: BTreeMap<u64, Visit> = BTreeMap::new();
     let mut latency: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     let mut turns: BTreeMap<String, u64> = BTreeMap::new();
     let mut turnover: BTreeMap<u8, u64> = BTreeMap::new();
-    let mut last_room: HashMap<u8, RoomState> = HashMap::new();
+    let mut last_room: HashMap<u8, RoomState> = seed.rooms.into_iter().collect();
     let mut orders: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let (mut placed, mut repeated, mut escalated, mut offline) = (0u64, 0u64, 0u64, 0u64);
     for e in events {
@@ -39,10 +102,8 @@ pub fn build(events: impl IntoIterator<Item = Event>, day: i64, zone: &Zone) -> 
         match e.what {
             EventKind::CallPlaced { call_id, call, .. } => {
                 placed += u64::from(today);
-                // Only calls an answer of the day can be for: the memory a report takes is the
-                // day's, however long the log.
-                if e.at + DAY_MS >= start && e.at < end {
-                    calls.insert(call_id, call);
+                if in_reach(e.at) && counts_a_turn(&call) {
+                    turn_calls.insert(call_id);
                 }
             }
             EventKind::CallAnswered {
@@ -52,10 +113,8 @@ pub fn build(events: impl IntoIterator<Item = Event>, day: i64, zone: &Zone) -> 
                 ..
             } if today => {
                 latency.entry(by.to_string()).or_default().push(latency_ms);
-                if let Some(Intent::Assign { turn, .. }) = calls.get(&call_id).map(|c| &c.intent) {
-                    if *turn != Turn::NonSales && *turn != Turn::StandIn {
-                        *turns.entry(by.to_string()).or_default() += 1;
-                    }
+                if turn_calls.contains(&call_id) {
+                    *turns.entry(by.to_string()).or_default() += 1;
                 }
             }
             EventKind::CallRepeated { .. } if today => repeated += 1,
@@ -103,7 +162,7 @@ pub fn build(events: impl IntoIterator<Item = Event>, day: i64, zone: &Zone) -> 
     };
     let gate = ["at_gate", "awaiting_reception", "parking"];
     json!({
-        "date": protocol::zone::date_string(day),
+        "date": calendar::date(day),
         "visitor_groups": {
             "total": visits.len(),
             "appointment": appointment,

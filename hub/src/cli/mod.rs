@@ -1,5 +1,5 @@
 //! The `hub` command line: run the sales gallery radio hub, mint and manage tablets' tokens,
-//! make its TLS certificate, mend its log.
+//! make its TLS certificate, check its site file, mend or look after its event log.
 //! The binary is a thin wrapper over [`main`], which tests run as a real process too. Each
 //! subcommand is its own file here.
 
@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod config;
+mod log;
 mod logging;
 mod repair;
 mod serve;
@@ -48,13 +49,19 @@ enum Cmd {
         #[command(subcommand)]
         what: ConfigCmd,
     },
-    /// Mend a damaged event log (the hub refuses to start on one): the damaged file is set
-    /// aside as it is, and a new log keeps every record its checksum proves, each at its
-    /// offset. Run it with the hub stopped.
+    /// Mend a damaged event log (the hub refuses to start on one): each damaged segment is set
+    /// aside as it is and written anew with every record its checksum proves, each at its
+    /// offset; a damaged checkpoint is set aside. Run it with the hub stopped.
     Repair {
         /// The hub's data folder.
         #[arg(long, env = "HUB_DATA", default_value = "./data")]
         data: PathBuf,
+    },
+    /// Look after the event log: check it, export a day, back it up (all safe while the hub
+    /// runs).
+    Log {
+        #[command(subcommand)]
+        command: log::LogCmd,
     },
 }
 
@@ -80,6 +87,7 @@ pub fn main() -> ExitCode {
         Cmd::Config {
             what: ConfigCmd::Check { site },
         } => config::check(site.as_deref()),
+        Cmd::Log { command } => log::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

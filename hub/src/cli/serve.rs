@@ -123,18 +123,17 @@ pub(super) fn serve(args: ServeArgs) -> Result<(), String> {
         let site = config.site.name.clone();
         let data = args.data.display().to_string();
         let starting = |e: crate::HubError| match e {
-            crate::HubError::History(crate::history::HistoryError::Log(
-                logbook::LogError::Corrupt { .. },
-            )) => format!(
-                "{e}\nThe hub does not start on a damaged log, so nothing more is lost. \
+            crate::HubError::History(h) if h.is_damage() => format!(
+                "{h}\nThe hub does not start on a damaged log, so nothing more is lost. \
                  Stop anything using {data}, then run `hub repair --data {data}`: it sets \
-                 the damaged file aside as it is and keeps every record it can prove \
+                 the damaged segment aside as it is and keeps every record it can prove \
                  (docs/OPERATIONS.md)."
             ),
             e => e.to_string(),
         };
         // Everything that can fail at start is tried before the hub says it is listening.
         let opened = crate::Opened::open(config).map_err(starting)?;
+        let stop = shutdown_signal();
         tracing::info!(%addr, "listening: tablets at {ws}://{addr}/ws, pages at {web}://{addr}/");
         // The banner is for whoever started the hub; one that stopped reading (a closed
         // stdout) must not stop the hub.
@@ -155,7 +154,7 @@ pub(super) fn serve(args: ServeArgs) -> Result<(), String> {
                  (client manager: `hub token X --name 张伟 --data {data}`; supervisor: `hub token SUP --data {data}`)\n"
             ));
         }
-        opened.serve(listener, shutdown_signal()).await.map_err(starting)
+        opened.serve(listener, stop).await.map_err(starting)
     })
 }
 
@@ -175,26 +174,39 @@ fn drill_clock(speed: Option<f64>, start: Option<u64>) -> Result<crate::Clock, S
     })
 }
 
-/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM. The handlers are in place when this returns, so a
+/// signal sent as soon as the hub says it listens stops it cleanly rather than kills it.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
     {
-        let mut term =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-        let term = async {
-            match term.as_mut() {
-                Some(t) => {
-                    t.recv().await;
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut int = signal(SignalKind::interrupt()).ok();
+        let mut term = signal(SignalKind::terminate()).ok();
+        async move {
+            let int = async {
+                match int.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
                 }
-                None => std::future::pending().await,
+            };
+            let term = async {
+                match term.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = int => {}
+                _ = term => {}
             }
-        };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term => {}
         }
     }
     #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
