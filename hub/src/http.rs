@@ -67,8 +67,9 @@ async fn ws(
 /// download and install. Only a PEM certificate is ever served from it, never a key.
 async fn ca_cert(State(app): State<Arc<App>>) -> Response {
     let path = crate::local_ca::TlsFiles::of(&app.config.data_dir).ca_cert;
+    let small = matches!(tokio::fs::metadata(&path).await, Ok(m) if m.len() < 64 * 1024);
     let pem = match tokio::fs::read(&path).await {
-        Ok(pem) if pem.len() < 64 * 1024 => pem,
+        Ok(pem) if small && pem.len() < 64 * 1024 => pem,
         _ => {
             return (
                 StatusCode::NOT_FOUND,

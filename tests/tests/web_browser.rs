@@ -16,7 +16,9 @@ async fn the_tablet_signs_in_from_its_link_and_shows_its_post() {
     let hub = TestHub::start().await;
     let browser = Browser::start("tablet_signs_in").await;
     let gate = browser.page("gate", Viewport::TABLET).await;
-    gate.goto(&link(&hub, "L1")).await;
+    let token = hub.token("L1");
+    gate.goto(&hub::link::link(&hub.addr.to_string(), &token).unwrap())
+        .await;
     gate.wait_until("the welcome", "document.body.dataset.station === 'L1'")
         .await;
     assert_eq!(gate.text("#station").await, "门岗L1");
@@ -36,7 +38,7 @@ async fn the_tablet_signs_in_from_its_link_and_shows_its_post() {
         (v[0].clone(), v[1].clone())
     };
     assert_eq!(hash, "");
-    assert_eq!(kept, hub.token("L1"));
+    assert_eq!(kept, token);
 
     // What a tablet downloads on first load: little, and all from the hub.
     let load = gate.load_report().await;

@@ -83,12 +83,20 @@ pub fn span_words(from_ms: u64, to_ms: u64) -> String {
     } else {
         (from_ms - to_ms, false)
     };
+    if ms < MINUTE_MS {
+        return if future {
+            "in under a minute"
+        } else {
+            "just now"
+        }
+        .to_owned();
+    }
     let (n, unit) = if ms >= 2 * DAY_MS {
         (ms / DAY_MS, "days")
     } else if ms >= 2 * HOUR_MS {
         (ms / HOUR_MS, "hours")
     } else {
-        (ms.div_ceil(MINUTE_MS).max(1), "min")
+        (ms / MINUTE_MS, "min")
     };
     if future {
         format!("in {n} {unit}")
@@ -146,6 +154,8 @@ mod tests {
         assert_eq!(utc_words(1_709_285_400_000), "2024-03-01 09:30 UTC");
         assert_eq!(span_words(0, 89 * DAY_MS + 5), "in 89 days");
         assert_eq!(span_words(3 * HOUR_MS, 0), "3 hours ago");
-        assert_eq!(span_words(0, 30_000), "in 1 min");
+        assert_eq!(span_words(0, 30_000), "in under a minute");
+        assert_eq!(span_words(30_000, 0), "just now");
+        assert_eq!(span_words(0, 5 * MINUTE_MS + 1), "in 5 min");
     }
 }
