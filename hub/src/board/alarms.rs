@@ -46,13 +46,8 @@ impl Board {
             .filter(|r| r.state == RoomState::ToClear && !self.clear_acknowledged(r.room))
             .filter(|r| !raised(format!("room_not_cleared:{}", r.room)))
             .map(|r| r.since + self.rules.clear_within_ms);
-        let orders = self
-            .orders
-            .values()
-            .filter_map(|o| self.order_deadline(o))
-            .filter(|(o, _)| !raised(order_id(o)))
-            .map(|(_, t)| t);
-        let done = self.orders.values().filter_map(|o| self.done_at(o));
+        // Each order's alarm (unless raised) and its counting done, kept in the index.
+        let orders = self.order_index.first_due();
         let gone = self.visits.values().filter_map(|v| self.gone_at(v));
         let rota = self
             .rota
@@ -73,7 +68,6 @@ impl Board {
             .chain(walk_ins)
             .chain(clear)
             .chain(orders)
-            .chain(done)
             .chain(gone)
             .chain(rota)
             .chain(duty)
@@ -156,7 +150,11 @@ impl Board {
                 );
             }
         }
-        for o in self.orders.values() {
+        for o in self
+            .order_index
+            .due_by(now)
+            .filter_map(|id| self.orders.get(&id))
+        {
             if let Some((o, t)) = self.order_deadline(o).filter(|(_, t)| *t <= now) {
                 let text = match o.state {
                     OrderState::Asked => format!(
@@ -284,7 +282,7 @@ impl Board {
     }
 
     /// When an order is overdue: nobody answered it, or its taxi has not come.
-    fn order_deadline<'a>(&self, o: &'a Order) -> Option<(&'a Order, u64)> {
+    pub(super) fn order_deadline<'a>(&self, o: &'a Order) -> Option<(&'a Order, u64)> {
         match (o.state, o.kind) {
             (OrderState::Done, _) | (_, OrderKind::ClearRoom) => None,
             (OrderState::Asked, _) => Some((o, o.asked_at + self.rules.order_within_ms)),
@@ -297,7 +295,7 @@ impl Board {
 
     /// When an answered order counts done by itself: everything but a taxi, whose arrival is a
     /// call of its own.
-    fn done_at(&self, o: &Order) -> Option<u64> {
+    pub(super) fn done_at(&self, o: &Order) -> Option<u64> {
         match (o.state, o.kind) {
             (OrderState::Acknowledged, kind) if kind != OrderKind::Taxi => {
                 Some(o.acknowledged_at? + self.rules.done_after_ack_ms)
@@ -312,7 +310,7 @@ impl Board {
         if v.stage != Stage::Departing {
             return None;
         }
-        let waiting_for_taxi = self.orders.values().any(|o| {
+        let waiting_for_taxi = self.taxi_orders().any(|o| {
             o.kind == OrderKind::Taxi && o.visit == Some(v.id) && o.state != OrderState::Done
         });
         if waiting_for_taxi {
@@ -323,7 +321,7 @@ impl Board {
 
     /// Whether the water bar has answered 收到 to clearing `room`.
     fn clear_acknowledged(&self, room: u8) -> bool {
-        self.orders.values().any(|o| {
+        self.clear_orders().any(|o| {
             o.kind == OrderKind::ClearRoom
                 && o.room == Some(room)
                 && o.state == OrderState::Acknowledged
@@ -373,7 +371,17 @@ fn walk_in_id(v: &Visit) -> String {
 }
 
 fn order_id(o: &Order) -> String {
-    format!("order_overdue:{}", o.id)
+    order_alert_id(o.id)
+}
+
+/// The id of the alarm about order `id`.
+pub(super) fn order_alert_id(id: protocol::order::OrderId) -> String {
+    format!("order_overdue:{id}")
+}
+
+/// The order an alarm is about, if it is about one.
+pub(super) fn order_of_alert(alert_id: &str) -> Option<protocol::order::OrderId> {
+    alert_id.strip_prefix("order_overdue:")?.parse().ok()
 }
 
 fn who(v: &Visit) -> String {

@@ -233,7 +233,7 @@ impl Board {
             Intent::TaxiArrived { visitor, plate } => {
                 let manager = call.target.station();
                 let group = self.visit_named(visitor, manager);
-                let taxi = self.orders.values().rev().find(|o| {
+                let taxi = self.taxi_orders().rev().find(|o| {
                     o.kind == OrderKind::Taxi
                         && o.state != OrderState::Done
                         && (group.is_some_and(|g| o.visit == Some(g.id))
@@ -625,7 +625,7 @@ impl Board {
         if !v.stage.is_active() {
             return Some(v);
         }
-        let taxi_pending = self.orders.values().any(|o| {
+        let taxi_pending = self.taxi_orders().any(|o| {
             o.kind == OrderKind::Taxi && o.visit == Some(v.id) && o.state != OrderState::Done
         });
         if taxi_pending {
@@ -639,15 +639,14 @@ impl Board {
     }
 
     fn open_clear_order(&self, room: u8) -> bool {
-        self.orders.values().any(|o| {
+        self.clear_orders().any(|o| {
             o.kind == OrderKind::ClearRoom && o.room == Some(room) && o.state != OrderState::Done
         })
     }
 
     /// The clear-room orders for `room` that are done now that the room is in use or free again.
     pub(super) fn clear_orders_done(&self, room: u8, now: u64) -> Vec<EventKind> {
-        self.orders
-            .values()
+        self.clear_orders()
             .filter(|o| {
                 o.kind == OrderKind::ClearRoom
                     && o.room == Some(room)

@@ -18,6 +18,7 @@ mod calls;
 pub(crate) mod desk;
 #[cfg(test)]
 mod follows;
+mod order_index;
 pub mod report;
 mod rota;
 mod taps;
@@ -127,6 +128,10 @@ pub struct Board {
     /// turn of the switchboard's loop (`None` = not yet worked out).
     #[serde(skip)]
     next_due: std::cell::Cell<Option<Option<u64>>>,
+    /// The orders by what they have due, and the clear-room and taxi ones apart: what keeps a
+    /// call's cost from growing with the orders open. Follows `orders`; never saved.
+    #[serde(skip)]
+    order_index: order_index::OrderIndex,
 }
 
 impl Board {
@@ -148,6 +153,7 @@ impl Board {
             self.rooms.entry(*k).or_insert_with(|| Room::free(*k));
         }
         self.clients.clear();
+        self.rebuild_order_index();
         let visits: Vec<Visit> = self.visits.values().cloned().collect();
         for v in &visits {
             self.index_clients(None, Some(v));
@@ -208,6 +214,7 @@ impl Board {
             }
             EventKind::OrderUpdated { order } => {
                 self.orders.insert(order.id, order.clone());
+                self.reindex_order(order.id);
             }
             EventKind::RotaUpdated { rota, .. } => self.rota = rota.clone(),
             EventKind::ModeChanged { mode } => self.mode = mode.clone(),
@@ -216,13 +223,59 @@ impl Board {
             } if !self.mode.announced.contains(m) => self.mode.announced.push(*m),
             EventKind::AlertRaised { alert } => {
                 self.alerts.insert(alert.id.clone(), alert.clone());
+                self.reindex_alerted(&alert.id);
             }
             EventKind::AlertResolved { id, .. } => {
                 self.alerts.remove(id);
+                self.reindex_alerted(id);
             }
             EventKind::BoardPruned { before } => self.prune(*before),
             _ => {}
         }
+    }
+
+    /// Files order `id` afresh in the index: what it has due next (its alarm, unless raised
+    /// already; its counting done).
+    fn reindex_order(&mut self, id: protocol::order::OrderId) {
+        let Some(order) = self.orders.get(&id) else {
+            return;
+        };
+        let alarm = self
+            .order_deadline(order)
+            .map(|(_, t)| t)
+            .filter(|_| !self.alerts.contains_key(&alarms::order_alert_id(id)));
+        let due = [alarm, self.done_at(order)].into_iter().flatten().min();
+        let order = order.clone();
+        self.order_index.set(&order, due);
+    }
+
+    /// After an alert about an order is raised or resolved, its alarm is (no longer) due.
+    fn reindex_alerted(&mut self, alert_id: &str) {
+        if let Some(id) = alarms::order_of_alert(alert_id) {
+            self.reindex_order(id);
+        }
+    }
+
+    fn rebuild_order_index(&mut self) {
+        self.order_index = order_index::OrderIndex::default();
+        let ids: Vec<_> = self.orders.keys().copied().collect();
+        for id in ids {
+            self.reindex_order(id);
+        }
+    }
+
+    /// The clear-room orders, oldest first.
+    fn clear_orders(&self) -> impl DoubleEndedIterator<Item = &Order> + '_ {
+        self.order_index
+            .clear_rooms()
+            .filter_map(|id| self.orders.get(&id))
+    }
+
+    /// The taxi orders, oldest first.
+    fn taxi_orders(&self) -> impl DoubleEndedIterator<Item = &Order> + '_ {
+        self.order_index
+            .taxis()
+            .filter_map(|id| self.orders.get(&id))
     }
 
     /// When the next alarm or milestone falls due, if any.
@@ -249,6 +302,7 @@ impl Board {
         self.rota.returning_today.clear();
         self.orders
             .retain(|_, o| o.done_at.is_none_or(|t| t >= before));
+        self.rebuild_order_index();
         self.rota.visit.retain(|e| e.signed_in_at >= before);
         self.rota.phone.retain(|e| e.signed_in_at >= before);
         self.rota.next_up = rota::next_up(&self.rota);
@@ -267,7 +321,7 @@ impl Board {
             .values()
             .filter(|v| !v.stage.is_active())
             .map(finished_at);
-        let orders = self.orders.values().filter_map(|o| o.done_at);
+        let orders = self.order_index.first_done();
         let rota = self
             .rota
             .visit
@@ -405,6 +459,167 @@ impl Board {
             "mode": self.mode,
             "alerts": alerts,
         })
+    }
+}
+
+#[cfg(test)]
+mod index_tests {
+    use protocol::alert::{Alert, AlertKind};
+    use protocol::order::{Order, OrderKind, OrderState};
+    use protocol::{Event, EventKind, Post, Station};
+
+    use super::{Board, Rules};
+
+    fn order(id: u64, kind: OrderKind, state: OrderState, at: u64) -> Order {
+        Order {
+            id,
+            kind,
+            detail: "咖啡".into(),
+            room: (kind == OrderKind::ClearRoom).then_some(1),
+            visit: None,
+            asked_by: Station::Post(Post::G1),
+            owed_by: Station::Post(Post::S1),
+            state,
+            asked_at: at,
+            acknowledged_at: (state != OrderState::Asked).then_some(at + 1_000),
+            done_at: (state == OrderState::Done).then_some(at + 2_000),
+        }
+    }
+
+    fn apply(board: &mut Board, offset: u64, what: EventKind) {
+        board.apply(&Event {
+            offset,
+            at: 1_000_000 + offset,
+            what,
+        });
+    }
+
+    /// What the index stands for, worked out the slow way: every order looked at.
+    fn by_hand(board: &Board) -> Option<u64> {
+        board
+            .orders
+            .values()
+            .flat_map(|o| {
+                let alarm = board.order_deadline(o).map(|(_, t)| t).filter(|_| {
+                    !board
+                        .alerts
+                        .contains_key(&super::alarms::order_alert_id(o.id))
+                });
+                [alarm, board.done_at(o)]
+            })
+            .flatten()
+            .min()
+    }
+
+    #[test]
+    fn the_order_index_agrees_with_looking_at_every_order_through_changes_alarms_and_a_reload() {
+        let mut board = Board::new(&[1, 2, 3], Rules::default());
+        let kinds = [
+            OrderKind::Drinks,
+            OrderKind::Taxi,
+            OrderKind::ClearRoom,
+            OrderKind::Documents,
+        ];
+        let states = [
+            OrderState::Asked,
+            OrderState::Acknowledged,
+            OrderState::Done,
+        ];
+        let mut offset = 0;
+        for id in 1..=600u64 {
+            let at = 1_000_000 + (id * 7_919) % 50_000;
+            let o = order(id, kinds[id as usize % 4], states[id as usize % 3], at);
+            offset += 1;
+            apply(&mut board, offset, EventKind::OrderUpdated { order: o });
+            assert_eq!(
+                board.order_index.first_due(),
+                by_hand(&board),
+                "after order {id}"
+            );
+        }
+        // Raising an order's alarm takes it out of what is due; resolving it puts it back.
+        let asked = board
+            .orders
+            .values()
+            .find(|o| o.state == OrderState::Asked)
+            .unwrap();
+        let deadline = board.order_deadline(asked).map(|(_, t)| t);
+        assert_eq!(board.order_index.due_of(asked.id), deadline);
+        let alert = Alert {
+            id: super::alarms::order_alert_id(asked.id),
+            kind: AlertKind::OrderOverdue,
+            text: String::new(),
+            to: Vec::new(),
+            raised_at: 0,
+        };
+        let id = alert.id.clone();
+        let asked_id = asked.id;
+        offset += 1;
+        apply(&mut board, offset, EventKind::AlertRaised { alert });
+        assert_eq!(board.order_index.first_due(), by_hand(&board));
+        assert_eq!(
+            board.order_index.due_of(asked_id),
+            None,
+            "its alarm is raised"
+        );
+        offset += 1;
+        apply(
+            &mut board,
+            offset,
+            EventKind::AlertResolved {
+                id,
+                to: Vec::new(),
+                by: None,
+            },
+        );
+        assert_eq!(board.order_index.first_due(), by_hand(&board));
+        assert_eq!(
+            board.order_index.due_of(asked_id),
+            deadline,
+            "resolved: due again"
+        );
+        // Orders that change state move in the index.
+        for id in (1..=600u64).step_by(5) {
+            let mut o = board.orders[&id].clone();
+            o.state = OrderState::Done;
+            o.done_at = Some(2_000_000 + id);
+            offset += 1;
+            apply(&mut board, offset, EventKind::OrderUpdated { order: o });
+        }
+        assert_eq!(board.order_index.first_due(), by_hand(&board));
+        assert_eq!(
+            board.order_index.first_done(),
+            board.orders.values().filter_map(|o| o.done_at).min()
+        );
+        assert_eq!(
+            board.clear_orders().count(),
+            board
+                .orders
+                .values()
+                .filter(|o| o.kind == OrderKind::ClearRoom)
+                .count()
+        );
+        // A board saved in a checkpoint and loaded again rebuilds the same index.
+        let saved = serde_json::to_string(&board).unwrap();
+        let loaded: Board = serde_json::from_str(&saved).unwrap();
+        let loaded = loaded.restored(&[1, 2, 3], Rules::default());
+        assert_eq!(
+            loaded.order_index.first_due(),
+            board.order_index.first_due()
+        );
+        assert_eq!(loaded.taxi_orders().count(), board.taxi_orders().count());
+        // And so does a day's pruning.
+        offset += 1;
+        apply(
+            &mut board,
+            offset,
+            EventKind::BoardPruned { before: 2_000_300 },
+        );
+        assert_eq!(board.order_index.first_due(), by_hand(&board));
+        assert_eq!(
+            board.order_index.first_done(),
+            board.orders.values().filter_map(|o| o.done_at).min()
+        );
     }
 }
 
