@@ -187,6 +187,16 @@ impl Drop for WriteLock {
     }
 }
 
+/// Makes `dir` (and its parents) if missing; the data folder itself is owner-only (0700): it
+/// holds the keys and the site's visitor data.
+pub fn make_private_dir(dir: &Path) -> Result<(), FileError> {
+    let mut folder = std::fs::DirBuilder::new();
+    folder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+    folder.create(dir).map_err(FileError::at(dir))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,14 +245,4 @@ mod tests {
         assert_eq!(read_small(&path, 100).unwrap().unwrap().len(), 100);
         assert!(read_small(&dir.path().join("none"), 1).unwrap().is_none());
     }
-}
-
-/// Makes `dir` (and its parents) if missing; the data folder itself is owner-only (0700): it
-/// holds the keys and the site's visitor data.
-pub fn make_private_dir(dir: &Path) -> Result<(), FileError> {
-    let mut folder = std::fs::DirBuilder::new();
-    folder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
-    folder.create(dir).map_err(FileError::at(dir))
 }
