@@ -257,6 +257,11 @@ impl History {
         }))
     }
 
+    /// The segment being written, and a second handle to it for the sync thread.
+    pub fn segment(&self) -> (&Path, impl FnOnce() -> std::io::Result<std::fs::File> + '_) {
+        (self.book.path(), || self.book.sync_handle())
+    }
+
     /// Hands the log to the OS for good (fdatasync): on shutdown and on a timer.
     pub fn sync(&mut self) -> Result<(), HistoryError> {
         Ok(self.book.sync()?)

@@ -58,6 +58,7 @@ pub mod settings;
 pub mod site;
 pub mod state;
 pub mod switchboard;
+pub mod syncer;
 pub mod tls;
 pub mod token;
 pub mod web;

@@ -125,6 +125,33 @@ struct Tablet {
     codec: Codec,
     queue: mpsc::Sender<Message>,
     kick: Arc<Kick>,
+    /// A command's acknowledgement waiting for the log to be on disk, and whatever else this
+    /// tablet was sent after it (kept in order behind it).
+    held: Option<Box<Held>>,
+}
+
+/// Frames held for one tablet until the log is durable up to `until`.
+struct Held {
+    until: u64,
+    frames: Vec<Message>,
+}
+
+impl Tablet {
+    /// Sends a frame, or queues it behind a held acknowledgement. A full queue (or hold) is a
+    /// tablet too slow to keep.
+    fn send(&mut self, msg: Message, most: usize) -> Result<(), CloseCode> {
+        match &mut self.held {
+            Some(h) if h.frames.len() >= most => Err(CloseCode::Slow),
+            Some(h) => {
+                h.frames.push(msg);
+                Ok(())
+            }
+            None => self.queue.try_send(msg).map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => CloseCode::Slow,
+                mpsc::error::TrySendError::Closed(_) => CloseCode::Shutdown,
+            }),
+        }
+    }
 }
 
 pub struct Switchboard {
@@ -138,6 +165,10 @@ pub struct Switchboard {
     next_conn: ConnId,
     closing: bool,
     snapshot_budget: Budget,
+    /// The log's sync thread (group commit): the switchboard never waits on the disk.
+    syncer: crate::syncer::Syncer,
+    /// Tablets with frames held until the log is durable.
+    holding: Vec<ConnId>,
     /// When the log's last write or sync failed, and why: `/healthz` fails for
     /// [`TROUBLE_FOR`] after, so a scraper sees a disk that fails now and then.
     log_trouble: Option<(std::time::Instant, String)>,
@@ -194,7 +225,7 @@ impl Switchboard {
         let deadline = config.ack_deadline.as_millis() as u64;
         let snapshots_per_second = config.snapshots_per_second;
         let dir = config.log_dir();
-        let history = History::open(&dir, config.retain_in_memory)?;
+        let mut history = History::open(&dir, config.retain_in_memory)?;
         let fit = Fit {
             deadline_ms: deadline,
             vip_rooms: &config.site.vip_rooms,
@@ -235,6 +266,10 @@ impl Switchboard {
         metrics.replayed_at_start.set(replayed as i64);
         let today = history.day().unwrap_or(i64::MIN);
         let checkpointed = loaded.unwrap_or(0);
+        // What was replayed is on disk as far as anyone was ever told; from here on the sync
+        // thread says how far the log is durable.
+        history.sync()?;
+        let durable = history.head();
         let mut sb = Switchboard {
             checkpoints: checkpoint::Writer::start(dir),
             checkpointed,
@@ -250,6 +285,8 @@ impl Switchboard {
             closing: false,
             snapshot_budget: Budget::new(snapshots_per_second),
             log_trouble: None,
+            syncer: crate::syncer::Syncer::start(durable),
+            holding: Vec::new(),
         };
         let stale: Vec<EventKind> = sb
             .state
@@ -300,16 +337,14 @@ impl Switchboard {
                     None => break,
                 },
                 _ = sleep_until_opt(wake) => self.tick(self.now()),
-                _ = sync.tick() => match self.history.sync() {
-                    Ok(()) => {}
-                    Err(e) => {
-                        tracing::error!("cannot sync the event log: {e}");
-                        self.log_trouble = Some((
-                            std::time::Instant::now(),
-                            format!("the last sync of the log failed: {e}"),
-                        ));
+                // What no command waits for (repeats, presence) is made durable on a timer, by
+                // the sync thread too.
+                _ = sync.tick() => self.want_durable(),
+                changed = self.syncer.synced().changed() => {
+                    if changed.is_ok() {
+                        self.release();
                     }
-                },
+                }
             }
         }
         if let Err(e) = self.history.sync() {
@@ -363,6 +398,14 @@ impl Switchboard {
                     Ok(()) if self.checkpointed != self.history.head() => self.checkpoint(None),
                     Ok(()) => {}
                     Err(e) => tracing::error!("cannot sync the event log: {e}"),
+                }
+                // Synced here: the acknowledgements still held go out ahead of the close.
+                for conn in std::mem::take(&mut self.holding) {
+                    if let Some(t) = self.tablets.get_mut(&conn) {
+                        for msg in t.held.take().map(|h| h.frames).unwrap_or_default() {
+                            let _ = t.queue.try_send(msg);
+                        }
+                    }
                 }
                 for (_, t) in self.tablets.drain() {
                     t.kick.set(CloseCode::Shutdown);
@@ -461,6 +504,7 @@ impl Switchboard {
                 codec,
                 queue,
                 kick,
+                held: None,
             },
         );
         self.metrics.connections.inc();
@@ -568,6 +612,13 @@ impl Switchboard {
                 }
             }
         };
+        // The caller is told only once what it caused is on disk (the sync thread says when;
+        // until then its frames wait, in order). Everyone else hears at once.
+        if !logged.is_empty() {
+            let head = self.history.head();
+            self.hold(conn, head);
+            self.want_durable();
+        }
         // The reply goes ahead of the events it caused, so a caller learns the id first.
         self.reply(conn, &frame);
         self.deliver_all(logged);
@@ -967,14 +1018,15 @@ impl Switchboard {
     fn deliver(&mut self, served: &Served) {
         let mut slow = Vec::new();
         let mut sent = 0u64;
-        let mut send = |conn: ConnId, t: &Tablet| match t.queue.try_send(served.message(t.codec)) {
+        let most = self.config.queue_frames;
+        let mut send = |conn: ConnId, t: &mut Tablet| match t.send(served.message(t.codec), most) {
             Ok(()) => sent += 1,
-            Err(mpsc::error::TrySendError::Full(_)) => slow.push((conn, CloseCode::Slow)),
-            Err(mpsc::error::TrySendError::Closed(_)) => slow.push((conn, CloseCode::Shutdown)),
+            Err(code) => slow.push((conn, code)),
         };
+        let (tablets, by_station) = (&mut self.tablets, &self.by_station);
         match &served.audience {
             crate::audience::Audience::Everyone => {
-                for (conn, t) in &self.tablets {
+                for (conn, t) in tablets.iter_mut() {
                     send(*conn, t);
                 }
             }
@@ -982,8 +1034,8 @@ impl Switchboard {
                 let sup = Station::Post(protocol::Post::Sup);
                 let extra = (!stations.contains(&sup)).then_some(&sup);
                 for station in stations.iter().chain(extra) {
-                    for conn in self.by_station.get(station).into_iter().flatten() {
-                        if let Some(t) = self.tablets.get(conn) {
+                    for conn in by_station.get(station).into_iter().flatten() {
+                        if let Some(t) = tablets.get_mut(conn) {
                             send(*conn, t);
                         }
                     }
@@ -1001,15 +1053,91 @@ impl Switchboard {
     }
 
     fn reply(&mut self, conn: ConnId, frame: &ServerFrame) {
-        let Some(t) = self.tablets.get(&conn) else {
+        let most = self.config.queue_frames;
+        let Some(t) = self.tablets.get_mut(&conn) else {
             return;
         };
         let Some(msg) = encode_reply(t.codec, frame) else {
             return;
         };
-        if t.queue.try_send(msg).is_err() {
+        if t.send(msg, most).is_err() {
             self.metrics.disconnect("slow");
             self.leave(conn, Some(CloseCode::Slow));
+        }
+    }
+
+    /// Holds what `conn` is sent from here on until the log is durable up to `until`: a
+    /// command's acknowledgement, and the events behind it, in order.
+    fn hold(&mut self, conn: ConnId, until: u64) {
+        if self.syncer.durable() >= until {
+            return;
+        }
+        let Some(t) = self.tablets.get_mut(&conn) else {
+            return;
+        };
+        match &mut t.held {
+            Some(h) => h.until = h.until.max(until),
+            None => {
+                t.held = Some(Box::new(Held {
+                    until,
+                    frames: Vec::new(),
+                }));
+                self.holding.push(conn);
+            }
+        }
+    }
+
+    /// Asks the sync thread for the log up to its head; never waits.
+    fn want_durable(&mut self) {
+        let head = self.history.head();
+        let (path, open) = self.history.segment();
+        self.syncer.want(head, path, open);
+    }
+
+    /// The log is durable further: what was held for it goes out. A failed sync cuts the
+    /// tablets that waited on it off with 4000, so they resume and see what the log kept.
+    fn release(&mut self) {
+        let synced = self.syncer.synced().borrow_and_update().clone();
+        if let Some(why) = &synced.failed {
+            tracing::error!("cannot sync the event log: {why}");
+            self.log_trouble = Some((
+                std::time::Instant::now(),
+                format!("the last sync of the log failed: {why}"),
+            ));
+        }
+        if self.holding.is_empty() {
+            return;
+        }
+        let mut still = Vec::new();
+        let mut gone = Vec::new();
+        for conn in std::mem::take(&mut self.holding) {
+            let Some(t) = self.tablets.get_mut(&conn) else {
+                continue;
+            };
+            if t.held.as_ref().is_some_and(|h| h.until > synced.upto) {
+                still.push(conn);
+                continue;
+            }
+            let Some(held) = t.held.take() else {
+                continue;
+            };
+            if synced.failed.is_some() {
+                gone.push((conn, CloseCode::Shutdown));
+                continue;
+            }
+            for msg in held.frames {
+                if let Err(code) = t.send(msg, usize::MAX) {
+                    gone.push((conn, code));
+                    break;
+                }
+            }
+        }
+        self.holding = still;
+        for (conn, code) in gone {
+            if code == CloseCode::Slow {
+                self.metrics.disconnect("slow");
+            }
+            self.leave(conn, Some(code));
         }
     }
 

@@ -252,6 +252,13 @@ impl Logbook {
         self.segment_first
     }
 
+    /// A second handle to the segment being written, for another thread to sync it with
+    /// (`File::sync_data`) while this one goes on appending: a group commit. A roll syncs the
+    /// segment it leaves itself, so only the current one needs this.
+    pub fn sync_handle(&self) -> std::io::Result<std::fs::File> {
+        self.file.try_clone()
+    }
+
     /// Forces everything appended so far to stable storage (`fdatasync`). Call on shutdown and
     /// periodically; appends never do it themselves because it costs milliseconds.
     pub fn sync(&mut self) -> Result<(), LogError> {

@@ -1,0 +1,179 @@
+//! Group commit: the thread that makes the log durable, so the switchboard never waits on the
+//! disk. The switchboard writes each command's events to the log (a `write(2)` to the page
+//! cache) and says how far it wants the log on disk; this thread `fdatasync`s the log's current
+//! segment — once for however many commands asked while the last sync ran — and says how far
+//! the log is durable. The switchboard holds each caller's acknowledgement until then: a call
+//! is never acknowledged before it is on disk, and a slow disk delays only the callers, never
+//! the fan-out to everyone else.
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::sync::{Arc, Condvar, Mutex};
+
+use tokio::sync::watch;
+
+/// How far the log is on disk: every offset below `upto`; or the sync that failed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Synced {
+    pub upto: u64,
+    /// The last sync's failure, for the offsets up to this `upto` it could not make durable.
+    pub failed: Option<String>,
+}
+
+/// What the switchboard wants on disk: every offset below `upto`, in `file`.
+struct Wanted {
+    upto: u64,
+    file: Option<(PathBuf, Arc<File>)>,
+    stop: bool,
+}
+
+/// The switchboard's end: ask for offsets to be made durable, learn when they are.
+pub struct Syncer {
+    wanted: Arc<(Mutex<Wanted>, Condvar)>,
+    asked: u64,
+    /// The current segment's file, shared with the thread (a second handle to it).
+    file: Option<(PathBuf, Arc<File>)>,
+    synced: watch::Receiver<Synced>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Syncer {
+    /// Starts the thread; `durable` is how far the log is known to be on disk already.
+    pub fn start(durable: u64) -> Syncer {
+        let wanted = Arc::new((
+            Mutex::new(Wanted {
+                upto: durable,
+                file: None,
+                stop: false,
+            }),
+            Condvar::new(),
+        ));
+        let (tell, synced) = watch::channel(Synced {
+            upto: durable,
+            failed: None,
+        });
+        let shared = wanted.clone();
+        let thread = std::thread::Builder::new()
+            .name("log-sync".into())
+            .spawn(move || run(&shared, &tell, durable))
+            .expect("a thread for the log's syncs");
+        Syncer {
+            wanted,
+            asked: durable,
+            file: None,
+            synced,
+            thread: Some(thread),
+        }
+    }
+
+    /// Asks for every offset below `upto` to be made durable, in the segment at `path` (whose
+    /// handle `open` gives when it is not the one already held). Never waits on the disk.
+    pub fn want(
+        &mut self,
+        upto: u64,
+        path: &std::path::Path,
+        open: impl FnOnce() -> std::io::Result<File>,
+    ) {
+        if upto <= self.asked {
+            return;
+        }
+        if self.file.as_ref().is_none_or(|(p, _)| p != path) {
+            match open() {
+                Ok(f) => self.file = Some((path.to_path_buf(), Arc::new(f))),
+                Err(e) => {
+                    tracing::error!("cannot open the log's segment for syncing: {e}");
+                    return;
+                }
+            }
+        }
+        self.asked = upto;
+        let (lock, ready) = &*self.wanted;
+        let mut w = lock.lock().unwrap_or_else(|p| p.into_inner());
+        w.upto = upto;
+        w.file = self.file.clone();
+        ready.notify_one();
+    }
+
+    /// Says so when the log's durable offset moves (or a sync fails).
+    pub fn synced(&mut self) -> &mut watch::Receiver<Synced> {
+        &mut self.synced
+    }
+
+    /// Everything below this offset is on disk.
+    pub fn durable(&self) -> u64 {
+        self.synced.borrow().upto
+    }
+
+    /// Stops the thread after its last sync.
+    pub fn stop(&mut self) {
+        {
+            let (lock, ready) = &*self.wanted;
+            let mut w = lock.lock().unwrap_or_else(|p| p.into_inner());
+            w.stop = true;
+            ready.notify_one();
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Syncer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn run(wanted: &(Mutex<Wanted>, Condvar), tell: &watch::Sender<Synced>, mut done: u64) {
+    let (lock, ready) = wanted;
+    loop {
+        let (upto, file) = {
+            let mut w = lock.lock().unwrap_or_else(|p| p.into_inner());
+            while w.upto <= done && !w.stop {
+                w = ready.wait(w).unwrap_or_else(|p| p.into_inner());
+            }
+            if w.upto <= done && w.stop {
+                return;
+            }
+            (w.upto, w.file.clone())
+        };
+        // Everything written before this moment is in the one sync: the group commit.
+        let outcome = match &file {
+            Some((_, f)) => f.sync_data().map_err(|e| e.to_string()),
+            None => Ok(()),
+        };
+        done = upto;
+        let failed = outcome.err().map(|e| {
+            let path = file.as_ref().map(|(p, _)| p.display().to_string());
+            format!("cannot sync {}: {e}", path.unwrap_or_default())
+        });
+        tell.send_replace(Synced { upto, failed });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn what_is_asked_for_is_said_durable_once_synced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("segment");
+        std::fs::write(&path, b"records").unwrap();
+        let mut s = Syncer::start(1);
+        assert_eq!(s.durable(), 1);
+        s.want(5, &path, || File::options().append(true).open(&path));
+        tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            s.synced().wait_for(|x| x.upto >= 5),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(s.durable(), 5);
+        assert_eq!(s.synced().borrow().failed, None);
+        // Asking again for less does nothing.
+        s.want(3, &path, || unreachable!("the handle is held"));
+        s.stop();
+    }
+}
