@@ -92,6 +92,9 @@ pub enum Request {
     },
 }
 
+/// How long the switchboard waits before it tries again to log what fell due, after a failure.
+const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// How long after a failed write or sync of the log `/healthz` still fails.
 pub const TROUBLE_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -165,6 +168,8 @@ pub struct Switchboard {
     next_conn: ConnId,
     closing: bool,
     snapshot_budget: Budget,
+    /// After a failed write of what fell due (repeats, alarms), when to try again.
+    retry_at: Option<Instant>,
     /// The log's sync thread (group commit): the switchboard never waits on the disk.
     syncer: crate::syncer::Syncer,
     /// Tablets with frames held until the log is durable.
@@ -285,6 +290,7 @@ impl Switchboard {
             closing: false,
             snapshot_budget: Budget::new(snapshots_per_second),
             log_trouble: None,
+            retry_at: None,
             syncer: crate::syncer::Syncer::start(durable),
             holding: Vec::new(),
         };
@@ -331,6 +337,11 @@ impl Switchboard {
             let now = self.now();
             let clock = &self.config.clock;
             let wake = due.map(|due| Instant::now() + clock.wall(due.saturating_sub(now)));
+            // After a failed write, what fell due waits for the retry.
+            let wake = match (wake, self.retry_at) {
+                (Some(w), Some(r)) => Some(w.max(r)),
+                (w, _) => w,
+            };
             tokio::select! {
                 req = requests.recv() => match req {
                     Some(req) => self.handle(req),
@@ -1003,7 +1014,17 @@ impl Switchboard {
     fn log_and_deliver(&mut self, events: Vec<EventKind>) {
         match self.log(events) {
             Ok(served) => self.deliver_all(served),
-            Err(e) => tracing::error!("cannot log an event: {e}"),
+            Err(e) => {
+                // What fell due stays due; it is tried again after a pause, not at once (a full
+                // disk would otherwise keep the switchboard spinning on it).
+                if self.retry_at.is_none_or(|t| t <= Instant::now()) {
+                    tracing::error!(
+                        "cannot log an event: {e}; trying again in {} s",
+                        RETRY_AFTER.as_secs()
+                    );
+                }
+                self.retry_at = Some(Instant::now() + RETRY_AFTER);
+            }
         }
     }
 

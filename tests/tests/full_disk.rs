@@ -21,10 +21,13 @@ async fn past_the_file_size_limit_calls_are_refused_and_what_was_logged_is_still
     let mut child = Command::new("sh")
         .args([
             "-c",
-            &format!("ulimit -f 64 && exec {HUB} serve --listen 127.0.0.1:0 --data {data}"),
+            // A short answer deadline: the calls' repeats fall due while the disk is full.
+            &format!(
+                "ulimit -f 64 && exec {HUB} serve --listen 127.0.0.1:0 --ack-deadline 0.2 --data {data}"
+            ),
         ])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("stderr")).unwrap())
         .spawn()
         .unwrap();
     let first = std::io::BufReader::new(child.stdout.take().unwrap())
@@ -96,6 +99,16 @@ async fn past_the_file_size_limit_calls_are_refused_and_what_was_logged_is_still
     assert_eq!(health["switchboard"], "ok", "{health}");
     let log = health["log"].as_str().unwrap();
     assert!(log.contains("last write to the log failed"), "{log}");
+    // What falls due meanwhile (the calls' repeats) is tried again after a pause, not in a
+    // loop that keeps the hub busy and fills its own log with the same error.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let stderr = std::fs::read_to_string(dir.path().join("stderr")).unwrap();
+    let errors = stderr.matches("cannot log an event").count();
+    assert!(
+        (1..=10).contains(&errors),
+        "{errors} lines of 'cannot log an event' in 3 s:\n{}",
+        stderr.lines().take(20).collect::<Vec<_>>().join("\n")
+    );
     let _ = child.kill();
     let _ = child.wait();
 }
