@@ -18,7 +18,7 @@ async fn past_the_file_size_limit_calls_are_refused_and_what_was_logged_is_still
     let token = integration::token_for(dir.path(), "G1");
     let sup_token = integration::token_for(dir.path(), "SUP");
     // 64 blocks: a few kilobytes of log, then no more.
-    let mut child = Command::new("sh")
+    let mut child = Killed(Command::new("sh")
         .args([
             "-c",
             // A short answer deadline: the calls' repeats fall due while the disk is full.
@@ -29,8 +29,8 @@ async fn past_the_file_size_limit_calls_are_refused_and_what_was_logged_is_still
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(dir.path().join("stderr")).unwrap())
         .spawn()
-        .unwrap();
-    let first = std::io::BufReader::new(child.stdout.take().unwrap())
+        .unwrap());
+    let first = std::io::BufReader::new(child.0.stdout.take().unwrap())
         .lines()
         .next()
         .unwrap()
@@ -66,7 +66,7 @@ async fn past_the_file_size_limit_calls_are_refused_and_what_was_logged_is_still
         other => panic!("{other}"),
     }
     assert!(
-        child.try_wait().unwrap().is_none(),
+        child.0.try_wait().unwrap().is_none(),
         "the hub is still running"
     );
     // Everything logged is still there: a supervisor replays it from the start.
@@ -109,6 +109,16 @@ async fn past_the_file_size_limit_calls_are_refused_and_what_was_logged_is_still
         "{errors} lines of 'cannot log an event' in 3 s:\n{}",
         stderr.lines().take(20).collect::<Vec<_>>().join("\n")
     );
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(child);
+}
+
+/// The hub process, killed when the test ends — also when an assertion fails, so a hub left
+/// on a full disk does not run on behind the test.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
