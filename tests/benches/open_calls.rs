@@ -9,8 +9,6 @@
 //!
 //! Knobs (environment): BENCH_BATCH (5000), BENCH_BATCHES (6).
 
-use std::io::BufRead;
-use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use protocol::{Call, Intent, Post};
@@ -31,30 +29,11 @@ async fn main() {
     let data = dir.path().join("data");
     let g1 = integration::token_for(&data, "G1");
     let s1 = integration::token_for(&data, "S1");
-    let mut hub = Command::new(env!("CARGO_BIN_EXE_hub-under-test"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--ack-deadline",
-            "3600",
-            "--data",
-        ])
-        .arg(&data)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    std::io::BufReader::new(hub.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("ws://"))
-        .unwrap()
-        .to_owned();
+    let (mut hub, url, _lines) = integration::hub_process_with(
+        env!("CARGO_BIN_EXE_hub-under-test"),
+        &data,
+        &["--ack-deadline", "3600"],
+    );
     // The water bar is on the net (so no call is flagged offline) but never answers.
     let (_bar, _) = Tablet::connect(&url, &s1, Options::default())
         .await
