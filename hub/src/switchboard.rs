@@ -555,6 +555,8 @@ impl Switchboard {
         let Some(station) = self.tablets.get(&conn).map(|t| t.station.clone()) else {
             return;
         };
+        // At debug, every command as it came (names included: not for a shipped log).
+        tracing::debug!(conn, %station, id, ?cmd, "command");
         if self.config.clock.is_manual() {
             // A hand-set clock moves without waking the timer: catch up on what fell due.
             self.tick(self.now());

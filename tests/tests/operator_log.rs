@@ -118,7 +118,12 @@ async fn the_log_says_what_the_hub_did_at_start_with_each_tablet_and_each_refusa
 async fn json_lines_for_a_log_shipper() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let (child, url) = start(&data, &[], &[("HUB_LOG_FORMAT", "json")]);
+    // At debug, every command as it came.
+    let (child, url) = start(
+        &data,
+        &[],
+        &[("HUB_LOG_FORMAT", "json"), ("RUST_LOG", "warn,hub=debug")],
+    );
     a_short_day(&url, &data).await;
     let log = stop(child);
     let lines: Vec<serde_json::Value> = log
@@ -140,6 +145,14 @@ async fn json_lines_for_a_log_shipper() {
         lines
             .iter()
             .any(|l| l["message"] == "event log opened" && l["head"].is_u64())
+    );
+    let command = lines
+        .iter()
+        .find(|l| l["message"] == "command" && l["station"] == "G1")
+        .unwrap_or_else(|| panic!("no command line at debug in {log}"));
+    assert!(
+        command["cmd"].as_str().unwrap().contains("IdCopy"),
+        "{command}"
     );
 }
 
