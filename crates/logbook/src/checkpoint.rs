@@ -36,15 +36,11 @@ const SUFFIX: &str = ".ckpt";
 
 /// The file name of the checkpoint at `offset`.
 pub fn checkpoint_file_name(offset: u64) -> String {
-    format!("{PREFIX}{offset:020}{SUFFIX}")
+    crate::file::offset_name(PREFIX, offset, SUFFIX)
 }
 
 fn parse_name(name: &str) -> Option<u64> {
-    let digits = name.strip_prefix(PREFIX)?.strip_suffix(SUFFIX)?;
-    if digits.len() != 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
+    crate::file::offset_of_name(name, PREFIX, SUFFIX)
 }
 
 /// A checkpoint file found in a log's directory (not yet read).

@@ -50,6 +50,21 @@ pub(crate) fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize>
     Ok(filled)
 }
 
+/// A file named for an offset: `PREFIX` + the offset in 20 digits + `SUFFIX`, so that names
+/// sort as offsets do (segments, checkpoints).
+pub(crate) fn offset_name(prefix: &str, offset: u64, suffix: &str) -> String {
+    format!("{prefix}{offset:020}{suffix}")
+}
+
+/// The offset a name made by [`offset_name`] stands for; `None` for any other name.
+pub(crate) fn offset_of_name(name: &str, prefix: &str, suffix: &str) -> Option<u64> {
+    let digits = name.strip_prefix(prefix)?.strip_suffix(suffix)?;
+    if digits.len() != 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 /// Creates `dir` (and parents) if missing. New directories are owner-only on unix since the log
 /// holds visitor data.
 pub(crate) fn ensure_dir(dir: &Path) -> Result<(), LogError> {

@@ -27,16 +27,12 @@ const SUFFIX: &str = ".log";
 
 /// The file name of the segment whose first record is `first`.
 pub fn segment_file_name(first: u64) -> String {
-    format!("{PREFIX}{first:020}{SUFFIX}")
+    crate::file::offset_name(PREFIX, first, SUFFIX)
 }
 
 /// The first offset a segment file name stands for, if it is one.
 fn parse_name(name: &str) -> Option<u64> {
-    let digits = name.strip_prefix(PREFIX)?.strip_suffix(SUFFIX)?;
-    if digits.len() != 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
+    crate::file::offset_of_name(name, PREFIX, SUFFIX)
 }
 
 /// One segment of a log on disk, as its header describes it.
