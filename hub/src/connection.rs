@@ -1,6 +1,8 @@
 //! One tablet's WebSocket, from handshake to close, in one task: it reads the tablet's commands
-//! and hands them to the switchboard, and drains the tablet's bounded queue onto the socket —
-//! feeding every queued frame, then flushing once, so a burst costs one write, not many.
+//! and hands them to the switchboard. What the tablet is sent is written by the switchboard
+//! itself, straight to the socket ([`crate::line::Outlet`]); this task takes over only when the
+//! socket is full (it waits for it, within the write timeout), and for its own replies, pings
+//! and the close.
 //!
 //! The first frame must be `connect` with a valid token, within the connect timeout. Any other
 //! command is answered `not_connected`, and a frame that does not decode `bad_frame` (each under
@@ -10,47 +12,45 @@
 //! codes. Every close carries a code that says whether to reconnect.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use std::net::SocketAddr;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use futures_util::SinkExt;
 use protocol::{ClientFrame, CloseCode, Codec, Command, ErrorCode, ServerFrame};
-use tokio::sync::{mpsc, oneshot};
-use tokio::time::timeout;
+use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::App;
+use crate::line::{DrainFailed, Framed, Inlet, Outlet, Wire};
 use crate::reports::ReportFailed;
-use crate::switchboard::{ConnId, Join, Joined, Kick, Request, encode, encode_reply};
+use crate::switchboard::{ConnId, Join, Joined, Request, encode, encode_reply};
 use crate::token::Grant;
 
-/// Most frames written between two flushes.
-const BATCH: usize = 64;
+/// How long a closed line waits for the tablet's own close before letting go of the socket.
+const LINGER: Duration = Duration::from_secs(1);
 
 /// Serves one upgraded WebSocket until it closes.
 /// Logs one line as a tablet joins and one as it leaves (with its station and address), and
 /// one per refused sign-in.
-pub async fn serve(mut socket: WebSocket, app: Arc<App>, peer: Option<SocketAddr>) {
+pub async fn serve(wire: Wire, codec: Option<Codec>, app: Arc<App>, peer: Option<SocketAddr>) {
     let peer = Addr(peer);
-    let Some(codec) = socket
-        .protocol()
-        .and_then(|p| p.to_str().ok())
-        .and_then(Codec::from_subprotocol)
-    else {
+    let outlet = wire.outlet.clone();
+    let mut inlet = Inlet::new(wire, protocol::codec::MAX_FRAME_BYTES);
+    let Some(codec) = codec else {
         app.metrics.disconnect("no_subprotocol");
         tracing::info!(%peer, "connection refused: it offered no subprotocol the hub speaks (close 4503)");
-        return close(&mut socket, CloseCode::NoSubprotocol, None).await;
+        return close(&outlet, CloseCode::NoSubprotocol, None).await;
     };
     let Ok(_permit) = app.connections.clone().try_acquire_owned() else {
         app.metrics.disconnect("overloaded");
         tracing::warn!(%peer, max_tablets = app.config.max_connections, "tablet refused: the hub has as many tablets as it takes (close 4003)");
-        return close(&mut socket, CloseCode::Overloaded, None).await;
+        return close(&outlet, CloseCode::Overloaded, None).await;
     };
-    let Some((conn, queue, kick, grant)) = admit(&mut socket, codec, &app, peer).await else {
+    let Some((conn, grant)) = admit(&mut inlet, &outlet, codec, &app, peer).await else {
         return;
     };
     let since = tokio::time::Instant::now();
-    let closing = pump(&mut socket, codec, conn, queue, &kick, &grant, &app).await;
+    let closing = pump(&mut inlet, &outlet, codec, conn, &grant, &app).await;
     let _ = app.switchboard.send(Request::Leave { conn }).await;
     let code = closing.as_ref().map(|(code, _)| *code);
     tracing::info!(
@@ -63,19 +63,20 @@ pub async fn serve(mut socket: WebSocket, app: Arc<App>, peer: Option<SocketAddr
         "tablet left"
     );
     if let Some((code, why)) = closing {
-        close_within(&mut socket, code, why.as_deref(), app.config.write_timeout).await;
+        close_within(&outlet, code, why.as_deref(), app.config.write_timeout).await;
     }
 }
 
 /// The handshake: `connect` in time, a good token, a post on this site; then the welcome and
-/// whatever the tablet missed.
+/// whatever the tablet missed, written within the write timeout.
 async fn admit(
-    socket: &mut WebSocket,
+    inlet: &mut Inlet,
+    outlet: &Arc<Outlet>,
     codec: Codec,
     app: &App,
     peer: Addr,
-) -> Option<(ConnId, mpsc::Receiver<Message>, Arc<Kick>, Grant)> {
-    let first = first_frame(socket, app).await?;
+) -> Option<(ConnId, Grant)> {
+    let first = first_frame(inlet, outlet, app).await?;
     // The first frame must decode, and be `connect`; anything else is answered, then closed.
     let (id, token, resume) = match decode(codec, &first) {
         Some(Ok(ClientFrame {
@@ -91,11 +92,11 @@ async fn admit(
                     .into(),
                 rule: None,
             };
-            refuse_handshake(socket, codec, &error, app).await;
+            refuse_handshake(outlet, codec, &error, app).await;
             return None;
         }
         Some(Err(e)) => {
-            refuse_handshake(socket, codec, &bad_frame(codec, &first, &e), app).await;
+            refuse_handshake(outlet, codec, &bad_frame(codec, &first, &e), app).await;
             return None;
         }
         None => return None,
@@ -105,7 +106,7 @@ async fn admit(
         Err(e) => {
             app.metrics.disconnect(e.close_code().name());
             tracing::warn!(%peer, "token refused (close {}): {e}", e.close_code().code());
-            close(socket, e.close_code(), Some(&e.to_string())).await;
+            close(outlet, e.close_code(), Some(&e.to_string())).await;
             return None;
         }
     };
@@ -114,54 +115,38 @@ async fn admit(
         app.metrics.disconnect("bad_token");
         let why = format!("{station} is not a post on this site");
         tracing::warn!(%peer, %station, "token refused (close 4500): {why}");
-        close(socket, CloseCode::BadToken, Some(&why)).await;
+        close(outlet, CloseCode::BadToken, Some(&why)).await;
         return None;
     }
-    let (queue_tx, queue) = mpsc::channel(app.config.queue_frames);
-    let kick = Arc::new(Kick::default());
     let (reply, joined) = oneshot::channel();
     let join = Request::Join(Join {
         station: station.clone(),
         codec,
-        queue: queue_tx,
-        kick: kick.clone(),
+        outlet: outlet.clone(),
+        id,
         resume,
         reply,
     });
-    let joined: Joined = match app.switchboard.send(join).await {
+    let joined: Option<Joined> = match app.switchboard.send(join).await {
         Ok(()) => joined.await.ok(),
         Err(_) => None,
-    }?;
-    let welcome_body = joined.welcome.clone();
-    let welcome = ServerFrame::Reply {
-        id,
-        body: joined.welcome,
     };
-    // The welcome and the backlog go out within the write timeout, or the tablet is dropped:
-    // a tablet that resumes far back and never reads holds nothing for long.
-    let send_all = async {
-        let Some(m) = encode(codec, &welcome) else {
-            return false;
-        };
-        if socket.feed(m).await.is_err() {
-            return false;
-        }
-        for m in joined.backlog {
-            if socket.feed(m).await.is_err() {
-                return false;
-            }
-        }
-        socket.flush().await.is_ok()
+    let Some(joined) = joined else {
+        // The hub is going down.
+        close(outlet, CloseCode::Shutdown, None).await;
+        return None;
     };
-    let ok = matches!(timeout(app.config.write_timeout, send_all).await, Ok(true));
-    if !ok {
+    // The switchboard queued the welcome and the backlog, and wrote what the socket took. The
+    // rest goes out within the write timeout, or the tablet is dropped: a tablet that resumes
+    // far back and never reads holds nothing for long.
+    if outlet.drain(app.config.write_timeout).await.is_err() {
         let _ = app
             .switchboard
             .send(Request::Leave { conn: joined.conn })
             .await;
         return None;
     }
-    if let protocol::ReplyBody::Welcome { recovery, .. } = &welcome_body {
+    if let protocol::ReplyBody::Welcome { recovery, .. } = &joined.welcome {
         tracing::info!(
             conn = joined.conn,
             %station,
@@ -172,7 +157,7 @@ async fn admit(
         );
     }
     signed_in(&grant);
-    Some((joined.conn, queue, kick, grant))
+    Some((joined.conn, grant))
 }
 
 /// Says in the hub's log what the operator should act on about a token just used: an old-format
@@ -200,27 +185,28 @@ fn signed_in(grant: &Grant) {
 /// The tablet's first protocol frame, within the connect timeout. WebSocket pings on the way
 /// are answered, not taken for a command. `None` once the connection is over (closed here if
 /// the tablet was too slow or sent too much).
-async fn first_frame(socket: &mut WebSocket, app: &App) -> Option<Message> {
+async fn first_frame(inlet: &mut Inlet, outlet: &Outlet, app: &App) -> Option<Message> {
     let deadline = tokio::time::Instant::now() + app.config.connect_timeout;
     loop {
-        match tokio::time::timeout_at(deadline, socket.recv()).await {
+        match tokio::time::timeout_at(deadline, inlet.next()).await {
             Err(_) => {
                 app.metrics.disconnect("connect_timeout");
-                close(socket, CloseCode::ConnectTimeout, None).await;
+                close(outlet, CloseCode::ConnectTimeout, None).await;
                 return None;
             }
-            Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => {
-                // tungstenite queued the pong; send it.
-                if socket.flush().await.is_err() {
-                    return None;
-                }
+            // tungstenite queued the pong; it goes out with the next read.
+            Ok(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+            Ok(Ok(Message::Close(_))) => {
+                answer_close(inlet, outlet, app.config.write_timeout).await;
+                return None;
             }
-            Ok(Some(Ok(Message::Close(_)))) | Ok(None) => return None,
-            Ok(Some(Ok(msg))) => return Some(msg),
-            Ok(Some(Err(e))) => {
-                if too_big(e) {
+            Ok(Ok(msg)) => return Some(msg),
+            Ok(Err(e)) => {
+                if matches!(e, tungstenite::Error::Capacity(_)) {
                     app.metrics.disconnect("frame_too_big");
-                    close(socket, CloseCode::FrameTooBig, None).await;
+                    close(outlet, CloseCode::FrameTooBig, None).await;
+                } else {
+                    refuse_broken(outlet, &e, app.config.write_timeout).await;
                 }
                 return None;
             }
@@ -230,13 +216,10 @@ async fn first_frame(socket: &mut WebSocket, app: &App) -> Option<Message> {
 
 /// Ends a handshake that broke the protocol: the error for the frame (under its id, so the
 /// client knows which request failed), then the close 4501.
-async fn refuse_handshake(socket: &mut WebSocket, codec: Codec, error: &ServerFrame, app: &App) {
+async fn refuse_handshake(outlet: &Outlet, codec: Codec, error: &ServerFrame, app: &App) {
     app.metrics.disconnect("protocol_violation");
-    if let Some(m) = encode(codec, error) {
-        if !matches!(
-            timeout(app.config.write_timeout, socket.send(m)).await,
-            Ok(Ok(()))
-        ) {
+    if let Some(f) = encode(codec, error) {
+        if !send_own(outlet, f, app.config.write_timeout).await {
             return;
         }
     }
@@ -246,7 +229,7 @@ async fn refuse_handshake(socket: &mut WebSocket, codec: Codec, error: &ServerFr
         }
         _ => "bad frame: the first frame must be a connect that decodes",
     };
-    close(socket, CloseCode::ProtocolViolation, Some(why)).await;
+    close(outlet, CloseCode::ProtocolViolation, Some(why)).await;
 }
 
 /// A close to send, and its reason when it is not the code's own.
@@ -255,11 +238,10 @@ type Closing = (CloseCode, Option<String>);
 /// Moves frames both ways until the tablet leaves or is cut off. Returns the close to send, if
 /// the socket is still there to send it on.
 async fn pump(
-    socket: &mut WebSocket,
+    inlet: &mut Inlet,
+    outlet: &Outlet,
     codec: Codec,
     conn: ConnId,
-    mut queue: mpsc::Receiver<Message>,
-    kick: &Kick,
     grant: &Grant,
     app: &App,
 ) -> Option<Closing> {
@@ -290,8 +272,7 @@ async fn pump(
                 }
                 if quiet >= app.config.ping_after && !pinged {
                     pinged = true;
-                    let ping = Message::Ping(axum::body::Bytes::from_static(b"radio"));
-                    if !matches!(timeout(limit, socket.send(ping)).await, Ok(Ok(()))) {
+                    if !send_own(outlet, Framed::ping(b"radio"), limit).await {
                         return None;
                     }
                 }
@@ -304,57 +285,40 @@ async fn pump(
                     None => trust = None,
                 }
             }
-            out = queue.recv() => {
-                let Some(first) = out else {
-                    return Some((kick.code(), None));
-                };
-                if socket.feed(first).await.is_err() {
-                    return None;
-                }
-                for _ in 1..BATCH {
-                    match queue.try_recv() {
-                        Ok(m) => if socket.feed(m).await.is_err() { return None },
-                        Err(_) => break,
-                    }
-                }
-                match timeout(app.config.write_timeout, socket.flush()).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(_)) => return None,
-                    Err(_) => {
+            // The switchboard found the socket full, or closes the line.
+            () = outlet.woken() => {
+                match outlet.drain(limit).await {
+                    Ok(()) => {}
+                    Err(DrainFailed::Timeout) => {
                         app.metrics.disconnect("write_timeout");
                         return None;
                     }
+                    Err(DrainFailed::Broken) => return None,
+                }
+                if let Some(code) = outlet.closing() {
+                    return Some((code, None));
                 }
             }
-            inbound = socket.recv() => {
+            inbound = inlet.next() => {
                 let msg = match inbound {
-                    Some(Ok(m)) => m,
-                    Some(Err(e)) => {
-                        let e = e.into_inner();
-                        let ws = e.downcast_ref::<tokio_tungstenite::tungstenite::Error>();
-                        if ws.is_some_and(|e| matches!(e, tokio_tungstenite::tungstenite::Error::Capacity(_))) {
-                            return Some((CloseCode::FrameTooBig, None));
-                        }
-                        // A frame that breaks the WebSocket rules is answered with the standard
-                        // close code and the reason, not a silent drop.
-                        if let Some((code, why)) = ws.and_then(broken_frame) {
-                            let frame = CloseFrame { code, reason: why.into() };
-                            let _ = timeout(limit, socket.send(Message::Close(Some(frame)))).await;
-                        }
+                    Ok(m) => m,
+                    Err(tungstenite::Error::Capacity(_)) => {
+                        return Some((CloseCode::FrameTooBig, None));
+                    }
+                    Err(e) => {
+                        refuse_broken(outlet, &e, limit).await;
                         return None;
                     }
-                    None => return None,
                 };
                 heard = tokio::time::Instant::now();
                 pinged = false;
                 match msg {
-                    Message::Close(_) => return None,
-                    Message::Ping(_) | Message::Pong(_) => {
-                        // tungstenite queued the pong; send it, in bounded time.
-                        if !matches!(timeout(limit, socket.flush()).await, Ok(Ok(()))) {
-                            return None;
-                        }
+                    Message::Close(_) => {
+                        answer_close(inlet, outlet, limit).await;
+                        return None;
                     }
+                    // tungstenite queued the pong; it goes out with the next read.
+                    Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
                     msg => match read_command(codec, &msg) {
                         Some(Ok(ClientFrame { id, cmd: Command::Report { date } })) => {
                             let frame = match crate::reports::report(app, date.as_deref()).await {
@@ -364,8 +328,8 @@ async fn pump(
                                 Err(ReportFailed::Busy(message)) => ServerFrame::Error { id, code: ErrorCode::Overloaded, message, rule: None },
                                 Err(ReportFailed::Internal(message)) => ServerFrame::Error { id, code: ErrorCode::Internal, message, rule: None },
                             };
-                            if let Some(m) = encode_reply(codec, &frame) {
-                                if !matches!(timeout(limit, socket.send(m)).await, Ok(Ok(()))) {
+                            if let Some(f) = encode_reply(codec, &frame) {
+                                if !send_own(outlet, f, limit).await {
                                     return None;
                                 }
                             }
@@ -378,8 +342,8 @@ async fn pump(
                         }
                         Some(Err(error)) => {
                             app.metrics.refusal(ErrorCode::BadFrame.name());
-                            if let Some(m) = encode(codec, &error) {
-                                if !matches!(timeout(limit, socket.send(m)).await, Ok(Ok(()))) {
+                            if let Some(f) = encode(codec, &error) {
+                                if !send_own(outlet, f, limit).await {
                                     return None;
                                 }
                             }
@@ -389,6 +353,28 @@ async fn pump(
                 }
             }
         }
+    }
+}
+
+/// Sends one of the task's own frames, and whatever is queued before it, within `limit`.
+async fn send_own(outlet: &Outlet, frame: Framed, limit: Duration) -> bool {
+    outlet.queue_own(frame);
+    outlet.drain(limit).await.is_ok()
+}
+
+/// The tablet closed: tungstenite's answer goes out, then the socket is let go.
+async fn answer_close(inlet: &mut Inlet, outlet: &Outlet, limit: Duration) {
+    inlet.flush();
+    let _ = outlet.drain(limit.min(LINGER)).await;
+    outlet.shut();
+}
+
+/// A frame that breaks the WebSocket rules is answered with the standard close code and the
+/// reason, not a silent drop.
+async fn refuse_broken(outlet: &Outlet, e: &tungstenite::Error, limit: Duration) {
+    if let Some((code, why)) = broken_frame(e) {
+        let _ = send_own(outlet, Framed::close(code, why), limit).await;
+        outlet.shut();
     }
 }
 
@@ -456,7 +442,6 @@ fn bad_frame(codec: Codec, msg: &Message, e: &protocol::DecodeError) -> ServerFr
     }
 }
 
-/// Whether a read failed because the tablet sent more than the frame limit.
 /// The standard close for a frame that breaks the WebSocket rules: 1007 for text that is not
 /// UTF-8, 1002 for any other protocol error (an unmasked client frame, a bad opcode, …).
 fn broken_frame(e: &tokio_tungstenite::tungstenite::Error) -> Option<(u16, &'static str)> {
@@ -471,34 +456,35 @@ fn broken_frame(e: &tokio_tungstenite::tungstenite::Error) -> Option<(u16, &'sta
     }
 }
 
-fn too_big(e: axum::Error) -> bool {
-    e.into_inner()
-        .downcast_ref::<tokio_tungstenite::tungstenite::Error>()
-        .is_some_and(|e| matches!(e, tokio_tungstenite::tungstenite::Error::Capacity(_)))
+/// Closes the line with `code` (and `why`, or the code's own reason).
+async fn close(outlet: &Outlet, code: CloseCode, why: Option<&str>) {
+    close_within(outlet, code, why, Duration::from_secs(2)).await
 }
 
-async fn close(socket: &mut WebSocket, code: CloseCode, why: Option<&str>) {
-    close_within(socket, code, why, std::time::Duration::from_secs(2)).await
-}
-
-/// Sends a close frame, giving up after `limit` (a stalled tablet may never read it).
-async fn close_within(
-    socket: &mut WebSocket,
-    code: CloseCode,
-    why: Option<&str>,
-    limit: std::time::Duration,
-) {
+/// Sends a close frame after whatever is queued, giving up after `limit` (a stalled tablet may
+/// never read it); then says goodbye at the transport and waits a moment for the tablet's own
+/// close, so the socket ends cleanly rather than with a reset.
+async fn close_within(outlet: &Outlet, code: CloseCode, why: Option<&str>, limit: Duration) {
     let reason = why.unwrap_or(code.reason());
-    // Close reasons are limited to 123 bytes by the WebSocket spec.
-    let mut end = reason.len().min(123);
-    while !reason.is_char_boundary(end) {
-        end -= 1;
+    if !send_own(outlet, Framed::close(code.code(), reason), limit).await {
+        return;
     }
-    let frame = CloseFrame {
-        code: code.code(),
-        reason: reason[..end].into(),
-    };
-    let _ = timeout(limit, socket.send(Message::Close(Some(frame)))).await;
+    outlet.shut();
+    let _ = tokio::time::timeout(LINGER, async {
+        let mut sink = [0u8; 256];
+        loop {
+            if outlet.tcp().readable().await.is_err() {
+                return;
+            }
+            match outlet.read(&mut sink) {
+                Ok(0) => return,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(_) => return,
+            }
+        }
+    })
+    .await;
 }
 
 /// A client's address for the log, or `-` when the request came without one.

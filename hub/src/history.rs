@@ -9,19 +9,19 @@
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
-use axum::extract::ws::{Message, Utf8Bytes};
 use logbook::{Bytes, LogError, Logbook, Lost, Options};
 use protocol::{Codec, Event, EventKind, ServerFrame, Station};
 
 use crate::audience::Audience;
+use crate::line::Framed;
 
 /// One logged event, ready to send.
 #[derive(Clone, Debug)]
 pub struct Served {
     pub offset: u64,
     pub audience: Audience,
-    binary: Bytes,
-    text: Utf8Bytes,
+    binary: Framed,
+    text: Framed,
 }
 
 impl Served {
@@ -44,20 +44,19 @@ impl Served {
         let json = Codec::Json
             .encode(frame)
             .map_err(|e| HistoryError::Encode(e.to_string()))?;
-        let text = Utf8Bytes::try_from(json).map_err(|e| HistoryError::Encode(e.to_string()))?;
         Ok(Served {
             offset: event.offset,
             audience: Audience::of(&event.what),
-            binary,
-            text,
+            binary: Framed::binary(binary),
+            text: Framed::text(json),
         })
     }
 
-    /// The WebSocket message for a tablet speaking `codec`: a cheap clone of shared bytes.
-    pub fn message(&self, codec: Codec) -> Message {
+    /// The frame for a tablet speaking `codec`: a cheap clone of shared bytes.
+    pub fn framed(&self, codec: Codec) -> Framed {
         match codec {
-            Codec::MsgPack => Message::Binary(self.binary.clone()),
-            Codec::Json => Message::Text(self.text.clone()),
+            Codec::MsgPack => self.binary.clone(),
+            Codec::Json => self.text.clone(),
         }
     }
 }
@@ -205,7 +204,10 @@ impl History {
             let served = Served::encode(&event)?;
             out.push((event, served));
         }
-        let payloads: Vec<Bytes> = out.iter().map(|(_, s)| s.binary.clone()).collect();
+        let payloads: Vec<Bytes> = out
+            .iter()
+            .map(|(_, s)| s.binary.payload().clone())
+            .collect();
         let range = self.book.append_batch(&payloads)?;
         debug_assert_eq!(range.start, first);
         for (_, s) in &out {
@@ -219,12 +221,7 @@ impl History {
     }
 
     /// Everything from `from` on that `station` may see, as frames for `codec`.
-    pub fn backlog(
-        &self,
-        from: u64,
-        station: &Station,
-        codec: Codec,
-    ) -> Result<Vec<Message>, Lost> {
+    pub fn backlog(&self, from: u64, station: &Station, codec: Codec) -> Result<Vec<Framed>, Lost> {
         let from = from.max(1);
         let first = self.book.first_retained();
         if from < first {
@@ -238,7 +235,7 @@ impl History {
             .iter()
             .skip(skip)
             .filter(|s| s.audience.admits(station))
-            .map(|s| s.message(codec))
+            .map(|s| s.framed(codec))
             .collect())
     }
 

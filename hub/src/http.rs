@@ -8,22 +8,13 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
-use axum::extract::ws::WebSocketUpgrade;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use protocol::Codec;
-use protocol::codec::{MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES};
 use tokio::sync::oneshot;
 
 use crate::App;
 use crate::switchboard::Request;
-
-/// Per-connection read buffer: a radio call is a few hundred bytes, and a thousand idle tablets
-/// should cost little.
-const READ_BUFFER: usize = 4 * 1024;
-/// Bytes gathered before tungstenite writes to the socket; a flush writes whatever is there.
-const WRITE_BUFFER: usize = 16 * 1024;
 
 pub fn router(app: Arc<App>, pages: crate::web::Assets) -> Router {
     Router::new()
@@ -40,27 +31,14 @@ pub fn router(app: Arc<App>, pages: crate::web::Assets) -> Router {
 /// The WebSocket upgrade. The subprotocol is the client's first offered that the hub speaks
 /// ([`Codec::choose`]); with none, the upgrade names none and the connection closes 4503.
 async fn ws(
-    upgrade: WebSocketUpgrade,
-    headers: HeaderMap,
     peer: Option<axum::Extension<crate::server::Peer>>,
     State(app): State<Arc<App>>,
+    req: axum::extract::Request,
 ) -> Response {
     let peer = peer.map(|axum::Extension(p)| p.0);
-    let offer = headers
-        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
-        .iter()
-        .filter_map(|v| v.to_str().ok());
-    let upgrade = match Codec::choose(offer) {
-        Some(codec) => upgrade.protocols([codec.subprotocol()]),
-        None => upgrade,
-    };
-    upgrade
-        .read_buffer_size(READ_BUFFER)
-        .write_buffer_size(WRITE_BUFFER)
-        .max_write_buffer_size(WRITE_BUFFER + 2 * MAX_SERVER_FRAME_BYTES)
-        .max_message_size(MAX_FRAME_BYTES)
-        .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| crate::connection::serve(socket, app, peer))
+    crate::line::upgrade::accept(req, move |wire, codec| {
+        crate::connection::serve(wire, codec, app, peer)
+    })
 }
 
 /// The site's CA certificate (`DATA/tls/ca.crt`, made by `hub tls new`), for a tablet to

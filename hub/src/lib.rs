@@ -14,7 +14,9 @@
 //! - `data_dir`: the data folder, owner-only.
 //! - `board`: the site's board — visitors, VIP rooms, orders, rota, modes, alarms — and its rules.
 //! - `audience`: who may see each event.
-//! - `connection`: one tablet's socket: handshake, commands in, batched frames out.
+//! - `connection`: one tablet's task: handshake, commands in, and its socket when full.
+//! - `line`: a tablet's WebSocket taken over from HTTP: frames made once, written by the
+//!   switchboard straight to every socket that may see them, a burst in one write.
 //! - `http`: `/ws`, `/healthz`, `/metrics`, `/api/state`, and the pages' routes.
 //! - `web`: the pages — the tablet (`/`), the dashboard (`/dashboard`), their assets — built
 //!   into the binary (or read from `--web DIR`), with their caching and security headers.
@@ -46,6 +48,7 @@ pub mod gate;
 pub mod health;
 pub mod history;
 pub mod http;
+pub mod line;
 pub mod link;
 pub mod local_ca;
 pub mod lock;

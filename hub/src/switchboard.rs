@@ -15,9 +15,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU16, Ordering};
 
-use axum::extract::ws::{Message, Utf8Bytes};
 use protocol::envelope::{PROTOCOL_VERSION, Recovery, Resume};
 use protocol::{
     Call, CloseCode, Codec, Command, ErrorCode, EventKind, ManagerName, ReplyBody, ServerFrame,
@@ -32,25 +30,11 @@ use crate::calendar;
 use crate::checkpoint::{self, Fit};
 use crate::config::Config;
 use crate::history::{History, HistoryError, Served};
+use crate::line::{Flushed, Framed, Outlet};
 use crate::metrics::Metrics;
 use crate::state::{AnswerError, Due, NetState};
 
 pub type ConnId = u64;
-
-/// Set by the switchboard before it drops a tablet's queue: the close code the connection sends.
-#[derive(Debug, Default)]
-pub struct Kick(AtomicU16);
-
-impl Kick {
-    pub fn set(&self, code: CloseCode) {
-        self.0.store(code.code(), Ordering::Relaxed);
-    }
-
-    /// The code to close with; a queue dropped without a reason means the hub is going down.
-    pub fn code(&self) -> CloseCode {
-        CloseCode::from_code(self.0.load(Ordering::Relaxed)).unwrap_or(CloseCode::Shutdown)
-    }
-}
 
 /// What connections and the HTTP side ask of the switchboard.
 pub enum Request {
@@ -110,24 +94,31 @@ pub struct Facts {
 pub struct Join {
     pub station: Station,
     pub codec: Codec,
-    pub queue: mpsc::Sender<Message>,
-    pub kick: Arc<Kick>,
+    /// Where the tablet's frames go (the switchboard writes them there itself).
+    pub outlet: Arc<Outlet>,
+    /// The `connect` frame's id, for the welcome.
+    pub id: u32,
     pub resume: Option<Resume>,
     pub reply: oneshot::Sender<Joined>,
 }
 
-/// A tablet's admission: its id, the welcome reply, and what it missed.
+/// A tablet's admission: its id and the welcome, which is queued on its outlet with what it
+/// missed behind it.
 pub struct Joined {
     pub conn: ConnId,
     pub welcome: ReplyBody,
-    pub backlog: Vec<Message>,
 }
+
+/// Most requests handled before what they sent is written: a burst of calls reaches each
+/// tablet in one write.
+const BATCH: usize = 64;
 
 struct Tablet {
     station: Station,
     codec: Codec,
-    queue: mpsc::Sender<Message>,
-    kick: Arc<Kick>,
+    outlet: Arc<Outlet>,
+    /// Frames were queued since the last write.
+    dirty: bool,
     /// A command's acknowledgement waiting for the log to be on disk, and whatever else this
     /// tablet was sent after it (kept in order behind it).
     held: Option<Box<Held>>,
@@ -136,23 +127,24 @@ struct Tablet {
 /// Frames held for one tablet until the log is durable up to `until`.
 struct Held {
     until: u64,
-    frames: Vec<Message>,
+    frames: Vec<Framed>,
 }
 
 impl Tablet {
-    /// Sends a frame, or queues it behind a held acknowledgement. A full queue (or hold) is a
-    /// tablet too slow to keep.
-    fn send(&mut self, msg: Message, most: usize) -> Result<(), CloseCode> {
+    /// Queues a frame, or holds it behind a held acknowledgement. A full queue (or hold) is a
+    /// tablet too slow to keep. Returns whether the tablet has frames to write now and had
+    /// none before.
+    fn send(&mut self, frame: Framed, most: usize) -> Result<bool, CloseCode> {
         match &mut self.held {
             Some(h) if h.frames.len() >= most => Err(CloseCode::Slow),
             Some(h) => {
-                h.frames.push(msg);
-                Ok(())
+                h.frames.push(frame);
+                Ok(false)
             }
-            None => self.queue.try_send(msg).map_err(|e| match e {
-                mpsc::error::TrySendError::Full(_) => CloseCode::Slow,
-                mpsc::error::TrySendError::Closed(_) => CloseCode::Shutdown,
-            }),
+            None => {
+                self.outlet.queue(frame, most)?;
+                Ok(!std::mem::replace(&mut self.dirty, true))
+            }
         }
     }
 }
@@ -174,6 +166,8 @@ pub struct Switchboard {
     syncer: crate::syncer::Syncer,
     /// Tablets with frames held until the log is durable.
     holding: Vec<ConnId>,
+    /// Tablets with frames queued since the last write.
+    dirty: Vec<ConnId>,
     /// When the log's last write or sync failed, and why: `/healthz` fails for
     /// [`TROUBLE_FOR`] after, so a scraper sees a disk that fails now and then.
     log_trouble: Option<(std::time::Instant, String)>,
@@ -293,6 +287,7 @@ impl Switchboard {
             retry_at: None,
             syncer: crate::syncer::Syncer::start(durable),
             holding: Vec::new(),
+            dirty: Vec::new(),
         };
         let stale: Vec<EventKind> = sb
             .state
@@ -344,7 +339,17 @@ impl Switchboard {
             };
             tokio::select! {
                 req = requests.recv() => match req {
-                    Some(req) => self.handle(req),
+                    Some(req) => {
+                        self.handle(req);
+                        // What else has come is handled before anything is written, so a burst
+                        // goes to each tablet in one write.
+                        for _ in 1..BATCH {
+                            match requests.try_recv() {
+                                Ok(req) => self.handle(req),
+                                Err(_) => break,
+                            }
+                        }
+                    }
                     None => break,
                 },
                 _ = sleep_until_opt(wake) => self.tick(self.now()),
@@ -357,6 +362,7 @@ impl Switchboard {
                     }
                 }
             }
+            self.write();
         }
         if let Err(e) = self.history.sync() {
             tracing::error!("cannot sync the event log: {e}");
@@ -413,14 +419,16 @@ impl Switchboard {
                 // Synced here: the acknowledgements still held go out ahead of the close.
                 for conn in std::mem::take(&mut self.holding) {
                     if let Some(t) = self.tablets.get_mut(&conn) {
-                        for msg in t.held.take().map(|h| h.frames).unwrap_or_default() {
-                            let _ = t.queue.try_send(msg);
+                        for frame in t.held.take().map(|h| h.frames).unwrap_or_default() {
+                            t.outlet.queue_own(frame);
                         }
                     }
                 }
                 for (_, t) in self.tablets.drain() {
-                    t.kick.set(CloseCode::Shutdown);
+                    t.outlet.flush();
+                    t.outlet.close(CloseCode::Shutdown);
                 }
+                self.dirty.clear();
                 self.metrics.connections.set(0);
                 self.by_station.clear();
                 let _ = reply.send(());
@@ -432,13 +440,12 @@ impl Switchboard {
         let Join {
             station,
             codec,
-            queue,
-            kick,
+            outlet,
+            id,
             resume,
             reply,
         } = join;
         if self.closing {
-            kick.set(CloseCode::Shutdown);
             return; // dropping `reply` tells the connection to close
         }
         let head = self.history.head();
@@ -490,19 +497,27 @@ impl Switchboard {
         };
         let conn = self.next_conn;
         self.next_conn += 1;
-        let joined = Joined {
-            conn,
-            welcome: ReplyBody::Welcome {
-                protocol: PROTOCOL_VERSION,
-                station: station.clone(),
-                epoch,
-                head,
-                recovery,
-                time_zone: Some(self.config.rules.zone.name().to_owned()),
-            },
-            backlog,
+        let welcome = ReplyBody::Welcome {
+            protocol: PROTOCOL_VERSION,
+            station: station.clone(),
+            epoch,
+            head,
+            recovery,
+            time_zone: Some(self.config.rules.zone.name().to_owned()),
         };
-        if reply.send(joined).is_err() {
+        // The welcome, then what the tablet missed, ahead of anything live; the tablet's task
+        // writes what the socket does not take at once, within the write timeout.
+        let frame = ServerFrame::Reply {
+            id,
+            body: welcome.clone(),
+        };
+        if let Some(f) = encode(codec, &frame) {
+            outlet.queue_own(f);
+        }
+        for f in backlog {
+            outlet.queue_own(f);
+        }
+        if reply.send(Joined { conn, welcome }).is_err() {
             return; // the connection went away while waiting
         }
         let ids = self.by_station.entry(station.clone()).or_default();
@@ -513,11 +528,12 @@ impl Switchboard {
             Tablet {
                 station: station.clone(),
                 codec,
-                queue,
-                kick,
+                outlet,
+                dirty: true,
                 held: None,
             },
         );
+        self.dirty.push(conn);
         self.metrics.connections.inc();
         if first {
             self.log_and_deliver(vec![EventKind::StationOnline { station }]);
@@ -531,7 +547,7 @@ impl Switchboard {
             return;
         };
         if let Some(code) = kick {
-            tablet.kick.set(code);
+            tablet.outlet.close(code);
         }
         self.metrics.connections.dec();
         let last = match self.by_station.get_mut(&tablet.station) {
@@ -1042,8 +1058,14 @@ impl Switchboard {
         let mut slow = Vec::new();
         let mut sent = 0u64;
         let most = self.config.queue_frames;
-        let mut send = |conn: ConnId, t: &mut Tablet| match t.send(served.message(t.codec), most) {
-            Ok(()) => sent += 1,
+        let dirty = &mut self.dirty;
+        let mut send = |conn: ConnId, t: &mut Tablet| match t.send(served.framed(t.codec), most) {
+            Ok(newly) => {
+                sent += 1;
+                if newly {
+                    dirty.push(conn);
+                }
+            }
             Err(code) => slow.push((conn, code)),
         };
         let (tablets, by_station) = (&mut self.tablets, &self.by_station);
@@ -1080,12 +1102,28 @@ impl Switchboard {
         let Some(t) = self.tablets.get_mut(&conn) else {
             return;
         };
-        let Some(msg) = encode_reply(t.codec, frame) else {
+        let Some(f) = encode_reply(t.codec, frame) else {
             return;
         };
-        if t.send(msg, most).is_err() {
-            self.metrics.disconnect("slow");
-            self.leave(conn, Some(CloseCode::Slow));
+        match t.send(f, most) {
+            Ok(true) => self.dirty.push(conn),
+            Ok(false) => {}
+            Err(_) => {
+                self.metrics.disconnect("slow");
+                self.leave(conn, Some(CloseCode::Slow));
+            }
+        }
+    }
+
+    /// Writes what each tablet was sent since the last write, straight to its socket, as far
+    /// as the socket takes it now (the tablet's task writes the rest). Never waits.
+    fn write(&mut self) {
+        for conn in std::mem::take(&mut self.dirty) {
+            if let Some(t) = self.tablets.get_mut(&conn) {
+                t.dirty = false;
+                // A full or failed socket is the tablet's task's to handle (it was woken).
+                let _: Flushed = t.outlet.flush();
+            }
         }
     }
 
@@ -1148,10 +1186,14 @@ impl Switchboard {
                 gone.push((conn, CloseCode::Shutdown));
                 continue;
             }
-            for msg in held.frames {
-                if let Err(code) = t.send(msg, usize::MAX) {
-                    gone.push((conn, code));
-                    break;
+            for frame in held.frames {
+                match t.send(frame, usize::MAX) {
+                    Ok(true) => self.dirty.push(conn),
+                    Ok(false) => {}
+                    Err(code) => {
+                        gone.push((conn, code));
+                        break;
+                    }
                 }
             }
         }
@@ -1197,7 +1239,7 @@ impl Switchboard {
 }
 
 /// Encodes a frame for one tablet.
-pub fn encode(codec: Codec, frame: &ServerFrame) -> Option<Message> {
+pub fn encode(codec: Codec, frame: &ServerFrame) -> Option<Framed> {
     let bytes = match codec.encode(frame) {
         Ok(b) => b,
         Err(e) => {
@@ -1206,22 +1248,18 @@ pub fn encode(codec: Codec, frame: &ServerFrame) -> Option<Message> {
         }
     };
     Some(match codec {
-        Codec::MsgPack => Message::Binary(bytes),
-        Codec::Json => Message::Text(Utf8Bytes::try_from(bytes).ok()?),
+        Codec::MsgPack => Framed::binary(bytes),
+        Codec::Json => Framed::text(bytes),
     })
 }
 
 /// Encodes a reply for one tablet, within the frame limit a tablet accepts: a reply that would
 /// be larger (a `state` of a very busy day) becomes an error pointing to the HTTP snapshot.
-pub fn encode_reply(codec: Codec, frame: &ServerFrame) -> Option<Message> {
-    let msg = encode(codec, frame)?;
-    let len = match &msg {
-        Message::Binary(b) => b.len(),
-        Message::Text(t) => t.len(),
-        _ => 0,
-    };
+pub fn encode_reply(codec: Codec, frame: &ServerFrame) -> Option<Framed> {
+    let framed = encode(codec, frame)?;
+    let len = framed.body_len();
     if len <= protocol::codec::MAX_SERVER_FRAME_BYTES {
-        return Some(msg);
+        return Some(framed);
     }
     let id = match frame {
         ServerFrame::Reply { id, .. } | ServerFrame::Error { id, .. } => *id,

@@ -1,0 +1,151 @@
+//! A server frame made once and written as it is to every socket that may see it: the
+//! WebSocket header (server frames are never masked, so it is the same for every tablet) beside
+//! the payload, which is shared, not copied. Written with one vectored write per batch.
+
+use bytes::Bytes;
+
+/// The largest WebSocket header a server frame needs: 2 bytes, and 8 for a 64-bit length.
+const MAX_HEAD: usize = 10;
+
+/// A whole WebSocket frame, ready for the wire.
+#[derive(Clone, Debug)]
+pub struct Framed {
+    head: [u8; MAX_HEAD],
+    head_len: u8,
+    body: Bytes,
+}
+
+/// The WebSocket opcodes the hub sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Opcode {
+    Text = 0x1,
+    Binary = 0x2,
+    Close = 0x8,
+    Ping = 0x9,
+}
+
+impl Framed {
+    /// A text frame; `body` is UTF-8 (the hub's JSON).
+    pub fn text(body: Bytes) -> Framed {
+        Framed::new(Opcode::Text, body)
+    }
+
+    /// A binary frame (MessagePack).
+    pub fn binary(body: Bytes) -> Framed {
+        Framed::new(Opcode::Binary, body)
+    }
+
+    /// A ping with a short payload.
+    pub fn ping(payload: &'static [u8]) -> Framed {
+        Framed::new(Opcode::Ping, Bytes::from_static(payload))
+    }
+
+    /// A close frame with its code and reason, the reason cut (on a character boundary) to the
+    /// 123 bytes a close frame may carry.
+    pub fn close(code: u16, reason: &str) -> Framed {
+        let mut end = reason.len().min(123);
+        while !reason.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut body = Vec::with_capacity(2 + end);
+        body.extend_from_slice(&code.to_be_bytes());
+        body.extend_from_slice(&reason.as_bytes()[..end]);
+        Framed::new(Opcode::Close, Bytes::from(body))
+    }
+
+    /// Bytes that are already whole frames (tungstenite's own: a pong, a close's answer).
+    pub(crate) fn raw(bytes: Bytes) -> Framed {
+        Framed {
+            head: [0; MAX_HEAD],
+            head_len: 0,
+            body: bytes,
+        }
+    }
+
+    fn new(opcode: Opcode, body: Bytes) -> Framed {
+        let mut head = [0u8; MAX_HEAD];
+        head[0] = 0x80 | opcode as u8; // FIN: the hub never fragments
+        let len = body.len();
+        let head_len = if len < 126 {
+            head[1] = len as u8;
+            2
+        } else if len <= usize::from(u16::MAX) {
+            head[1] = 126;
+            head[2..4].copy_from_slice(&(len as u16).to_be_bytes());
+            4
+        } else {
+            head[1] = 127;
+            head[2..10].copy_from_slice(&(len as u64).to_be_bytes());
+            10
+        };
+        Framed {
+            head,
+            head_len,
+            body,
+        }
+    }
+
+    /// The header's bytes.
+    pub fn head(&self) -> &[u8] {
+        &self.head[..usize::from(self.head_len)]
+    }
+
+    /// The payload's bytes.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The payload, shared.
+    pub fn payload(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The payload's length (what the frame limit is about).
+    pub fn body_len(&self) -> usize {
+        self.body.len()
+    }
+
+    /// The whole frame's length on the wire.
+    pub fn wire_len(&self) -> usize {
+        usize::from(self.head_len) + self.body.len()
+    }
+
+    /// Whether this is a close frame.
+    pub fn is_close(&self) -> bool {
+        self.head_len > 0 && self.head[0] & 0x0f == Opcode::Close as u8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio_tungstenite::tungstenite::protocol::frame::FrameHeader;
+
+    /// tungstenite, which the tablets use, reads each length class back as it was written.
+    fn read_back(f: &Framed) -> (FrameHeader, u64) {
+        let mut wire = f.head().to_vec();
+        wire.extend_from_slice(f.body());
+        let mut cursor = std::io::Cursor::new(wire);
+        FrameHeader::parse(&mut cursor).unwrap().unwrap()
+    }
+
+    #[test]
+    fn every_length_class_reads_back_as_one_final_unmasked_frame() {
+        for len in [0, 1, 125, 126, 65_535, 65_536, 300_000] {
+            let f = Framed::binary(Bytes::from(vec![7u8; len]));
+            let (head, length) = read_back(&f);
+            assert_eq!(length, len as u64, "length {len}");
+            assert!(head.is_final && head.mask.is_none());
+            assert_eq!(f.wire_len(), f.head().len() + len);
+        }
+    }
+
+    #[test]
+    fn a_close_reason_is_cut_on_a_character_boundary() {
+        let f = Framed::close(4001, &"慢".repeat(60));
+        assert!(f.is_close());
+        assert!(f.body_len() <= 125);
+        assert_eq!(&f.body()[..2], &4001u16.to_be_bytes());
+        assert!(std::str::from_utf8(&f.body()[2..]).is_ok());
+    }
+}

@@ -1,0 +1,346 @@
+//! A tablet's outlet: the write side of its socket, shared by the switchboard and the tablet's
+//! own task. The switchboard queues frames (shared bytes, no copy) and, once per batch of work,
+//! writes what each tablet has queued straight to its socket with one vectored write — no task
+//! is woken and nothing is copied for a tablet whose socket takes it. Only when a socket is full
+//! does the tablet's task take over: it waits for the socket and writes the rest, within the
+//! write timeout.
+//!
+//! Over TLS the frames go through the connection's rustls state (encrypted per tablet, as they
+//! must be), behind the same lock, which is never held across an `.await`.
+
+use std::collections::VecDeque;
+use std::io::{self, IoSlice, Read, Write};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use bytes::Bytes;
+use protocol::CloseCode;
+use tokio::net::TcpStream;
+use tokio::sync::Notify;
+use tokio::sync::futures::Notified;
+
+use super::Framed;
+
+/// Most frames handed to one vectored write.
+const FRAMES_PER_WRITE: usize = 64;
+
+pub struct Outlet {
+    tcp: TcpStream,
+    pending: Mutex<Pending>,
+    /// Wakes the tablet's task: its socket was full, or the hub closes the line.
+    wake: Notify,
+}
+
+struct Pending {
+    frames: VecDeque<Framed>,
+    /// Bytes of the front frame already written.
+    sent: usize,
+    /// The connection's TLS state, when the tablet came over TLS.
+    tls: Option<Box<rustls::ServerConnection>>,
+    /// A write would have blocked: the tablet's task waits for the socket and writes the rest.
+    stalled: bool,
+    /// The socket failed: nothing more is written or queued.
+    broken: bool,
+    /// The hub ends the line with this close code once what is queued is written.
+    closing: Option<CloseCode>,
+}
+
+/// What a [`Outlet::flush`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Flushed {
+    /// Everything queued is on its way.
+    Done,
+    /// The socket is full; the tablet's task writes the rest when it can.
+    Stalled,
+    /// The socket failed.
+    Broken,
+}
+
+/// Why [`Outlet::drain`] gave up.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DrainFailed {
+    /// The socket took nothing for the write timeout: a tablet that stopped reading.
+    Timeout,
+    /// The socket failed (the tablet is gone).
+    Broken,
+}
+
+impl Outlet {
+    pub fn new(tcp: TcpStream, tls: Option<rustls::ServerConnection>) -> Outlet {
+        Outlet {
+            tcp,
+            pending: Mutex::new(Pending {
+                frames: VecDeque::new(),
+                sent: 0,
+                tls: tls.map(Box::new),
+                stalled: false,
+                broken: false,
+                closing: None,
+            }),
+            wake: Notify::new(),
+        }
+    }
+
+    pub fn tcp(&self) -> &TcpStream {
+        &self.tcp
+    }
+
+    pub fn is_tls(&self) -> bool {
+        self.lock().tls.is_some()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Pending> {
+        // A panic while holding this lock leaves plain data behind, still usable.
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queues a frame, without writing. A tablet with `most` frames waiting already is too
+    /// slow to keep (4001); one whose socket failed or whose line is closing is gone.
+    pub fn queue(&self, frame: Framed, most: usize) -> Result<(), CloseCode> {
+        let mut p = self.lock();
+        if p.broken || p.closing.is_some() {
+            return Err(CloseCode::Shutdown);
+        }
+        if p.frames.len() >= most {
+            return Err(CloseCode::Slow);
+        }
+        p.frames.push_back(frame);
+        Ok(())
+    }
+
+    /// Writes what is queued, as far as the socket takes it now; never waits. A full socket
+    /// wakes the tablet's task to write the rest.
+    pub fn flush(&self) -> Flushed {
+        let mut p = self.lock();
+        if p.broken {
+            return Flushed::Broken;
+        }
+        if p.stalled {
+            return Flushed::Stalled;
+        }
+        match write(&self.tcp, &mut p) {
+            Ok(()) => Flushed::Done,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                p.stalled = true;
+                drop(p);
+                self.wake.notify_one();
+                Flushed::Stalled
+            }
+            Err(_) => {
+                p.broken = true;
+                drop(p);
+                self.wake.notify_one();
+                Flushed::Broken
+            }
+        }
+    }
+
+    /// For the tablet's task: writes everything queued, waiting for the socket as needed, each
+    /// wait at most `limit`.
+    pub async fn drain(&self, limit: Duration) -> Result<(), DrainFailed> {
+        loop {
+            {
+                let mut p = self.lock();
+                if p.broken {
+                    return Err(DrainFailed::Broken);
+                }
+                p.stalled = false;
+                match write(&self.tcp, &mut p) {
+                    Ok(()) => return Ok(()),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => p.stalled = true,
+                    Err(_) => {
+                        p.broken = true;
+                        return Err(DrainFailed::Broken);
+                    }
+                }
+            }
+            match tokio::time::timeout(limit, self.tcp.writable()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => {
+                    self.lock().broken = true;
+                    return Err(DrainFailed::Broken);
+                }
+                Err(_) => return Err(DrainFailed::Timeout),
+            }
+        }
+    }
+
+    /// Whether frames wait to be written.
+    pub fn has_pending(&self) -> bool {
+        let p = self.lock();
+        !p.frames.is_empty() || p.tls.as_ref().is_some_and(|t| t.wants_write())
+    }
+
+    /// Ends the line with `code` once what is queued is written (the first reason given wins).
+    pub fn close(&self, code: CloseCode) {
+        let mut p = self.lock();
+        if p.closing.is_none() {
+            p.closing = Some(code);
+        }
+        drop(p);
+        self.wake.notify_one();
+    }
+
+    /// The close the hub asked for, if any.
+    pub fn closing(&self) -> Option<CloseCode> {
+        self.lock().closing
+    }
+
+    /// Resolves when the switchboard wants the tablet's task: a full socket, or a close.
+    pub fn woken(&self) -> Notified<'_> {
+        self.wake.notified()
+    }
+
+    /// The tablet's task's own frames (replies, pings, a close): queued whatever the count —
+    /// the task writes them itself with [`drain`](Self::drain).
+    pub fn queue_own(&self, frame: Framed) {
+        self.lock().frames.push_back(frame);
+    }
+
+    /// Plaintext read from the socket: straight from it, or through TLS. `WouldBlock` when
+    /// nothing has come.
+    pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut p = self.lock();
+        let Some(tls) = p.tls.as_mut() else {
+            drop(p);
+            return self.tcp.try_read(buf);
+        };
+        loop {
+            match tls.reader().read(buf) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e),
+            }
+            if tls.read_tls(&mut Socket(&self.tcp))? == 0 {
+                return Ok(0);
+            }
+            if let Err(e) = tls.process_new_packets() {
+                // Tell the tablet why (a TLS alert), as far as the socket takes it now.
+                let _ = tls.write_tls(&mut Socket(&self.tcp));
+                return Err(io::Error::new(io::ErrorKind::InvalidData, e));
+            }
+        }
+    }
+
+    /// Says goodbye at the transport: TLS's close_notify, then no more writes from the hub.
+    pub fn shut(&self) {
+        let mut p = self.lock();
+        if let Some(tls) = p.tls.as_mut() {
+            tls.send_close_notify();
+            let _ = tls.write_tls(&mut Socket(&self.tcp));
+        }
+        drop(p);
+        let _ = socket2::SockRef::from(&self.tcp).shutdown(std::net::Shutdown::Write);
+    }
+}
+
+/// Writes the queued frames until they are all written, or the socket would block (an error
+/// of kind `WouldBlock`), or fails.
+fn write(tcp: &TcpStream, p: &mut Pending) -> io::Result<()> {
+    if p.tls.is_some() {
+        return write_tls(tcp, p);
+    }
+    while !p.frames.is_empty() {
+        let mut slices = [IoSlice::new(&[]); 2 * FRAMES_PER_WRITE];
+        let mut n = 0;
+        let mut skip = p.sent;
+        for frame in p.frames.iter().take(FRAMES_PER_WRITE) {
+            for part in [frame.head(), frame.body()] {
+                if skip >= part.len() {
+                    skip -= part.len();
+                    continue;
+                }
+                slices[n] = IoSlice::new(&part[skip..]);
+                skip = 0;
+                n += 1;
+            }
+        }
+        let written = tcp.try_write_vectored(&slices[..n])?;
+        if written == 0 {
+            return Err(io::ErrorKind::WriteZero.into());
+        }
+        advance(p, written);
+    }
+    // The queue's memory goes back once a burst is written: an idle tablet holds none.
+    if p.frames.capacity() > FRAMES_PER_WRITE {
+        p.frames = VecDeque::new();
+    }
+    Ok(())
+}
+
+/// Marks `written` bytes of the queue as sent.
+fn advance(p: &mut Pending, mut written: usize) {
+    while written > 0 {
+        let Some(front) = p.frames.front() else {
+            return;
+        };
+        let left = front.wire_len() - p.sent;
+        if written >= left {
+            written -= left;
+            p.sent = 0;
+            p.frames.pop_front();
+        } else {
+            p.sent += written;
+            written = 0;
+        }
+    }
+}
+
+/// The same through TLS: frames are handed to rustls as far as its buffer takes them, and its
+/// records written to the socket.
+fn write_tls(tcp: &TcpStream, p: &mut Pending) -> io::Result<()> {
+    loop {
+        while let Some(front) = p.frames.front() {
+            let (head, body) = (front.head(), front.body());
+            let rest = if p.sent < head.len() {
+                &head[p.sent..]
+            } else {
+                &body[p.sent - head.len()..]
+            };
+            if rest.is_empty() {
+                // Nothing at all in it.
+                p.frames.pop_front();
+                p.sent = 0;
+                continue;
+            }
+            let tls = p.tls.as_mut().expect("write_tls is called with TLS");
+            let taken = tls.writer().write(rest)?;
+            if taken == 0 {
+                break; // rustls's buffer is full: write its records first
+            }
+            advance(p, taken);
+        }
+        let tls = p.tls.as_mut().expect("write_tls is called with TLS");
+        if !tls.wants_write() {
+            if p.frames.is_empty() {
+                return Ok(());
+            }
+            continue;
+        }
+        tls.write_tls(&mut Socket(tcp))?;
+    }
+}
+
+/// The tokio socket as a non-blocking `Read + Write` for rustls.
+struct Socket<'a>(&'a TcpStream);
+
+impl Read for Socket<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.try_read(buf)
+    }
+}
+
+impl Write for Socket<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.try_write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Bytes tungstenite writes on its own (a pong, the answer to a close), queued as they are.
+pub fn raw(bytes: &[u8]) -> Framed {
+    Framed::raw(Bytes::copy_from_slice(bytes))
+}
