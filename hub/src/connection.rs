@@ -17,7 +17,7 @@ use std::time::Duration;
 use std::net::SocketAddr;
 
 use protocol::{ClientFrame, CloseCode, Codec, Command, ErrorCode, ServerFrame};
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::App;
@@ -39,19 +39,21 @@ pub async fn serve(wire: Wire, codec: Option<Codec>, app: Arc<App>, peer: Option
     let Some(codec) = codec else {
         app.metrics.disconnect("no_subprotocol");
         tracing::info!(%peer, "connection refused: it offered no subprotocol the hub speaks (close 4503)");
-        return close(&outlet, CloseCode::NoSubprotocol, None).await;
+        return Box::pin(close(&outlet, CloseCode::NoSubprotocol, None)).await;
     };
     let Ok(_permit) = app.connections.clone().try_acquire_owned() else {
         app.metrics.disconnect("overloaded");
         tracing::warn!(%peer, max_tablets = app.config.max_connections, "tablet refused: the hub has as many tablets as it takes (close 4003)");
-        return close(&outlet, CloseCode::Overloaded, None).await;
+        return Box::pin(close(&outlet, CloseCode::Overloaded, None)).await;
     };
-    let Some((conn, grant)) = admit(&mut inlet, &outlet, codec, &app, peer).await else {
+    // Boxed, as are the other rare waits below: an idle tablet's task holds only what its idle
+    // wait needs (a few hundred bytes), not the largest step it ever took.
+    let Some((conn, grant)) = Box::pin(admit(&mut inlet, &outlet, codec, &app, peer)).await else {
         return;
     };
     let since = tokio::time::Instant::now();
     let closing = pump(&mut inlet, &outlet, codec, conn, &grant, &app).await;
-    let _ = app.switchboard.send(Request::Leave { conn }).await;
+    let _ = Box::pin(app.switchboard.send(Request::Leave { conn })).await;
     let code = closing.as_ref().map(|(code, _)| *code);
     tracing::info!(
         conn,
@@ -63,7 +65,13 @@ pub async fn serve(wire: Wire, codec: Option<Codec>, app: Arc<App>, peer: Option
         "tablet left"
     );
     if let Some((code, why)) = closing {
-        close_within(&outlet, code, why.as_deref(), app.config.write_timeout).await;
+        Box::pin(close_within(
+            &outlet,
+            code,
+            why.as_deref(),
+            app.config.write_timeout,
+        ))
+        .await;
     }
 }
 
@@ -272,7 +280,7 @@ async fn pump(
                 }
                 if quiet >= app.config.ping_after && !pinged {
                     pinged = true;
-                    if !send_own(outlet, Framed::ping(b"radio"), limit).await {
+                    if !Box::pin(send_own(outlet, Framed::ping(b"radio"), limit)).await {
                         return None;
                     }
                 }
@@ -287,7 +295,7 @@ async fn pump(
             }
             // The switchboard found the socket full, or closes the line.
             () = outlet.woken() => {
-                match outlet.drain(limit).await {
+                match Box::pin(outlet.drain(limit)).await {
                     Ok(()) => {}
                     Err(DrainFailed::Timeout) => {
                         app.metrics.disconnect("write_timeout");
@@ -306,7 +314,7 @@ async fn pump(
                         return Some((CloseCode::FrameTooBig, None));
                     }
                     Err(e) => {
-                        refuse_broken(outlet, &e, limit).await;
+                        Box::pin(refuse_broken(outlet, &e, limit)).await;
                         return None;
                     }
                 };
@@ -314,28 +322,28 @@ async fn pump(
                 pinged = false;
                 match msg {
                     Message::Close(_) => {
-                        answer_close(inlet, outlet, limit).await;
+                        Box::pin(answer_close(inlet, outlet, limit)).await;
                         return None;
                     }
                     // tungstenite queued the pong; it goes out with the next read.
                     Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
                     msg => match read_command(codec, &msg) {
                         Some(Ok(ClientFrame { id, cmd: Command::Report { date } })) => {
-                            let frame = match crate::reports::report(app, date.as_deref()).await {
-                                Ok(report) => ServerFrame::Reply { id, body: protocol::ReplyBody::Report { report } },
-                                Err(ReportFailed::BadDate(message)) => ServerFrame::Error { id, code: ErrorCode::Refused, message, rule: Some("bad_date".into()) },
-                                Err(ReportFailed::PastRetention(message)) => ServerFrame::Error { id, code: ErrorCode::Refused, message, rule: Some("past_retention".into()) },
-                                Err(ReportFailed::Busy(message)) => ServerFrame::Error { id, code: ErrorCode::Overloaded, message, rule: None },
-                                Err(ReportFailed::Internal(message)) => ServerFrame::Error { id, code: ErrorCode::Internal, message, rule: None },
-                            };
-                            if let Some(f) = encode_reply(codec, &frame) {
-                                if !send_own(outlet, f, limit).await {
-                                    return None;
-                                }
+                            let answered = Box::pin(answer_report(outlet, codec, id, date, app)).await;
+                            if !answered {
+                                return None;
                             }
                         }
                         Some(Ok(ClientFrame { id, cmd })) => {
-                            let forwarded = app.switchboard.send(Request::Command { conn, id, cmd }).await;
+                            let command = Request::Command { conn, id, cmd };
+                            let forwarded = match app.switchboard.try_send(command) {
+                                Ok(()) => Ok(()),
+                                // The switchboard is busy: wait for room (the tablet waits too).
+                                Err(mpsc::error::TrySendError::Full(command)) => {
+                                    Box::pin(app.switchboard.send(command)).await.map_err(|_| ())
+                                }
+                                Err(mpsc::error::TrySendError::Closed(_)) => Err(()),
+                            };
                             if forwarded.is_err() {
                                 return Some((CloseCode::Shutdown, None));
                             }
@@ -343,7 +351,7 @@ async fn pump(
                         Some(Err(error)) => {
                             app.metrics.refusal(ErrorCode::BadFrame.name());
                             if let Some(f) = encode(codec, &error) {
-                                if !send_own(outlet, f, limit).await {
+                                if !Box::pin(send_own(outlet, f, limit)).await {
                                     return None;
                                 }
                             }
@@ -353,6 +361,51 @@ async fn pump(
                 }
             }
         }
+    }
+}
+
+/// Answers a `report` command (read from the log off the switchboard). `false`: the tablet is
+/// gone.
+async fn answer_report(
+    outlet: &Outlet,
+    codec: Codec,
+    id: u32,
+    date: Option<String>,
+    app: &App,
+) -> bool {
+    let frame = match crate::reports::report(app, date.as_deref()).await {
+        Ok(report) => ServerFrame::Reply {
+            id,
+            body: protocol::ReplyBody::Report { report },
+        },
+        Err(ReportFailed::BadDate(message)) => ServerFrame::Error {
+            id,
+            code: ErrorCode::Refused,
+            message,
+            rule: Some("bad_date".into()),
+        },
+        Err(ReportFailed::PastRetention(message)) => ServerFrame::Error {
+            id,
+            code: ErrorCode::Refused,
+            message,
+            rule: Some("past_retention".into()),
+        },
+        Err(ReportFailed::Busy(message)) => ServerFrame::Error {
+            id,
+            code: ErrorCode::Overloaded,
+            message,
+            rule: None,
+        },
+        Err(ReportFailed::Internal(message)) => ServerFrame::Error {
+            id,
+            code: ErrorCode::Internal,
+            message,
+            rule: None,
+        },
+    };
+    match encode_reply(codec, &frame) {
+        Some(f) => send_own(outlet, f, app.config.write_timeout).await,
+        None => true,
     }
 }
 

@@ -15,7 +15,7 @@ use super::{Outlet, Wire, outlet};
 
 /// Bytes tungstenite reads at a time; a tablet's command is a few hundred bytes, and a frame
 /// larger than this grows the buffer only while it is read.
-const READ_CHUNK: usize = 512;
+const READ_CHUNK: usize = 128;
 
 pub struct Inlet {
     ws: WebSocket<Io>,
@@ -34,6 +34,9 @@ impl Read for Io {
             let n = buf.len().min(self.early.len());
             buf[..n].copy_from_slice(&self.early[..n]);
             self.early.advance(n);
+            if self.early.is_empty() {
+                self.early = Bytes::new();
+            }
             return Ok(n);
         }
         self.outlet.read(buf)

@@ -139,7 +139,7 @@ fn wire(upgraded: hyper::upgrade::Upgraded) -> Option<Wire> {
         Ok(parts) => {
             return Some(Wire {
                 outlet: Arc::new(Outlet::new(parts.io.into_inner(), None)),
-                early: parts.read_buf,
+                early: own(parts.read_buf),
             });
         }
         Err(upgraded) => upgraded,
@@ -149,6 +149,16 @@ fn wire(upgraded: hyper::upgrade::Upgraded) -> Option<Wire> {
     let (tcp, tls) = parts.io.into_inner().into_inner();
     Some(Wire {
         outlet: Arc::new(Outlet::new(tcp, Some(tls))),
-        early: parts.read_buf,
+        early: own(parts.read_buf),
     })
+}
+
+/// The bytes read ahead, copied out of HTTP's read buffer: a slice of it would keep the whole
+/// buffer (kilobytes) alive for as long as the tablet stays.
+fn own(read_ahead: bytes::Bytes) -> bytes::Bytes {
+    if read_ahead.is_empty() {
+        bytes::Bytes::new()
+    } else {
+        bytes::Bytes::copy_from_slice(&read_ahead)
+    }
 }
