@@ -1,8 +1,8 @@
-//! One tablet's WebSocket, from handshake to close, in one task: it reads the tablet's commands
-//! and hands them to the switchboard. What the tablet is sent is written by the switchboard
-//! itself, straight to the socket ([`crate::line::Outlet`]); this task takes over only when the
-//! socket is full (it waits for it, within the write timeout), and for its own replies, pings
-//! and the close.
+//! A tablet's handshake, in the task that took its WebSocket over from HTTP; and the steps its
+//! own task ([`crate::online`]) takes on the way: replies, reports, closes. What the tablet is
+//! sent is written by the switchboard itself, straight to the socket
+//! ([`crate::line::Outlet`]); the tablet's task takes over only when the socket is full, and
+//! for its own replies and the close.
 //!
 //! The first frame must be `connect` with a valid token, within the connect timeout. Any other
 //! command is answered `not_connected`, and a frame that does not decode `bad_frame` (each under
@@ -17,11 +17,12 @@ use std::time::Duration;
 use std::net::SocketAddr;
 
 use protocol::{ClientFrame, CloseCode, Codec, Command, ErrorCode, ServerFrame};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::App;
-use crate::line::{DrainFailed, Framed, Inlet, Outlet, Wire};
+use crate::line::{Framed, Inlet, Outlet, Wire};
+use crate::online::Online;
 use crate::reports::ReportFailed;
 use crate::switchboard::{ConnId, Join, Joined, Request, encode, encode_reply};
 use crate::token::Grant;
@@ -29,9 +30,9 @@ use crate::token::Grant;
 /// How long a closed line waits for the tablet's own close before letting go of the socket.
 const LINGER: Duration = Duration::from_secs(1);
 
-/// Serves one upgraded WebSocket until it closes.
-/// Logs one line as a tablet joins and one as it leaves (with its station and address), and
-/// one per refused sign-in.
+/// Serves one upgraded WebSocket through its handshake, then hands it to its own small task
+/// ([`Online`]) until it closes. Logs one line as a tablet joins (and `Online` one as it
+/// leaves), and one per refused sign-in.
 pub async fn serve(wire: Wire, codec: Option<Codec>, app: Arc<App>, peer: Option<SocketAddr>) {
     let peer = Addr(peer);
     let outlet = wire.outlet.clone();
@@ -39,40 +40,25 @@ pub async fn serve(wire: Wire, codec: Option<Codec>, app: Arc<App>, peer: Option
     let Some(codec) = codec else {
         app.metrics.disconnect("no_subprotocol");
         tracing::info!(%peer, "connection refused: it offered no subprotocol the hub speaks (close 4503)");
-        return Box::pin(close(&outlet, CloseCode::NoSubprotocol, None)).await;
+        return close(&outlet, CloseCode::NoSubprotocol, None).await;
     };
-    let Ok(_permit) = app.connections.clone().try_acquire_owned() else {
+    let Ok(permit) = app.connections.clone().try_acquire_owned() else {
         app.metrics.disconnect("overloaded");
         tracing::warn!(%peer, max_tablets = app.config.max_connections, "tablet refused: the hub has as many tablets as it takes (close 4003)");
-        return Box::pin(close(&outlet, CloseCode::Overloaded, None)).await;
+        return close(&outlet, CloseCode::Overloaded, None).await;
     };
-    // Boxed, as are the other rare waits below: an idle tablet's task holds only what its idle
-    // wait needs (a few hundred bytes), not the largest step it ever took.
-    let Some((conn, grant)) = Box::pin(admit(&mut inlet, &outlet, codec, &app, peer)).await else {
+    let Some((conn, grant)) = admit(&mut inlet, &outlet, codec, &app, peer).await else {
         return;
     };
-    let since = tokio::time::Instant::now();
-    let closing = pump(&mut inlet, &outlet, codec, conn, &grant, &app).await;
-    let _ = Box::pin(app.switchboard.send(Request::Leave { conn })).await;
-    let code = closing.as_ref().map(|(code, _)| *code);
-    tracing::info!(
-        conn,
-        station = %grant.station,
-        %peer,
-        online_s = since.elapsed().as_secs(),
-        reason = code.map_or("closed by the tablet, or the link dropped", CloseCode::reason),
-        close = code.map_or(0, CloseCode::code),
-        "tablet left"
-    );
-    if let Some((code, why)) = closing {
-        Box::pin(close_within(
-            &outlet,
-            code,
-            why.as_deref(),
-            app.config.write_timeout,
-        ))
-        .await;
-    }
+    // On the net: the tablet's own small task from here on (`online`); this one, sized for
+    // the handshake, ends.
+    let about = crate::online::About {
+        station: grant.station.clone(),
+        peer: peer.0,
+        since: tokio::time::Instant::now(),
+        permit,
+    };
+    tokio::spawn(Online::new(inlet, outlet, app, conn, codec, about));
 }
 
 /// The handshake: `connect` in time, a good token, a post on this site; then the welcome and
@@ -128,7 +114,7 @@ async fn admit(
     }
     let (reply, joined) = oneshot::channel();
     let join = Request::Join(Join {
-        station: station.clone(),
+        grant: grant.clone(),
         codec,
         outlet: outlet.clone(),
         id,
@@ -205,7 +191,8 @@ async fn first_frame(inlet: &mut Inlet, outlet: &Outlet, app: &App) -> Option<Me
             // tungstenite queued the pong; it goes out with the next read.
             Ok(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
             Ok(Ok(Message::Close(_))) => {
-                answer_close(inlet, outlet, app.config.write_timeout).await;
+                inlet.flush();
+                answer_close(outlet, app.config.write_timeout).await;
                 return None;
             }
             Ok(Ok(msg)) => return Some(msg),
@@ -241,132 +228,11 @@ async fn refuse_handshake(outlet: &Outlet, codec: Codec, error: &ServerFrame, ap
 }
 
 /// A close to send, and its reason when it is not the code's own.
-type Closing = (CloseCode, Option<String>);
-
-/// Moves frames both ways until the tablet leaves or is cut off. Returns the close to send, if
-/// the socket is still there to send it on.
-async fn pump(
-    inlet: &mut Inlet,
-    outlet: &Outlet,
-    codec: Codec,
-    conn: ConnId,
-    grant: &Grant,
-    app: &App,
-) -> Option<Closing> {
-    let refused = |e: crate::token::TokenError| {
-        app.metrics.disconnect(e.close_code().name());
-        tracing::info!("{} cut off: {e}", grant.station);
-        Some((e.close_code(), Some(e.to_string())))
-    };
-    // The keys and revocations as they change; `None` once the hub stops following them.
-    let mut trust = Some(app.gate.follow());
-    // Liveness: any frame from the tablet (a pong included) counts as heard.
-    let mut heard = tokio::time::Instant::now();
-    let mut pinged = false;
-    let mut check = tokio::time::interval(app.config.ping_after / 3);
-    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let limit = app.config.write_timeout;
-    loop {
-        tokio::select! {
-            biased;
-            _ = check.tick() => {
-                if grant.expired(crate::token::now_ms()) {
-                    return refused(crate::token::TokenError::Expired);
-                }
-                let quiet = heard.elapsed();
-                if quiet >= app.config.ping_after * 2 {
-                    app.metrics.disconnect("silent");
-                    return Some((CloseCode::Silent, None));
-                }
-                if quiet >= app.config.ping_after && !pinged {
-                    pinged = true;
-                    if !Box::pin(send_own(outlet, Framed::ping(b"radio"), limit)).await {
-                        return None;
-                    }
-                }
-            }
-            changed = changed(&mut trust) => {
-                match changed {
-                    Some(now) => if let Err(e) = now.recheck(grant, crate::token::now_ms()) {
-                        return refused(e);
-                    },
-                    None => trust = None,
-                }
-            }
-            // The switchboard found the socket full, or closes the line.
-            () = outlet.woken() => {
-                match Box::pin(outlet.drain(limit)).await {
-                    Ok(()) => {}
-                    Err(DrainFailed::Timeout) => {
-                        app.metrics.disconnect("write_timeout");
-                        return None;
-                    }
-                    Err(DrainFailed::Broken) => return None,
-                }
-                if let Some(code) = outlet.closing() {
-                    return Some((code, None));
-                }
-            }
-            inbound = inlet.next() => {
-                let msg = match inbound {
-                    Ok(m) => m,
-                    Err(tungstenite::Error::Capacity(_)) => {
-                        return Some((CloseCode::FrameTooBig, None));
-                    }
-                    Err(e) => {
-                        Box::pin(refuse_broken(outlet, &e, limit)).await;
-                        return None;
-                    }
-                };
-                heard = tokio::time::Instant::now();
-                pinged = false;
-                match msg {
-                    Message::Close(_) => {
-                        Box::pin(answer_close(inlet, outlet, limit)).await;
-                        return None;
-                    }
-                    // tungstenite queued the pong; it goes out with the next read.
-                    Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
-                    msg => match read_command(codec, &msg) {
-                        Some(Ok(ClientFrame { id, cmd: Command::Report { date } })) => {
-                            let answered = Box::pin(answer_report(outlet, codec, id, date, app)).await;
-                            if !answered {
-                                return None;
-                            }
-                        }
-                        Some(Ok(ClientFrame { id, cmd })) => {
-                            let command = Request::Command { conn, id, cmd };
-                            let forwarded = match app.switchboard.try_send(command) {
-                                Ok(()) => Ok(()),
-                                // The switchboard is busy: wait for room (the tablet waits too).
-                                Err(mpsc::error::TrySendError::Full(command)) => {
-                                    Box::pin(app.switchboard.send(command)).await.map_err(|_| ())
-                                }
-                                Err(mpsc::error::TrySendError::Closed(_)) => Err(()),
-                            };
-                            if forwarded.is_err() {
-                                return Some((CloseCode::Shutdown, None));
-                            }
-                        }
-                        Some(Err(error)) => {
-                            app.metrics.refusal(ErrorCode::BadFrame.name());
-                            if let Some(f) = encode(codec, &error) {
-                                if !Box::pin(send_own(outlet, f, limit)).await {
-                                    return None;
-                                }
-                            }
-                        }
-                        None => {}
-                    },
-                }
-            }
-        }
-    }
-}
+pub type Closing = (CloseCode, Option<String>);
 
 /// Answers a `report` command (read from the log off the switchboard). `false`: the tablet is
 /// gone.
-async fn answer_report(
+pub async fn answer_report(
     outlet: &Outlet,
     codec: Codec,
     id: u32,
@@ -410,37 +276,24 @@ async fn answer_report(
 }
 
 /// Sends one of the task's own frames, and whatever is queued before it, within `limit`.
-async fn send_own(outlet: &Outlet, frame: Framed, limit: Duration) -> bool {
+pub async fn send_own(outlet: &Outlet, frame: Framed, limit: Duration) -> bool {
     outlet.queue_own(frame);
     outlet.drain(limit).await.is_ok()
 }
 
-/// The tablet closed: tungstenite's answer goes out, then the socket is let go.
-async fn answer_close(inlet: &mut Inlet, outlet: &Outlet, limit: Duration) {
-    inlet.flush();
+/// The tablet closed: tungstenite's answer (handed to the outlet by `Inlet::flush`) goes out,
+/// then the socket is let go.
+pub async fn answer_close(outlet: &Outlet, limit: Duration) {
     let _ = outlet.drain(limit.min(LINGER)).await;
     outlet.shut();
 }
 
 /// A frame that breaks the WebSocket rules is answered with the standard close code and the
 /// reason, not a silent drop.
-async fn refuse_broken(outlet: &Outlet, e: &tungstenite::Error, limit: Duration) {
+pub async fn refuse_broken(outlet: &Outlet, e: &tungstenite::Error, limit: Duration) {
     if let Some((code, why)) = broken_frame(e) {
         let _ = send_own(outlet, Framed::close(code, why), limit).await;
         outlet.shut();
-    }
-}
-
-/// The trust once it changed; `None` if the hub stopped following it (then never again).
-async fn changed(
-    trust: &mut Option<tokio::sync::watch::Receiver<Arc<crate::Trust>>>,
-) -> Option<Arc<crate::Trust>> {
-    match trust {
-        Some(rx) => match rx.changed().await {
-            Ok(()) => Some(rx.borrow_and_update().clone()),
-            Err(_) => None,
-        },
-        None => std::future::pending().await,
     }
 }
 
@@ -457,7 +310,7 @@ fn decode(codec: Codec, msg: &Message) -> Option<Result<ClientFrame, protocol::D
 /// does not decode, or a command carrying a number beyond 2^53 − 1, which the hub would log and
 /// send on to clients that cannot hold it (PROTOCOL.md §1). `None` for messages that carry no
 /// command.
-fn read_command(codec: Codec, msg: &Message) -> Option<Result<ClientFrame, ServerFrame>> {
+pub fn read_command(codec: Codec, msg: &Message) -> Option<Result<ClientFrame, ServerFrame>> {
     let frame = match decode(codec, msg)? {
         Ok(frame) => frame,
         Err(e) => return Some(Err(bad_frame(codec, msg, &e))),
@@ -517,7 +370,7 @@ async fn close(outlet: &Outlet, code: CloseCode, why: Option<&str>) {
 /// Sends a close frame after whatever is queued, giving up after `limit` (a stalled tablet may
 /// never read it); then says goodbye at the transport and waits a moment for the tablet's own
 /// close, so the socket ends cleanly rather than with a reset.
-async fn close_within(outlet: &Outlet, code: CloseCode, why: Option<&str>, limit: Duration) {
+pub async fn close_within(outlet: &Outlet, code: CloseCode, why: Option<&str>, limit: Duration) {
     let reason = why.unwrap_or(code.reason());
     if !send_own(outlet, Framed::close(code.code(), reason), limit).await {
         return;
@@ -542,7 +395,7 @@ async fn close_within(outlet: &Outlet, code: CloseCode, why: Option<&str>, limit
 
 /// A client's address for the log, or `-` when the request came without one.
 #[derive(Clone, Copy)]
-struct Addr(Option<SocketAddr>);
+pub struct Addr(pub Option<SocketAddr>);
 
 impl std::fmt::Display for Addr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

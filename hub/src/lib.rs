@@ -14,7 +14,8 @@
 //! - `data_dir`: the data folder, owner-only.
 //! - `board`: the site's board — visitors, VIP rooms, orders, rota, modes, alarms — and its rules.
 //! - `audience`: who may see each event.
-//! - `connection`: one tablet's task: handshake, commands in, and its socket when full.
+//! - `connection`: a tablet's handshake (`connect`, its token, the welcome and backlog);
+//!   `online`: its small task after that — commands in, and its socket when full.
 //! - `line`: a tablet's WebSocket taken over from HTTP: frames made once, written by the
 //!   switchboard straight to every socket that may see them, a burst in one write.
 //! - `http`: `/ws`, `/healthz`, `/metrics`, `/api/state`, and the pages' routes.
@@ -53,6 +54,7 @@ pub mod link;
 pub mod local_ca;
 pub mod lock;
 pub mod metrics;
+pub mod online;
 pub mod process;
 pub mod reports;
 pub mod retention;
@@ -230,7 +232,7 @@ async fn run(
     } = opened;
     let (requests, inbox) = mpsc::channel(SWITCHBOARD_QUEUE);
     let days = switchboard.days();
-    let board = tokio::spawn(switchboard.run(inbox));
+    let board = tokio::spawn(switchboard.run(inbox, gate.follow()));
     let watching = tokio::spawn(watcher.run());
     let acceptor = tls.as_ref().map(tls::Tls::acceptor);
     let renewing = tls.map(|t| tokio::spawn(t.follow()));

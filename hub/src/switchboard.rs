@@ -92,7 +92,9 @@ pub struct Facts {
 
 /// A tablet asking to join the net, once its token is checked.
 pub struct Join {
-    pub station: Station,
+    /// What the tablet's token says (its station; the switchboard rechecks it as keys and
+    /// revocations change, and cuts the tablet off when it expires).
+    pub grant: crate::token::Grant,
     pub codec: Codec,
     /// Where the tablet's frames go (the switchboard writes them there itself).
     pub outlet: Arc<Outlet>,
@@ -117,6 +119,9 @@ struct Tablet {
     station: Station,
     codec: Codec,
     outlet: Arc<Outlet>,
+    grant: Box<crate::token::Grant>,
+    /// A quiet tablet was pinged; it is cut off if it stays silent.
+    pinged: bool,
     /// Frames were queued since the last write.
     dirty: bool,
     /// A command's acknowledgement waiting for the log to be on disk, and whatever else this
@@ -320,9 +325,18 @@ impl Switchboard {
 
     /// Runs until every sender of `requests` is gone; returns the checkpoint writer, for the
     /// caller to let it finish off the runtime.
-    pub async fn run(mut self, mut requests: mpsc::Receiver<Request>) -> checkpoint::Writer {
+    pub async fn run(
+        mut self,
+        mut requests: mpsc::Receiver<Request>,
+        trust: watch::Receiver<Arc<crate::Trust>>,
+    ) -> checkpoint::Writer {
         let mut sync = tokio::time::interval(self.config.sync_every);
         sync.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Every tablet's liveness and token, checked together (not a timer per tablet).
+        let mut liveness = tokio::time::interval(self.config.ping_after / 3);
+        liveness.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The keys and revocations as they change; `None` once the hub stops following them.
+        let mut trust = Some(trust);
         loop {
             // The next call deadline or board alarm, whichever is first.
             let due = [self.state.next_due(), self.board.next_due()]
@@ -353,6 +367,11 @@ impl Switchboard {
                     None => break,
                 },
                 _ = sleep_until_opt(wake) => self.tick(self.now()),
+                _ = liveness.tick() => self.sweep(),
+                changed = changed(&mut trust) => match changed {
+                    Some(now) => self.recheck(&now),
+                    None => trust = None,
+                },
                 // What no command waits for (repeats, presence) is made durable on a timer, by
                 // the sync thread too.
                 _ = sync.tick() => self.want_durable(),
@@ -438,13 +457,14 @@ impl Switchboard {
 
     fn join(&mut self, join: Join) {
         let Join {
-            station,
+            grant,
             codec,
             outlet,
             id,
             resume,
             reply,
         } = join;
+        let station = grant.station.clone();
         if self.closing {
             return; // dropping `reply` tells the connection to close
         }
@@ -529,6 +549,8 @@ impl Switchboard {
                 station: station.clone(),
                 codec,
                 outlet,
+                grant: Box::new(grant),
+                pinged: false,
                 dirty: true,
                 held: None,
             },
@@ -1206,6 +1228,73 @@ impl Switchboard {
         }
     }
 
+    /// Pings each tablet quiet for `ping_after`, cuts off one silent for twice that (4002), and
+    /// one whose token expired (4504).
+    fn sweep(&mut self) {
+        let ping_after = self.config.ping_after.as_millis() as u64;
+        let now = crate::token::now_ms();
+        let mut cut = Vec::new();
+        for (conn, t) in self.tablets.iter_mut() {
+            if t.grant.expired(now) {
+                cut.push((
+                    *conn,
+                    crate::token::TokenError::Expired.close_code(),
+                    Some(crate::token::TokenError::Expired),
+                ));
+                continue;
+            }
+            let quiet = t.outlet.quiet_ms();
+            if quiet >= 2 * ping_after {
+                cut.push((*conn, CloseCode::Silent, None));
+            } else if quiet >= ping_after && !t.pinged {
+                t.pinged = true;
+                if t.outlet.queue(Framed::ping(b"radio"), usize::MAX).is_ok()
+                    && !std::mem::replace(&mut t.dirty, true)
+                {
+                    self.dirty.push(*conn);
+                }
+            } else if quiet < ping_after {
+                t.pinged = false;
+            }
+        }
+        for (conn, code, why) in cut {
+            self.cut_off(conn, code, why);
+        }
+    }
+
+    /// Keys or revocations changed: every tablet's token is checked again, and those no longer
+    /// good are cut off (4505, or 4504).
+    fn recheck(&mut self, trust: &crate::Trust) {
+        let now = crate::token::now_ms();
+        let cut: Vec<_> = self
+            .tablets
+            .iter()
+            .filter_map(|(conn, t)| {
+                let e = trust.recheck(&t.grant, now).err()?;
+                Some((*conn, e.close_code(), Some(e)))
+            })
+            .collect();
+        for (conn, code, why) in cut {
+            self.cut_off(conn, code, why);
+        }
+    }
+
+    /// Cuts a tablet off with `code`, saying why (a token's refusal) in the close and the log.
+    fn cut_off(&mut self, conn: ConnId, code: CloseCode, why: Option<crate::token::TokenError>) {
+        let Some(t) = self.tablets.get(&conn) else {
+            return;
+        };
+        match &why {
+            Some(e) => {
+                self.metrics.disconnect(code.name());
+                tracing::info!(conn, "{} cut off: {e}", t.station);
+            }
+            None => self.metrics.disconnect("silent"),
+        }
+        t.outlet.close_because(code, why.map(|e| e.to_string()));
+        self.leave(conn, None);
+    }
+
     fn update_log_metrics(&self) {
         self.metrics.log_bytes.set(self.history.len_bytes() as i64);
         self.metrics.log_head.set(self.history.head() as i64);
@@ -1278,6 +1367,19 @@ pub fn encode_reply(codec: Codec, frame: &ServerFrame) -> Option<Framed> {
             rule: Some("too_large".into()),
         },
     )
+}
+
+/// The trust once it changed; `None` if the hub stopped following it (then never again).
+async fn changed(
+    trust: &mut Option<watch::Receiver<Arc<crate::Trust>>>,
+) -> Option<Arc<crate::Trust>> {
+    match trust {
+        Some(rx) => match rx.changed().await {
+            Ok(()) => Some(rx.borrow_and_update().clone()),
+            Err(_) => None,
+        },
+        None => std::future::pending().await,
+    }
 }
 
 async fn sleep_until_opt(wake: Option<Instant>) {

@@ -6,6 +6,7 @@
 
 use std::io::{self, Read, Write};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use bytes::{Buf, Bytes};
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocket, WebSocketConfig};
@@ -71,22 +72,31 @@ impl Inlet {
         }
     }
 
-    /// The next message from the tablet, waiting for the socket as needed. Cancel-safe: what
-    /// was read of a frame stays in the inlet.
-    pub async fn next(&mut self) -> Result<Message, Error> {
+    /// The next message from the tablet, if one has come; else `cx` is woken when the socket
+    /// has more. What was read of a frame stays in the inlet.
+    pub fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Result<Message, Error>> {
         loop {
             match self.ws.read() {
-                Ok(m) => return Ok(m),
+                Ok(m) => return Poll::Ready(Ok(m)),
                 Err(Error::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) => return Err(e),
+                Err(e) => return Poll::Ready(Err(e)),
             }
             let outlet = &self.ws.get_ref().outlet;
             // A pong tungstenite queued goes out now (a full socket wakes the task to finish).
             if outlet.has_pending() {
                 outlet.flush();
             }
-            outlet.tcp().readable().await.map_err(Error::Io)?;
+            match outlet.tcp().poll_read_ready(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(Error::Io(e))),
+            }
         }
+    }
+
+    /// The next message from the tablet, waiting for the socket as needed. Cancel-safe.
+    pub async fn next(&mut self) -> Result<Message, Error> {
+        std::future::poll_fn(|cx| self.poll_next(cx)).await
     }
 
     /// Hands what tungstenite still holds to write (the answer to a close) to the outlet.

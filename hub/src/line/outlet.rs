@@ -10,14 +10,15 @@
 
 use std::collections::VecDeque;
 use std::io::{self, IoSlice, Read, Write};
-use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use protocol::CloseCode;
+use std::task::{Context, Waker};
+
 use tokio::net::TcpStream;
-use tokio::sync::Notify;
-use tokio::sync::futures::Notified;
 
 use super::Framed;
 
@@ -27,8 +28,15 @@ const FRAMES_PER_WRITE: usize = 64;
 pub struct Outlet {
     tcp: TcpStream,
     pending: Mutex<Pending>,
-    /// Wakes the tablet's task: its socket was full, or the hub closes the line.
-    wake: Notify,
+    /// When the tablet was last heard from ([`now_ms`]): the switchboard pings a quiet tablet
+    /// and cuts off a silent one.
+    heard: AtomicU64,
+}
+
+/// Milliseconds on the hub's monotonic clock, for when a tablet was last heard from.
+pub fn now_ms() -> u64 {
+    static START: OnceLock<Instant> = OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_millis() as u64
 }
 
 struct Pending {
@@ -41,8 +49,13 @@ struct Pending {
     stalled: bool,
     /// The socket failed: nothing more is written or queued.
     broken: bool,
-    /// The hub ends the line with this close code once what is queued is written.
-    closing: Option<CloseCode>,
+    /// The hub ends the line with this close code (and reason, when not the code's own) once
+    /// what is queued is written.
+    closing: Option<(CloseCode, Option<Box<str>>)>,
+    /// The tablet's task is wanted: its socket was full, or the hub closes the line.
+    woken: bool,
+    /// How to wake the tablet's task.
+    waker: Option<Waker>,
 }
 
 /// What a [`Outlet::flush`] did.
@@ -76,9 +89,21 @@ impl Outlet {
                 stalled: false,
                 broken: false,
                 closing: None,
+                woken: false,
+                waker: None,
             }),
-            wake: Notify::new(),
+            heard: AtomicU64::new(now_ms()),
         }
+    }
+
+    /// The tablet was heard from (any frame, a pong included).
+    pub fn heard(&self) {
+        self.heard.store(now_ms(), Ordering::Relaxed);
+    }
+
+    /// How long the tablet has been quiet, in ms.
+    pub fn quiet_ms(&self) -> u64 {
+        now_ms().saturating_sub(self.heard.load(Ordering::Relaxed))
     }
 
     pub fn tcp(&self) -> &TcpStream {
@@ -122,14 +147,12 @@ impl Outlet {
             Ok(()) => Flushed::Done,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 p.stalled = true;
-                drop(p);
-                self.wake.notify_one();
+                wake(p);
                 Flushed::Stalled
             }
             Err(_) => {
                 p.broken = true;
-                drop(p);
-                self.wake.notify_one();
+                wake(p);
                 Flushed::Broken
             }
         }
@@ -173,22 +196,37 @@ impl Outlet {
 
     /// Ends the line with `code` once what is queued is written (the first reason given wins).
     pub fn close(&self, code: CloseCode) {
+        self.close_because(code, None);
+    }
+
+    /// The same, saying why in the close frame (`None`: the code's own reason).
+    pub fn close_because(&self, code: CloseCode, why: Option<String>) {
         let mut p = self.lock();
         if p.closing.is_none() {
-            p.closing = Some(code);
+            p.closing = Some((code, why.map(String::into_boxed_str)));
         }
-        drop(p);
-        self.wake.notify_one();
+        wake(p);
     }
 
-    /// The close the hub asked for, if any.
-    pub fn closing(&self) -> Option<CloseCode> {
-        self.lock().closing
+    /// The close the hub asked for, if any, and its reason when not the code's own.
+    pub fn closing(&self) -> Option<(CloseCode, Option<String>)> {
+        let p = self.lock();
+        let (code, why) = p.closing.as_ref()?;
+        Some((*code, why.as_deref().map(str::to_owned)))
     }
 
-    /// Resolves when the switchboard wants the tablet's task: a full socket, or a close.
-    pub fn woken(&self) -> Notified<'_> {
-        self.wake.notified()
+    /// Whether the switchboard wants the tablet's task (a full socket, or a close) — once per
+    /// wake; if not, `cx` is woken when it does.
+    pub fn take_woken(&self, cx: &Context<'_>) -> bool {
+        let mut p = self.lock();
+        if std::mem::take(&mut p.woken) {
+            return true;
+        }
+        match &p.waker {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            _ => p.waker = Some(cx.waker().clone()),
+        }
+        false
     }
 
     /// The tablet's task's own frames (replies, pings, a close): queued whatever the count —
@@ -231,6 +269,16 @@ impl Outlet {
         }
         drop(p);
         let _ = socket2::SockRef::from(&self.tcp).shutdown(std::net::Shutdown::Write);
+    }
+}
+
+/// Wants the tablet's task, and wakes it (after letting go of the lock).
+fn wake(mut p: MutexGuard<'_, Pending>) {
+    p.woken = true;
+    let waker = p.waker.take();
+    drop(p);
+    if let Some(w) = waker {
+        w.wake();
     }
 }
 
