@@ -15,13 +15,19 @@ use protocol::{Codec, Event, EventKind, ServerFrame, Station};
 use crate::audience::Audience;
 use crate::line::Framed;
 
+/// How many of the newest events keep their JSON frame too; older ones keep only their
+/// MessagePack frame (the log's own record), and a tablet speaking JSON that resumes from
+/// further back has theirs made again. Memory per event kept stays small.
+const JSON_KEPT: usize = 1024;
+
 /// One logged event, ready to send.
 #[derive(Clone, Debug)]
 pub struct Served {
     pub offset: u64,
     pub audience: Audience,
     binary: Framed,
-    text: Framed,
+    /// The JSON frame, while the event is among the newest [`JSON_KEPT`].
+    text: Option<Framed>,
 }
 
 impl Served {
@@ -31,34 +37,52 @@ impl Served {
         let binary = Codec::MsgPack
             .encode(&frame)
             .map_err(|e| HistoryError::Encode(e.to_string()))?;
-        Served::with_binary(event, &frame, binary)
-    }
-
-    /// An event whose MessagePack frame is already at hand (the log's record): only the JSON
-    /// frame is made.
-    fn with_binary(
-        event: &Event,
-        frame: &ServerFrame,
-        binary: Bytes,
-    ) -> Result<Served, HistoryError> {
-        let json = Codec::Json
-            .encode(frame)
-            .map_err(|e| HistoryError::Encode(e.to_string()))?;
         Ok(Served {
             offset: event.offset,
             audience: Audience::of(&event.what),
             binary: Framed::binary(binary),
-            text: Framed::text(json),
+            text: Some(json(&frame)?),
         })
     }
 
-    /// The frame for a tablet speaking `codec`: a cheap clone of shared bytes.
+    /// An event read back from the log: its MessagePack frame is the record itself (shared,
+    /// not copied); its JSON frame is made only if `with_json`.
+    fn read_back(event: &Event, record: Bytes, with_json: bool) -> Result<Served, HistoryError> {
+        let text = match with_json {
+            true => Some(json(&ServerFrame::Event(event.clone()))?),
+            false => None,
+        };
+        Ok(Served {
+            offset: event.offset,
+            audience: Audience::of(&event.what),
+            binary: Framed::binary(record),
+            text,
+        })
+    }
+
+    /// The frame for a tablet speaking `codec`: a cheap clone of shared bytes — or, for an
+    /// older event and a JSON tablet, its JSON made again from the record.
     pub fn framed(&self, codec: Codec) -> Framed {
-        match codec {
-            Codec::MsgPack => self.binary.clone(),
-            Codec::Json => self.text.clone(),
+        match (codec, &self.text) {
+            (Codec::MsgPack, _) => self.binary.clone(),
+            (Codec::Json, Some(text)) => text.clone(),
+            (Codec::Json, None) => decode(self.offset, self.binary.payload())
+                .and_then(|event| json(&ServerFrame::Event(event)))
+                .unwrap_or_else(|e| {
+                    // The record was read back whole once already; this is not expected.
+                    tracing::error!("cannot make event {}'s JSON frame again: {e}", self.offset);
+                    self.binary.clone()
+                }),
         }
     }
+}
+
+/// An event's JSON frame.
+fn json(frame: &ServerFrame) -> Result<Framed, HistoryError> {
+    let json = Codec::Json
+        .encode(frame)
+        .map_err(|e| HistoryError::Encode(e.to_string()))?;
+    Ok(Framed::text(json))
 }
 
 /// Why the history could not be opened or written.
@@ -113,12 +137,21 @@ impl History {
             .first()
             .map(|s| s.first)
             .unwrap_or(1);
-        let mut served = VecDeque::with_capacity(book.read_from(0).map(|r| r.len()).unwrap_or(0));
-        for record in book.read_from(book.first_retained()).into_iter().flatten() {
+        let kept = book
+            .read_from(book.first_retained())
+            .map(|r| r.len())
+            .unwrap_or(0);
+        let mut served = VecDeque::with_capacity(kept);
+        let json_from = kept.saturating_sub(JSON_KEPT);
+        let records = book.read_from(book.first_retained()).into_iter().flatten();
+        for (i, record) in records.enumerate() {
             let event = decode(record.offset, &record.payload)?;
-            let frame = ServerFrame::Event(event.clone());
             // Share the log's own bytes rather than encoding (and keeping) a second copy.
-            served.push_back(Served::with_binary(&event, &frame, record.payload.clone())?);
+            served.push_back(Served::read_back(
+                &event,
+                record.payload.clone(),
+                i >= json_from,
+            )?);
         }
         Ok(History {
             book,
@@ -212,6 +245,15 @@ impl History {
         debug_assert_eq!(range.start, first);
         for (_, s) in &out {
             self.served.push_back(s.clone());
+            // The event that just left the newest JSON_KEPT keeps only its record.
+            if let Some(older) = self
+                .served
+                .len()
+                .checked_sub(JSON_KEPT + 1)
+                .and_then(|i| self.served.get_mut(i))
+            {
+                older.text = None;
+            }
         }
         let keep_from = self.book.first_retained();
         while self.served.front().is_some_and(|s| s.offset < keep_from) {
@@ -361,5 +403,52 @@ fn decode(offset: u64, payload: &[u8]) -> Result<Event, HistoryError> {
             offset,
             detail: e.to_string(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::Post;
+
+    fn announcement(n: usize) -> EventKind {
+        EventKind::Announcement {
+            to: Vec::new(),
+            words: format!("第{n}条通知"),
+            milestone: None,
+        }
+    }
+
+    /// An event past the newest JSON_KEPT keeps only its record, yet a JSON tablet resuming
+    /// from it gets exactly the frame it would have got live — after a reopen too.
+    #[test]
+    fn a_json_tablet_resuming_from_far_back_gets_the_same_frames_as_live() {
+        let dir = tempfile::tempdir().unwrap();
+        let total = JSON_KEPT + 200;
+        let mut live = Vec::new();
+        {
+            let mut history = History::open(dir.path(), 100_000).unwrap();
+            for n in 0..total {
+                let (_, served) = history
+                    .append(1_000, vec![announcement(n)])
+                    .unwrap()
+                    .remove(0);
+                live.push(served.framed(Codec::Json).body().to_vec());
+            }
+            let old = history.served.front().unwrap();
+            assert!(old.text.is_none(), "the oldest keeps only its record");
+            assert!(history.served.back().unwrap().text.is_some());
+            check(&history, &live);
+        }
+        check(&History::open(dir.path(), 100_000).unwrap(), &live);
+
+        fn check(history: &History, live: &[Vec<u8>]) {
+            let sup = Station::Post(Post::Sup);
+            let resumed = history.backlog(1, &sup, Codec::Json).unwrap();
+            assert_eq!(resumed.len(), live.len());
+            for (i, (got, want)) in resumed.iter().zip(live).enumerate() {
+                assert_eq!(got.body(), &want[..], "event {}", i + 1);
+            }
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use integration::{TestHub, expect_no_event};
 use protocol::{
-    Call, ClientFrame, CloseCode, Codec, Command, ErrorCode, Intent, Post, ServerFrame,
+    Call, ClientFrame, CloseCode, Codec, Command, ErrorCode, Intent, Post, ReplyBody, ServerFrame,
 };
 use tablet::{Options, Tablet, TabletError};
 use tokio_tungstenite::tungstenite::Message;
@@ -359,4 +359,100 @@ async fn a_garbled_frame_after_connect_is_answered_and_the_tablet_stays_on_the_n
         .unwrap();
     // Still connected and useful.
     assert!(s1.ping().await.is_ok());
+}
+
+/// Sends `request` as it is and reads the answer's head (lowercased) and the socket after it.
+async fn ask_by_hand(hub: &TestHub, request: &[u8]) -> (String, tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(hub.addr).await.unwrap();
+    tcp.write_all(request).await.unwrap();
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        head.push(tcp.read_u8().await.unwrap());
+    }
+    (String::from_utf8(head).unwrap().to_ascii_lowercase(), tcp)
+}
+
+#[tokio::test]
+async fn a_request_to_ws_that_is_no_websocket_handshake_is_told_which_header_is_wrong() {
+    use tokio::io::AsyncReadExt;
+    let hub = TestHub::start().await;
+    let base = "GET /ws HTTP/1.1\r\nHost: h\r\nConnection: close\r\n";
+    for (headers, status, says) in [
+        ("", "400", "the connection header lacks `upgrade`"),
+        (
+            "Connection: upgrade\r\n",
+            "400",
+            "the upgrade header is not `websocket`",
+        ),
+        (
+            "Connection: upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 8\r\n",
+            "426",
+            "sec-websocket-version must be 13",
+        ),
+        (
+            "Connection: upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n",
+            "400",
+            "the sec-websocket-key header is missing",
+        ),
+    ] {
+        let request = format!("{base}{headers}\r\n");
+        let (head, mut tcp) = ask_by_hand(&hub, request.as_bytes()).await;
+        assert!(
+            head.starts_with(&format!("http/1.1 {status}")),
+            "{headers:?}: {head}"
+        );
+        if status == "426" {
+            assert!(head.contains("sec-websocket-version: 13\r\n"), "{head}");
+        }
+        let mut body = String::new();
+        tcp.read_to_string(&mut body).await.unwrap();
+        assert!(
+            body.to_ascii_lowercase().contains(says),
+            "{headers:?}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_connect_sent_right_behind_the_handshake_is_read_and_answered() {
+    use tokio_tungstenite::tungstenite::protocol::frame::{Frame, coding::Data, coding::OpCode};
+    let hub = TestHub::start().await;
+    // The request and the tablet's first frame in one write: HTTP reads both, and the frame
+    // must still reach the hub's WebSocket.
+    let connect = ClientFrame {
+        id: 7,
+        cmd: Command::Connect {
+            token: hub.token("S1"),
+            resume: None,
+        },
+    };
+    let mut frame = Frame::message(
+        Codec::Json.encode(&connect).unwrap(),
+        OpCode::Data(Data::Text),
+        true,
+    );
+    frame.header_mut().mask = Some([0x1b, 0x2c, 0x3d, 0x4e]);
+    let mut wire = format!(
+        "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Protocol: radio.v1.json\r\n\r\n"
+    )
+    .into_bytes();
+    frame.format(&mut wire).unwrap();
+    let (head, tcp) = ask_by_hand(&hub, &wire).await;
+    assert!(head.starts_with("http/1.1 101"), "{head}");
+    let mut ws = tokio_tungstenite::WebSocketStream::from_raw_socket(
+        tokio_tungstenite::MaybeTlsStream::Plain(tcp),
+        tokio_tungstenite::tungstenite::protocol::Role::Client,
+        None,
+    )
+    .await;
+    assert!(matches!(
+        next_frame(&mut ws, Codec::Json).await,
+        ServerFrame::Reply {
+            id: 7,
+            body: ReplyBody::Welcome { .. }
+        }
+    ));
 }
