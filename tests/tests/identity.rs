@@ -433,12 +433,10 @@ async fn a_connect_sent_right_behind_the_handshake_is_read_and_answered() {
         true,
     );
     frame.header_mut().mask = Some([0x1b, 0x2c, 0x3d, 0x4e]);
-    let mut wire = format!(
-        "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    let mut wire = b"GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
          Sec-WebSocket-Protocol: radio.v1.json\r\n\r\n"
-    )
-    .into_bytes();
+        .to_vec();
     frame.format(&mut wire).unwrap();
     let (head, tcp) = ask_by_hand(&hub, &wire).await;
     assert!(head.starts_with("http/1.1 101"), "{head}");
