@@ -129,10 +129,13 @@ struct Tablet {
     held: Option<Box<Held>>,
 }
 
-/// Frames held for one tablet until the log is durable up to `until`.
+/// Frames held for one tablet, in order, each until the log is durable up to the offset it
+/// waits for: a tablet calling again and again gets each acknowledgement as soon as its own
+/// call is on disk, not once the log is durable past its latest.
 struct Held {
+    /// What a frame queued from now on waits for.
     until: u64,
-    frames: Vec<Framed>,
+    frames: std::collections::VecDeque<(u64, Framed)>,
 }
 
 impl Tablet {
@@ -143,7 +146,7 @@ impl Tablet {
         match &mut self.held {
             Some(h) if h.frames.len() >= most => Err(CloseCode::Slow),
             Some(h) => {
-                h.frames.push(frame);
+                h.frames.push_back((h.until, frame));
                 Ok(false)
             }
             None => {
@@ -438,7 +441,7 @@ impl Switchboard {
                 // Synced here: the acknowledgements still held go out ahead of the close.
                 for conn in std::mem::take(&mut self.holding) {
                     if let Some(t) = self.tablets.get_mut(&conn) {
-                        for frame in t.held.take().map(|h| h.frames).unwrap_or_default() {
+                        for (_, frame) in t.held.take().map(|h| h.frames).unwrap_or_default() {
                             t.outlet.queue_own(frame);
                         }
                     }
@@ -1163,7 +1166,7 @@ impl Switchboard {
             None => {
                 t.held = Some(Box::new(Held {
                     until,
-                    frames: Vec::new(),
+                    frames: Default::default(),
                 }));
                 self.holding.push(conn);
             }
@@ -1197,26 +1200,37 @@ impl Switchboard {
             let Some(t) = self.tablets.get_mut(&conn) else {
                 continue;
             };
-            if t.held.as_ref().is_some_and(|h| h.until > synced.upto) {
-                still.push(conn);
-                continue;
-            }
-            let Some(held) = t.held.take() else {
+            let Some(held) = t.held.as_mut() else {
                 continue;
             };
             if synced.failed.is_some() {
+                t.held = None;
                 gone.push((conn, CloseCode::Shutdown));
                 continue;
             }
-            for frame in held.frames {
-                match t.send(frame, usize::MAX) {
-                    Ok(true) => self.dirty.push(conn),
-                    Ok(false) => {}
-                    Err(code) => {
-                        gone.push((conn, code));
-                        break;
-                    }
+            // What the log is now durable for goes out, in order.
+            let mut released = false;
+            while held
+                .frames
+                .front()
+                .is_some_and(|(until, _)| *until <= synced.upto)
+            {
+                let Some((_, frame)) = held.frames.pop_front() else {
+                    break;
+                };
+                if let Err(code) = t.outlet.queue(frame, usize::MAX) {
+                    gone.push((conn, code));
+                    break;
                 }
+                released = true;
+            }
+            if held.frames.is_empty() && held.until <= synced.upto {
+                t.held = None;
+            } else {
+                still.push(conn);
+            }
+            if released && !std::mem::replace(&mut t.dirty, true) {
+                self.dirty.push(conn);
             }
         }
         self.holding = still;
