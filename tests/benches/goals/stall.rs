@@ -64,26 +64,23 @@ pub async fn run() -> Result<(), String> {
         phases,
     });
 
-    let (tablets, connect_s) = crowd::connect(&hub, n, 200).await?;
+    let health = Arc::new(Health::default());
+    let (stop, stopping) = watch::channel(false);
+    let mut listeners = Vec::with_capacity(n);
+    let connect_s = crowd::connect(&hub, n, 200, |i, t| {
+        let listener = Listener {
+            url: hub.url.clone(),
+            token: hub.token(&crowd::station(i)),
+            timing: timing.clone(),
+            health: health.clone(),
+        };
+        listeners.push(tokio::spawn(listener.run(t, stopping.clone())));
+    })
+    .await?;
     println!(
         "{n} tablets over {} posts connected in {connect_s:.1} s",
         crowd::listeners().len()
     );
-    let health = Arc::new(Health::default());
-    let (stop, stopping) = watch::channel(false);
-    let listeners: Vec<_> = tablets
-        .into_iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let listener = Listener {
-                url: hub.url.clone(),
-                token: hub.token(&crowd::station(i)),
-                timing: timing.clone(),
-                health: health.clone(),
-            };
-            tokio::spawn(listener.run(t, stopping.clone()))
-        })
-        .collect();
 
     // A step the hub cannot keep up with may cut a caller off (4001): the next step starts on
     // fresh connections.

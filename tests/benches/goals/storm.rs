@@ -43,23 +43,22 @@ pub async fn run() -> Result<(), String> {
     .map_err(|e| format!("SUP connects: {e}"))?;
     let sup = tokio::spawn(read_until_closed(sup));
 
-    let (tablets, connect_s) = crowd::connect(&hub, n, at_once).await?;
+    // Each reads while it is on (answering the hub's pings), then leaves where it is.
+    let (leave, told) = watch::channel(false);
+    let mut holders: Vec<_> = (0..n).map(|_| None).collect();
+    let connect_s = crowd::connect(&hub, n, at_once, |i, t| {
+        holders[i] = Some(tokio::spawn(hold(t, told.clone())));
+    })
+    .await?;
     println!(
         "{n} tablets over {} posts connected in {connect_s:.1} s ({at_once} at a time); the hub's memory {:.0} MiB",
         crowd::listeners().len(),
         hub.rss_kib() as f64 / 1024.0
     );
-
-    // Each reads while it is on (answering the hub's pings), then leaves where it is.
-    let (leave, told) = watch::channel(false);
-    let holders: Vec<_> = tablets
-        .into_iter()
-        .map(|t| tokio::spawn(hold(t, told.clone())))
-        .collect();
     let _ = leave.send(true);
     let mut resumes = Vec::with_capacity(n);
     for (i, h) in holders.into_iter().enumerate() {
-        match h.await {
+        match h.expect("every tablet connected").await {
             Ok(Ok(r)) => resumes.push(r),
             Ok(Err(e)) => return Err(format!("tablet {i}: {e}")),
             Err(e) => return Err(format!("tablet {i}'s task: {e}")),
