@@ -1,9 +1,9 @@
 //! Part `memory`: what the hub's memory grows by for each event it keeps for resumes. The
 //! events are calls from L2 to L1 answered 收到 (a `call_placed` and a `call_answered` each):
 //! once answered, nothing of them stays open on the board or among the open calls, so what
-//! grows is the log's window in memory — every event's MessagePack and JSON frames — which
-//! holds the newest 100,000 events (`Config::retain_in_memory`; no flag or setting changes it),
-//! more than the part logs. The hub's VmRSS before and after, divided by the events logged;
+//! grows is the log's window in memory — the frames it keeps of each event to serve resumes —
+//! which holds the newest 100,000 events (`Config::retain_in_memory`; no flag or setting
+//! changes it), more than the part logs. The hub's VmRSS before and after, divided by the events logged;
 //! the frames' mean size in each encoding, as the two posts received them (L2 speaks
 //! MessagePack, L1 JSON); and the log's bytes on disk per event.
 //!
