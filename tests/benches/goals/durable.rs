@@ -1,0 +1,170 @@
+//! Part `durable`: a call from one post to another (L2 → L1, free text) answered 收到 at once,
+//! end to end, with the caller's acknowledgement held until the log is on disk (group commit).
+//! First a short ramp finds the highest rate the hub sustains; then, at half of it, call →
+//! placed (the caller's acknowledgement: the call is durable) and call → 收到 (the caller hears
+//! the answer), each from when the call was due.
+//!
+//! Knobs: BENCH_SECONDS (10) at half the rate; BENCH_RAMP_SECONDS (3) a step;
+//! BENCH_DURABLE_START (50 calls/s) the ramp's first rate; BENCH_RAMP_P99_MS (500) the p99
+//! call → 收到 a sustained step stays under; BENCH_DURABLE_MAX to skip the ramp.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Duration;
+
+use protocol::{Codec, Post};
+use tokio::time::Instant;
+
+use crate::hub::Hub;
+use crate::pair::{Pair, Tally};
+use crate::ramp::{Step, find_max, pace};
+use crate::{knob, knob_maybe};
+
+pub async fn run() -> Result<(), String> {
+    let seconds: f64 = knob("BENCH_SECONDS", 10.0);
+    let step_s: f64 = knob("BENCH_RAMP_SECONDS", 3.0);
+    let start: f64 = knob("BENCH_DURABLE_START", 50.0);
+    let limit_ms: f64 = knob("BENCH_RAMP_P99_MS", 500.0);
+    let given: Option<f64> = knob_maybe("BENCH_DURABLE_MAX");
+
+    // No repeats: an answer comes at once, and a repeat would be an event of its own.
+    let hub = Hub::start(&["--ack-deadline", "3600"]);
+    // A step the hub cannot keep up with may cut the caller off (4001): the next step starts
+    // on a fresh pair.
+    let current = RefCell::new(Arc::new(open(&hub).await?));
+
+    let max = match given {
+        Some(m) => {
+            println!("highest rate given: {m} calls/s (BENCH_DURABLE_MAX); no ramp");
+            m
+        }
+        None => {
+            println!(
+                "ramp: {step_s} s a step; sustained = every call placed and answered, none refused, p99 call → 收到 ≤ {limit_ms} ms"
+            );
+            let (max, _) = find_max(start, |rate| {
+                let (current, hub) = (&current, &hub);
+                async move {
+                    let pair = match fresh(current, hub).await {
+                        Ok(p) => p,
+                        Err(e) => {
+                            return Step {
+                                rate,
+                                sustained: false,
+                                note: e,
+                            };
+                        }
+                    };
+                    let pair = &*pair;
+                    let planned = (rate * step_s).ceil() as u64;
+                    let tally = run_at(pair, rate, Duration::from_secs_f64(step_s)).await;
+                    let settled = pair.settle(Duration::from_secs(2)).await;
+                    let sent = tally.sent.load(Relaxed);
+                    let answered = tally.answered.count();
+                    let refused = tally.refused.load(Relaxed);
+                    let p99 = tally.answered.quantile_ms(0.99);
+                    // A step left behind drains before the next one starts.
+                    if !settled {
+                        pair.settle(Duration::from_secs(30)).await;
+                    }
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    let broken = pair.broken();
+                    Step {
+                        rate,
+                        sustained: settled
+                            && sent + 1 >= planned
+                            && answered == sent
+                            && refused == 0
+                            && p99 <= limit_ms
+                            && broken.is_none(),
+                        note: format!(
+                            "sent {sent}, answered {answered}, refused {refused}; call → 收到 p99 {p99:.1} ms{}",
+                            broken.map(|why| format!("; {why}")).unwrap_or_default()
+                        ),
+                    }
+                }
+            })
+            .await;
+            max
+        }
+    };
+    if max <= 0.0 {
+        return Err(format!(
+            "the hub sustained no rate tried, down to {} calls/s",
+            start / 8.0
+        ));
+    }
+
+    let pair = fresh(&current, &hub).await?;
+    let rate = max / 2.0;
+    println!("measuring at half the highest rate: {rate} calls/s for {seconds} s");
+    let cpu = hub.cpu_seconds();
+    let began = Instant::now();
+    let tally = run_at(&pair, rate, Duration::from_secs_f64(seconds)).await;
+    let settled = pair.settle(Duration::from_secs(30)).await;
+    let cpu = (hub.cpu_seconds() - cpu) / began.elapsed().as_secs_f64() * 100.0;
+    let sent = tally.sent.load(Relaxed);
+    let refused = tally.refused.load(Relaxed);
+    println!("  call → placed (durable) {}", tally.placed.line());
+    println!("  call → 收到             {}", tally.answered.line());
+    println!(
+        "  {sent} calls sent, {} placed, {} answered, {refused} refused{}; the hub's CPU {cpu:.0}% of one core",
+        tally.placed.count(),
+        tally.answered.count(),
+        match &*tally.last_refusal.lock().unwrap() {
+            Some(why) => format!(" (last: {why})"),
+            None => String::new(),
+        }
+    );
+    let answer_refusals = pair.answer_refusals.lock().unwrap().clone();
+    println!(
+        "RESULT part=durable max_rate={max:.0} rate={rate:.0} seconds={seconds} calls={sent} placed={} answered={} refused={refused} answers_refused={} {} {} hub_cpu_percent={cpu:.0}",
+        tally.placed.count(),
+        tally.answered.count(),
+        answer_refusals.0,
+        tally.placed.fields("placed"),
+        tally.answered.fields("answered"),
+    );
+    if let Some(why) = pair.broken() {
+        return Err(format!("a connection ended: {why}"));
+    }
+    if !settled || tally.answered.count() + refused != sent {
+        return Err(format!(
+            "{} of {sent} calls were never answered",
+            sent - tally.answered.count() - refused
+        ));
+    }
+    Ok(())
+}
+
+/// The caller and its target, connected afresh if the hub cut one of them off.
+async fn fresh(current: &RefCell<Arc<Pair>>, hub: &Hub) -> Result<Arc<Pair>, String> {
+    let pair = current.borrow().clone();
+    if pair.broken().is_none() {
+        return Ok(pair);
+    }
+    let pair = Arc::new(open(hub).await?);
+    *current.borrow_mut() = pair.clone();
+    Ok(pair)
+}
+
+async fn open(hub: &Hub) -> Result<Pair, String> {
+    Pair::open(hub, Post::L2, Post::L1, Codec::MsgPack, Codec::MsgPack).await
+}
+
+/// Calls at `rate` for `duration`, open loop; stops early once more than five seconds' worth
+/// are in flight (the hub is far behind). The calls' tally.
+async fn run_at(pair: &Pair, rate: f64, duration: Duration) -> Arc<Tally> {
+    let tally = Arc::new(Tally::default());
+    let cap = ((rate * 5.0) as usize).max(2_000);
+    pace(rate, duration, |due| {
+        if pair.in_flight() > cap {
+            return false;
+        }
+        pair.place(due, &tally);
+        true
+    })
+    .await;
+    tally
+}

@@ -1,0 +1,105 @@
+//! A part's own hub: the hub's command line (`hub-under-test`, built with the bench profile) as
+//! a process on 127.0.0.1 with a fresh data folder, started by the tests' `hub_process_with`;
+//! tokens minted from its key, what /proc says of it, and its /metrics. Killed when dropped.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdout};
+
+use protocol::Station;
+
+pub struct Hub {
+    child: Child,
+    /// `ws://127.0.0.1:PORT/ws`.
+    pub url: String,
+    pub addr: SocketAddr,
+    data: PathBuf,
+    sup: String,
+    /// The hub's stdout, kept open for as long as it runs.
+    _stdout: std::io::Lines<std::io::BufReader<ChildStdout>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Hub {
+    /// Starts a hub with these flags besides `serve --listen 127.0.0.1:0 --data …`.
+    pub fn start(args: &[&str]) -> Hub {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let data = dir.path().join("data");
+        // Minting the supervisor's token first makes the key the hub will find.
+        let sup = integration::token_for(&data, "SUP");
+        let (child, url, stdout) =
+            integration::hub_process_with(env!("CARGO_BIN_EXE_hub-under-test"), &data, args);
+        let addr = url
+            .trim_start_matches("ws://")
+            .trim_end_matches("/ws")
+            .parse()
+            .unwrap_or_else(|e| panic!("the hub's address in {url}: {e}"));
+        println!(
+            "hub pid {} at {url} (flags: {})",
+            child.id(),
+            if args.is_empty() {
+                "none".to_owned()
+            } else {
+                args.join(" ")
+            }
+        );
+        Hub {
+            child,
+            url,
+            addr,
+            data,
+            sup,
+            _stdout: stdout,
+            _dir: dir,
+        }
+    }
+
+    /// A token for a station, signed with this hub's key.
+    pub fn token(&self, station: &Station) -> String {
+        integration::token_for(&self.data, &station.to_string())
+    }
+
+    /// The supervisor's token (for /metrics, /api/state).
+    pub fn sup_token(&self) -> &str {
+        &self.sup
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Resident memory now, KiB (VmRSS).
+    pub fn rss_kib(&self) -> u64 {
+        drill::load::proc_status(self.pid(), "VmRSS:").unwrap_or(0)
+    }
+
+    /// The most resident memory so far, KiB (VmHWM).
+    pub fn peak_rss_kib(&self) -> u64 {
+        drill::load::proc_status(self.pid(), "VmHWM:").unwrap_or(0)
+    }
+
+    /// CPU seconds used so far (user + system).
+    pub fn cpu_seconds(&self) -> f64 {
+        // SAFETY: sysconf with a valid name has no preconditions.
+        let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+        drill::load::proc_cpu_ticks(self.pid()).unwrap_or(0) as f64 / ticks
+    }
+
+    /// The hub's /metrics, asked with the supervisor's token.
+    pub async fn metrics(&self) -> Result<HashMap<String, f64>, String> {
+        drill::load::metrics(self.addr, &self.sup).await
+    }
+
+    /// One series of /metrics (0 when it is not there).
+    pub async fn metric(&self, name: &str) -> Result<f64, String> {
+        Ok(self.metrics().await?.get(name).copied().unwrap_or(0.0))
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

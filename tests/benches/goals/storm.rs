@@ -1,0 +1,448 @@
+//! Part `storm`: a whole site's tablets come back at once and catch up. 10,000 tablets over the
+//! listening posts are connected (a few hundred at a time), then all leave; while they are away
+//! the gate makes 50 calls to all posts, which every one of them may see; then all reconnect at
+//! the same instant, each resuming from the first offset it has not seen. Timed from that
+//! instant until every tablet has its welcome and all 50 events. Each tablet checks what it
+//! got: the welcome says `recovered` from where it asked, and the events are exactly the 50
+//! missed, in order, none missing, none twice — a failure there fails the bench. A tablet the
+//! hub cannot take at once (a refused or dropped connection) tries again as a tablet does,
+//! with backoff, resuming from what it has; those retries are counted.
+//!
+//! Knobs: BENCH_STORM_TABLETS (10000), BENCH_STORM_BEHIND (50), BENCH_STORM_CONNECTING (500
+//! at a time for the first connection), BENCH_STORM_DEADLINE (300 s for the storm).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
+
+use protocol::envelope::{Recovery, Resume};
+use protocol::{Call, Event, Intent, Post, Station, Target};
+use tablet::{Backoff, Options, Tablet};
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+use crate::histogram::Histogram;
+use crate::hub::Hub;
+use crate::{crowd, knob};
+
+pub async fn run() -> Result<(), String> {
+    let n: usize = knob("BENCH_STORM_TABLETS", 10_000);
+    let behind: usize = knob("BENCH_STORM_BEHIND", 50);
+    let at_once: usize = knob("BENCH_STORM_CONNECTING", 500);
+    let deadline_s: f64 = knob("BENCH_STORM_DEADLINE", 300.0);
+    let hub = Hub::start(&[]);
+
+    // The supervisor's dashboard stays on the net throughout: with someone to hear them, the
+    // gate's calls are not flagged `target_offline`, and their events follow one another.
+    let (sup, _) = Tablet::connect(
+        &hub.url,
+        &hub.token(&Station::Post(Post::Sup)),
+        crowd::options(),
+    )
+    .await
+    .map_err(|e| format!("SUP connects: {e}"))?;
+    let sup = tokio::spawn(read_until_closed(sup));
+
+    // Each reads while it is on (answering the hub's pings), then leaves where it is.
+    let (leave, told) = watch::channel(false);
+    let mut holders: Vec<_> = (0..n).map(|_| None).collect();
+    let connect_s = crowd::connect(&hub, n, at_once, |i, t| {
+        holders[i] = Some(tokio::spawn(hold(t, told.clone())));
+    })
+    .await?;
+    println!(
+        "{n} tablets over {} posts connected in {connect_s:.1} s ({at_once} at a time); the hub's memory {:.0} MiB",
+        crowd::listeners().len(),
+        hub.rss_kib() as f64 / 1024.0
+    );
+    let _ = leave.send(true);
+    let mut resumes = Vec::with_capacity(n);
+    for (i, h) in holders.into_iter().enumerate() {
+        match h.expect("every tablet connected").await {
+            Ok(Ok(r)) => resumes.push(r),
+            Ok(Err(e)) => return Err(format!("tablet {i}: {e}")),
+            Err(e) => return Err(format!("tablet {i}'s task: {e}")),
+        }
+    }
+    let away = connections_down_to(&hub, 1, Duration::from_secs(60)).await?;
+    println!("all {n} left; the hub let them go in {away:.1} s");
+
+    // While they are away, the gate calls all posts.
+    let (mut gate, _) = Tablet::connect(
+        &hub.url,
+        &hub.token(&Station::Post(Post::L1)),
+        crowd::options(),
+    )
+    .await
+    .map_err(|e| format!("L1 connects: {e}"))?;
+    let mut expected = Vec::with_capacity(behind);
+    for k in 1..=behind {
+        let call = Call::new(
+            Post::L1,
+            Target::All,
+            Intent::Free {
+                text: format!("压测广播{k}"),
+            },
+        );
+        let placed = gate
+            .call(call)
+            .await
+            .map_err(|e| format!("the gate's call {k}: {e}"))?;
+        expected.push(placed.offset);
+    }
+    let _ = gate.close().await;
+    let consecutive = expected.windows(2).all(|w| w[1] == w[0] + 1);
+    println!(
+        "while they were away the gate called all posts {behind} times: offsets {}–{}{}",
+        expected.first().copied().unwrap_or(0),
+        expected.last().copied().unwrap_or(0),
+        if consecutive {
+            ", one after another"
+        } else {
+            " (not consecutive: other events came between)"
+        }
+    );
+
+    // The storm: every tablet waits at the line, then all go at once.
+    let expected = Arc::new(expected);
+    let (go, line) = watch::channel(false);
+    let (finish, finishing) = watch::channel(false);
+    let (report, mut outcomes) = mpsc::unbounded_channel();
+    let later = Arc::new(AtomicU64::new(0));
+    let tokens: Vec<String> = crowd::listeners().iter().map(|s| hub.token(s)).collect();
+    let mut tasks = Vec::with_capacity(n);
+    for (i, resume) in resumes.into_iter().enumerate() {
+        let back = ComingBack {
+            i,
+            url: hub.url.clone(),
+            token: tokens[i % tokens.len()].clone(),
+            resume,
+            expected: expected.clone(),
+            later: later.clone(),
+        };
+        tasks.push(tokio::spawn(back.run(
+            line.clone(),
+            finishing.clone(),
+            report.clone(),
+            Duration::from_secs_f64(deadline_s),
+        )));
+    }
+    drop(report);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let cpu = hub.cpu_seconds();
+    let t0 = Instant::now();
+    let _ = go.send(true);
+    let mut all = Vec::with_capacity(n);
+    let end = t0 + Duration::from_secs_f64(deadline_s) + Duration::from_secs(10);
+    while all.len() < n {
+        match tokio::time::timeout_at(end, outcomes.recv()).await {
+            Ok(Some(o)) => all.push(o),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    let cpu = hub.cpu_seconds() - cpu;
+    let rss = hub.rss_kib();
+    let _ = finish.send(true);
+    for t in tasks {
+        let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
+    }
+    sup.abort();
+
+    // What it came to.
+    let since = |t: Instant| t.saturating_duration_since(t0).as_secs_f64();
+    let caught = Histogram::default();
+    let mut welcomed_last: f64 = 0.0;
+    let mut caught_last: f64 = 0.0;
+    let mut s = Sums::default();
+    for o in &all {
+        if let Some(w) = o.welcomed {
+            welcomed_last = welcomed_last.max(since(w));
+        } else {
+            s.never_welcomed += 1;
+        }
+        match o.caught_up {
+            Some(c) => {
+                caught_last = caught_last.max(since(c));
+                caught.record(c.saturating_duration_since(t0));
+            }
+            None => s.not_caught_up += 1,
+        }
+        s.gaps += behind - o.got;
+        s.duplicates += o.duplicates;
+        s.out_of_order += o.out_of_order;
+        s.extras += o.extras.len();
+        s.retries += o.attempts.saturating_sub(1);
+        s.drops += o.drops;
+        if o.not_recovered.is_some() {
+            s.not_recovered += 1;
+        }
+        if o.ok(behind) {
+            s.resumed += 1;
+        }
+    }
+    let missing = n - all.len();
+    s.never_welcomed += missing;
+    s.not_caught_up += missing;
+    let welcomed = n - s.never_welcomed;
+    let caught_up = n - s.not_caught_up;
+    println!(
+        "all {n} back at once: {} within {welcomed_last:.2} s, {} ({behind} events) within {caught_last:.2} s; per tablet: p50 {:.2} s, p99 {:.2} s",
+        if welcomed == n {
+            "every welcome".to_owned()
+        } else {
+            format!("{welcomed} of {n} welcomed")
+        },
+        if caught_up == n {
+            "every tablet caught up".to_owned()
+        } else {
+            format!("{caught_up} of {n} caught up")
+        },
+        caught.quantile_ms(0.5) / 1000.0,
+        caught.quantile_ms(0.99) / 1000.0,
+    );
+    // A time "until every tablet" is only a time when every tablet got there.
+    let until_all = |done: usize, t: f64| {
+        if done == n {
+            format!("{t:.2}")
+        } else {
+            "never".to_owned()
+        }
+    };
+    println!(
+        "resumed exactly (recovered, the {behind} missed events in order, none missing or twice): {} of {n}; gaps {}, duplicates {}, out of order {}, unexpected events {}, not recovered {}, not caught up {}; {} retried connections, {} dropped mid-way; later events {}",
+        s.resumed,
+        s.gaps,
+        s.duplicates,
+        s.out_of_order,
+        s.extras,
+        s.not_recovered,
+        s.not_caught_up,
+        s.retries,
+        s.drops,
+        later.load(Relaxed)
+    );
+    println!(
+        "the hub during the storm: {cpu:.1} CPU s; {:.0} MiB after it",
+        rss as f64 / 1024.0
+    );
+    for o in all.iter().filter(|o| !o.ok(behind)).take(5) {
+        println!(
+            "  tablet {}: got {}/{behind}, recovery {:?}, extras {:?}, last error {:?}",
+            o.i, o.got, o.not_recovered, o.extras, o.error
+        );
+    }
+    println!(
+        "RESULT part=storm tablets={n} behind={behind} resumed={} all_welcomed_s={} all_caught_up_s={} caught_up_p50_s={:.2} caught_up_p99_s={:.2} gaps={} duplicates={} out_of_order={} extras={} not_recovered={} not_caught_up={} retries={} drops={} hub_cpu_s={cpu:.1} connect_s={connect_s:.1}",
+        s.resumed,
+        until_all(welcomed, welcomed_last),
+        until_all(caught_up, caught_last),
+        caught.quantile_ms(0.5) / 1000.0,
+        caught.quantile_ms(0.99) / 1000.0,
+        s.gaps,
+        s.duplicates,
+        s.out_of_order,
+        s.extras,
+        s.not_recovered,
+        s.not_caught_up,
+        s.retries,
+        s.drops,
+    );
+    if s.resumed != n {
+        return Err(format!(
+            "{} of {n} tablets did not resume exactly (gaps {}, duplicates {}, out of order {}, unexpected {}, not recovered {}, not caught up {})",
+            n - s.resumed,
+            s.gaps,
+            s.duplicates,
+            s.out_of_order,
+            s.extras,
+            s.not_recovered,
+            s.not_caught_up
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+struct Sums {
+    resumed: usize,
+    gaps: usize,
+    duplicates: usize,
+    out_of_order: usize,
+    extras: usize,
+    not_recovered: usize,
+    not_caught_up: usize,
+    never_welcomed: usize,
+    retries: u32,
+    drops: u32,
+}
+
+/// Reads a tablet until it is told to leave; where it would resume.
+async fn hold(mut t: Tablet, mut leave: watch::Receiver<bool>) -> Result<Resume, String> {
+    loop {
+        tokio::select! {
+            _ = leave.wait_for(|go| *go) => break,
+            e = t.next_event() => if let Err(e) = e {
+                return Err(format!("dropped while connected: {e}"));
+            },
+        }
+    }
+    let resume = t.resume();
+    let _ = t.close().await;
+    Ok(resume)
+}
+
+async fn read_until_closed(mut t: Tablet) {
+    while t.next_event().await.is_ok() {}
+}
+
+/// Waits until the hub counts at most `left` tablets; how long that took.
+async fn connections_down_to(hub: &Hub, left: u64, within: Duration) -> Result<f64, String> {
+    let began = Instant::now();
+    loop {
+        let now = hub.metric("hub_connections").await? as u64;
+        if now <= left {
+            return Ok(began.elapsed().as_secs_f64());
+        }
+        if began.elapsed() > within {
+            return Err(format!(
+                "the hub still counts {now} tablets {within:?} after they left"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// One tablet coming back.
+struct ComingBack {
+    i: usize,
+    url: String,
+    token: String,
+    resume: Resume,
+    expected: Arc<Vec<u64>>,
+    /// Events heard after the missed ones, by every tablet (none are expected).
+    later: Arc<AtomicU64>,
+}
+
+/// What one tablet saw.
+#[derive(Default)]
+struct Outcome {
+    i: usize,
+    welcomed: Option<Instant>,
+    caught_up: Option<Instant>,
+    attempts: u32,
+    drops: u32,
+    /// The welcome's recovery when it was not `recovered` from where the tablet asked.
+    not_recovered: Option<String>,
+    got: usize,
+    duplicates: usize,
+    out_of_order: usize,
+    /// Events that are none of the missed ones, among them: offset and kind.
+    extras: Vec<(u64, &'static str)>,
+    error: Option<String>,
+}
+
+impl Outcome {
+    fn ok(&self, behind: usize) -> bool {
+        self.caught_up.is_some()
+            && self.not_recovered.is_none()
+            && self.got == behind
+            && self.duplicates == 0
+            && self.out_of_order == 0
+            && self.extras.is_empty()
+    }
+}
+
+impl ComingBack {
+    async fn run(
+        self,
+        mut line: watch::Receiver<bool>,
+        mut finishing: watch::Receiver<bool>,
+        report: mpsc::UnboundedSender<Outcome>,
+        within: Duration,
+    ) {
+        let _ = line.wait_for(|go| *go).await;
+        let deadline = Instant::now() + within;
+        let mut o = Outcome {
+            i: self.i,
+            ..Outcome::default()
+        };
+        let mut seen = vec![false; self.expected.len()];
+        let mut last = 0u64;
+        let mut resume = self.resume;
+        let mut backoff = Backoff::new(Backoff::FIRST, Duration::from_secs(2));
+        let mut kept = None;
+        'connecting: while Instant::now() < deadline {
+            o.attempts += 1;
+            let opts = Options {
+                resume: Some(resume),
+                ..crowd::options()
+            };
+            let connected =
+                tokio::time::timeout_at(deadline, Tablet::connect(&self.url, &self.token, opts))
+                    .await;
+            let mut t = match connected {
+                Err(_) => break,
+                Ok(Err(e)) => {
+                    o.error = Some(e.to_string());
+                    tokio::time::sleep(backoff.next_delay()).await;
+                    continue;
+                }
+                Ok(Ok((t, welcome))) => {
+                    o.welcomed.get_or_insert_with(Instant::now);
+                    if welcome.recovery != (Recovery::Recovered { from: resume.from }) {
+                        o.not_recovered = Some(format!("{:?}", welcome.recovery));
+                        break;
+                    }
+                    t
+                }
+            };
+            while o.got < self.expected.len() {
+                // The last missed event is here and an earlier one is not: it never will be.
+                if self.expected.last().is_some_and(|l| last >= *l) {
+                    break 'connecting;
+                }
+                match tokio::time::timeout_at(deadline, t.next_event()).await {
+                    Err(_) => break 'connecting,
+                    Ok(Ok(e)) => self.check(&e, &mut o, &mut seen, &mut last),
+                    Ok(Err(e)) => {
+                        o.drops += 1;
+                        o.error = Some(e.to_string());
+                        resume = t.resume();
+                        continue 'connecting;
+                    }
+                }
+            }
+            o.caught_up = Some(Instant::now());
+            kept = Some(t);
+            break;
+        }
+        let _ = report.send(o);
+        // Stay on until every tablet is back, as a tablet would.
+        if let Some(mut t) = kept {
+            loop {
+                tokio::select! {
+                    _ = finishing.wait_for(|f| *f) => break,
+                    e = t.next_event() => match e {
+                        Ok(_) => { self.later.fetch_add(1, Relaxed); }
+                        Err(_) => break,
+                    },
+                }
+            }
+        }
+    }
+
+    fn check(&self, e: &Event, o: &mut Outcome, seen: &mut [bool], last: &mut u64) {
+        match self.expected.binary_search(&e.offset) {
+            Ok(k) if seen[k] => o.duplicates += 1,
+            Ok(k) => {
+                if e.offset <= *last {
+                    o.out_of_order += 1;
+                }
+                seen[k] = true;
+                o.got += 1;
+            }
+            Err(_) => o.extras.push((e.offset, e.what.name())),
+        }
+        *last = (*last).max(e.offset);
+    }
+}
