@@ -111,6 +111,9 @@ pub struct Joined {
     pub welcome: ReplyBody,
 }
 
+/// How many times `queue_frames` a tablet's frames held for the disk may number.
+const HELD_PER_QUEUE: usize = 4;
+
 /// Most requests handled before what they sent is written: a burst of calls reaches each
 /// tablet in one write.
 const BATCH: usize = 64;
@@ -144,7 +147,10 @@ impl Tablet {
     /// none before.
     fn send(&mut self, frame: Framed, most: usize) -> Result<bool, CloseCode> {
         match &mut self.held {
-            Some(h) if h.frames.len() >= most => Err(CloseCode::Slow),
+            // Held frames wait for the disk, not for the tablet: a tablet calling fast gathers
+            // a sync's worth of its own acknowledgements and events, so they get more room
+            // (still bounded: a disk that stops lets no tablet's frames grow without end).
+            Some(h) if h.frames.len() >= HELD_PER_QUEUE * most => Err(CloseCode::Slow),
             Some(h) => {
                 h.frames.push_back((h.until, frame));
                 Ok(false)
