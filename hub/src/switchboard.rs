@@ -1248,7 +1248,7 @@ impl Switchboard {
         }
     }
 
-    /// Pings each tablet quiet for `ping_after`, cuts off one silent for twice that (4002), and
+    /// Pings each tablet quiet for `ping_after`, cuts off one silent for twice that (4004), and
     /// one whose token expired (4504).
     fn sweep(&mut self) {
         let ping_after = self.config.ping_after.as_millis() as u64;
