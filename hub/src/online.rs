@@ -84,13 +84,14 @@ impl Online {
     /// wait on, or the end of the line.
     fn hear(&mut self, inbound: Result<Message, tungstenite::Error>) -> Option<Step> {
         let limit = self.app.config.write_timeout;
-        let outlet = self.outlet.clone();
+        // The outlet is cloned only for a step that waits (most messages need none).
         let msg = match inbound {
             Ok(m) => m,
             Err(tungstenite::Error::Capacity(_)) => {
                 return Some(end(Some((CloseCode::FrameTooBig, None))));
             }
             Err(e) => {
+                let outlet = self.outlet.clone();
                 return Some(Box::pin(async move {
                     connection::refuse_broken(&outlet, &e, limit).await;
                     Next::End(None)
@@ -102,6 +103,7 @@ impl Online {
         match msg {
             Message::Close(_) => {
                 self.inlet.flush();
+                let outlet = self.outlet.clone();
                 Some(Box::pin(async move {
                     connection::answer_close(&outlet, limit).await;
                     Next::End(None)
@@ -114,7 +116,7 @@ impl Online {
                     id,
                     cmd: Command::Report { date },
                 }) => {
-                    let app = self.app.clone();
+                    let (app, outlet) = (self.app.clone(), self.outlet.clone());
                     Some(Box::pin(async move {
                         match connection::answer_report(&outlet, codec, id, date, &app).await {
                             true => Next::Continue,
@@ -144,6 +146,7 @@ impl Online {
                 Err(error) => {
                     self.app.metrics.refusal(ErrorCode::BadFrame.name());
                     let frame = encode(codec, &error)?;
+                    let outlet = self.outlet.clone();
                     Some(Box::pin(async move {
                         match connection::send_own(&outlet, frame, limit).await {
                             true => Next::Continue,
