@@ -155,11 +155,15 @@ impl Tablet {
                 h.frames.push_back((h.until, frame));
                 Ok(false)
             }
-            None => {
-                self.outlet.queue(frame, most)?;
-                Ok(!std::mem::replace(&mut self.dirty, true))
-            }
+            None => self.queue_now(frame, most),
         }
+    }
+
+    /// Queues a frame on the outlet, ahead of anything held (a ping, or what the disk now
+    /// allows). Returns whether the tablet has frames to write now and had none before.
+    fn queue_now(&mut self, frame: Framed, most: usize) -> Result<bool, CloseCode> {
+        self.outlet.queue(frame, most)?;
+        Ok(!std::mem::replace(&mut self.dirty, true))
     }
 }
 
@@ -1268,9 +1272,7 @@ impl Switchboard {
                 cut.push((*conn, CloseCode::Silent, None));
             } else if quiet >= ping_after && !t.pinged {
                 t.pinged = true;
-                if t.outlet.queue(Framed::ping(b"radio"), usize::MAX).is_ok()
-                    && !std::mem::replace(&mut t.dirty, true)
-                {
+                if t.queue_now(Framed::ping(b"radio"), usize::MAX) == Ok(true) {
                     self.dirty.push(*conn);
                 }
             } else if quiet < ping_after {

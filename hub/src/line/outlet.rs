@@ -110,10 +110,6 @@ impl Outlet {
         &self.tcp
     }
 
-    pub fn is_tls(&self) -> bool {
-        self.lock().tls.is_some()
-    }
-
     fn lock(&self) -> MutexGuard<'_, Pending> {
         // A panic while holding this lock leaves plain data behind, still usable.
         self.pending.lock().unwrap_or_else(|e| e.into_inner())

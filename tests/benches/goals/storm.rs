@@ -209,16 +209,9 @@ pub async fn run() -> Result<(), String> {
         }
     };
     println!(
-        "resumed exactly (recovered, the {behind} missed events in order, none missing or twice): {} of {n}; gaps {}, duplicates {}, out of order {}, unexpected events {}, not recovered {}, not caught up {}; {} retried connections, {} dropped mid-way; later events {}",
+        "resumed exactly (recovered, the {behind} missed events in order, none missing or twice): {} of {n}; {}; later events {}",
         s.resumed,
-        s.gaps,
-        s.duplicates,
-        s.out_of_order,
-        s.extras,
-        s.not_recovered,
-        s.not_caught_up,
-        s.retries,
-        s.drops,
+        s.said(),
         later.load(Relaxed)
     );
     println!(
@@ -232,31 +225,19 @@ pub async fn run() -> Result<(), String> {
         );
     }
     println!(
-        "RESULT part=storm tablets={n} behind={behind} resumed={} all_welcomed_s={} all_caught_up_s={} caught_up_p50_s={:.2} caught_up_p99_s={:.2} gaps={} duplicates={} out_of_order={} extras={} not_recovered={} not_caught_up={} retries={} drops={} hub_cpu_s={cpu:.1} connect_s={connect_s:.1}",
+        "RESULT part=storm tablets={n} behind={behind} resumed={} all_welcomed_s={} all_caught_up_s={} caught_up_p50_s={:.2} caught_up_p99_s={:.2} {} hub_cpu_s={cpu:.1} connect_s={connect_s:.1}",
         s.resumed,
         until_all(welcomed, welcomed_last),
         until_all(caught_up, caught_last),
         caught.quantile_ms(0.5) / 1000.0,
         caught.quantile_ms(0.99) / 1000.0,
-        s.gaps,
-        s.duplicates,
-        s.out_of_order,
-        s.extras,
-        s.not_recovered,
-        s.not_caught_up,
-        s.retries,
-        s.drops,
+        s.keyed(),
     );
     if s.resumed != n {
         return Err(format!(
-            "{} of {n} tablets did not resume exactly (gaps {}, duplicates {}, out of order {}, unexpected {}, not recovered {}, not caught up {})",
+            "{} of {n} tablets did not resume exactly ({})",
             n - s.resumed,
-            s.gaps,
-            s.duplicates,
-            s.out_of_order,
-            s.extras,
-            s.not_recovered,
-            s.not_caught_up
+            s.said()
         ));
     }
     Ok(())
@@ -274,6 +255,40 @@ struct Sums {
     never_welcomed: usize,
     retries: u32,
     drops: u32,
+}
+
+impl Sums {
+    /// Each count with its name for people and its key on the `RESULT` line, once.
+    fn counts(&self) -> [(&'static str, &'static str, usize); 8] {
+        [
+            ("gaps", "gaps", self.gaps),
+            ("duplicates", "duplicates", self.duplicates),
+            ("out of order", "out_of_order", self.out_of_order),
+            ("unexpected events", "extras", self.extras),
+            ("not recovered", "not_recovered", self.not_recovered),
+            ("not caught up", "not_caught_up", self.not_caught_up),
+            ("retried connections", "retries", self.retries as usize),
+            ("dropped mid-way", "drops", self.drops as usize),
+        ]
+    }
+
+    /// The counts for people: "gaps 0, duplicates 0, …".
+    fn said(&self) -> String {
+        self.counts()
+            .iter()
+            .map(|(name, _, v)| format!("{name} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The counts as `key=value` for the `RESULT` line.
+    fn keyed(&self) -> String {
+        self.counts()
+            .iter()
+            .map(|(_, key, v)| format!("{key}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 /// Reads a tablet until it is told to leave; where it would resume.
