@@ -59,7 +59,6 @@ mod tests {
             at: 0,
             what: EventKind::CallPlaced {
                 call_id: 5,
-                sentence: call.render(),
                 call,
                 awaiting: None,
             },

@@ -25,25 +25,21 @@ struct PlacedLine<'a> {
     call_id: CallId,
     #[serde(flatten)]
     call: &'a Call,
-    sentence: &'a str,
+    /// Said from the typed call: the event does not carry it.
+    sentence: String,
 }
 
 /// The JSON line for an event (without the newline).
 pub fn event_line(event: &Event) -> String {
     let json = match &event.what {
-        EventKind::CallPlaced {
-            call_id,
-            call,
-            sentence,
-            ..
-        } => serde_json::to_string(&Line {
+        EventKind::CallPlaced { call_id, call, .. } => serde_json::to_string(&Line {
             offset: event.offset,
             at: event.at,
             what: PlacedLine {
                 kind: event.what.name(),
                 call_id: *call_id,
                 call,
-                sentence,
+                sentence: call.render(),
             },
         }),
         other => serde_json::to_string(&Line {
@@ -116,7 +112,6 @@ mod tests {
             EventKind::CallPlaced {
                 call_id: 12,
                 call,
-                sentence: sentence.clone(),
                 awaiting: None,
             },
         ));
@@ -139,7 +134,6 @@ mod tests {
             (
                 EventKind::CallPlaced {
                     call_id: 1,
-                    sentence: placed.render(),
                     call: placed,
                     awaiting: None,
                 },

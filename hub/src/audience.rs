@@ -94,7 +94,6 @@ mod tests {
         let a = Audience::of(&EventKind::CallPlaced {
             call_id: 1,
             call,
-            sentence: String::new(),
             awaiting: None,
         });
         assert!(a.admits(&Station::Post(Post::G1)));

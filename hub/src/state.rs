@@ -77,7 +77,6 @@ impl NetState {
             EventKind::CallPlaced {
                 call_id,
                 call,
-                sentence,
                 awaiting,
             } => {
                 self.counts.placed += 1;
@@ -114,7 +113,7 @@ impl NetState {
                     OpenCall {
                         call_id: *call_id,
                         call: call.clone(),
-                        sentence: sentence.clone(),
+                        sentence: call.render(),
                         placed_at: event.at,
                         last_said_at: event.at,
                         attempt: 1,
@@ -344,7 +343,6 @@ mod tests {
             at,
             EventKind::CallPlaced {
                 call_id: offset,
-                sentence: call.render(),
                 call,
                 awaiting: None,
             },

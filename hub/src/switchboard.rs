@@ -853,7 +853,6 @@ impl Switchboard {
         let mut events = vec![EventKind::CallPlaced {
             call_id,
             call: call.clone(),
-            sentence: sentence.clone(),
             awaiting: (!just_the_target).then(|| awaiting.into_iter().collect()),
         }];
         if !heard {

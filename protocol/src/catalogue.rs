@@ -113,7 +113,7 @@ fn fields(intent: &Intent) -> &'static [(&'static str, &'static str, bool)] {
 }
 
 /// One intent of each kind, in the catalogue's order (the values are placeholders).
-fn samples() -> Vec<Intent> {
+pub(crate) fn samples() -> Vec<Intent> {
     let who = Visitor {
         surname: "王".into(),
         title: Title::Mr,

@@ -222,11 +222,13 @@ pub struct Event {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
-    /// A call went out. Its id is this event's offset.
+    /// A call went out. Its id is this event's offset. Its sentence is not carried: every client
+    /// says it from the typed call ([`Call::render`]; the pages with [`crate::script_table`]),
+    /// so no field goes twice to every tablet or into the log. (Events logged before this
+    /// carried a `sentence` too; it is ignored when they are read back.)
     CallPlaced {
         call_id: CallId,
         call: Call,
-        sentence: String,
         /// Whose answers the call waits for, when that is not just its target: the posts a call
         /// to all posts sets to work (those online), or nobody (a report, an announcement — the
         /// call is closed as it goes out). Absent: it waits for its target.

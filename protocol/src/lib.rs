@@ -7,6 +7,7 @@
 //! - [`call`]: a typed call and its standard sentence ([`Call::render`]).
 //! - [`parse`]: a typed or dictated sentence back to a call, or a refusal naming the broken rule.
 //! - [`script`]: the one table of trained words both of the above read.
+//! - [`script_table`]: that table as data, for a client (the pages) that says a call's sentence itself.
 //! - [`catalogue`]: the scripted calls as data for a tablet's quick actions.
 //! - [`visit`], [`room`], [`order`], [`rota`], [`mode`], [`alert`]: the site's live board — visitor
 //!   groups and their stages, the VIP rooms, service orders, the reception rota, modes, alarms.
@@ -40,6 +41,7 @@ pub mod refusal;
 pub mod room;
 pub mod rota;
 pub mod script;
+pub mod script_table;
 pub mod tap;
 mod template;
 pub mod visit;

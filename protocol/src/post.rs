@@ -299,7 +299,7 @@ impl Station {
     pub fn radio_name(&self) -> String {
         match self {
             Station::Post(p) => p.radio_name().to_owned(),
-            Station::Manager(n) => format!("大客户经理{n}"),
+            Station::Manager(n) => format!("{MANAGER_RADIO_WORD}{n}"),
         }
     }
 }
@@ -356,6 +356,9 @@ impl<'de> Deserialize<'de> for Station {
         s.parse().map_err(serde::de::Error::custom)
     }
 }
+
+/// What a client manager is called on the radio, before the name: 「大客户经理张伟」.
+pub const MANAGER_RADIO_WORD: &str = MANAGER_WORDS[0];
 
 /// Whom a call is for: one station, or every post on the site (the gate's arrival broadcast).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -444,6 +444,11 @@ impl Line {
     }
 }
 
+/// Every line with its standard pattern compiled, in the table's order.
+pub(crate) fn standard_lines() -> impl Iterator<Item = (&'static Line, &'static Pattern)> {
+    LINES.iter().zip(compiled().iter().map(|p| &p[0]))
+}
+
 /// Each line's patterns compiled: the standard one first, then the variants.
 fn compiled() -> &'static [Vec<Pattern>] {
     static COMPILED: OnceLock<Vec<Vec<Pattern>>> = OnceLock::new();

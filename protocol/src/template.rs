@@ -106,6 +106,22 @@ impl Pattern {
         })
     }
 
+    /// The slots the pattern has anywhere, each once, in the order written.
+    pub(crate) fn slots(&self) -> Vec<&'static str> {
+        fn walk(seq: &[Node], out: &mut Vec<&'static str>) {
+            for node in seq {
+                match node {
+                    Node::Slot(name) if !out.contains(name) => out.push(name),
+                    Node::Alt(alts) => alts.iter().for_each(|a| walk(a, out)),
+                    _ => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.tree, &mut out);
+        out
+    }
+
     /// How many plain sequences (ways of saying it, alternatives chosen) the pattern stands for.
     pub(crate) fn ways(&self) -> usize {
         self.ways

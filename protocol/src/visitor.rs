@@ -31,6 +31,15 @@ pub enum Title {
 impl Title {
     pub const ALL: [Title; 3] = [Title::Mr, Title::Miss, Title::Ms];
 
+    /// The title's name on the wire (`mr`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Title::Mr => "mr",
+            Title::Miss => "miss",
+            Title::Ms => "ms",
+        }
+    }
+
     pub fn word(self) -> &'static str {
         match self {
             Title::Mr => "先生",

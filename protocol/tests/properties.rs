@@ -191,11 +191,10 @@ proptest! {
 
     #[test]
     fn both_codecs_round_trip_calls_in_every_frame(call in call(), offset in any::<u64>(), id in any::<u32>()) {
-        let sentence = call.render();
         let push = ServerFrame::Event(Event {
             offset,
             at: 1_790_000_000_000,
-            what: EventKind::CallPlaced { call_id: offset, call: call.clone(), sentence, awaiting: None },
+            what: EventKind::CallPlaced { call_id: offset, call: call.clone(), awaiting: None },
         });
         let cmd = ClientFrame { id, cmd: Command::Call { call } };
         for codec in Codec::ALL {

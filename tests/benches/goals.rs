@@ -36,6 +36,8 @@ mod ramp;
 mod stall;
 #[path = "goals/storm.rs"]
 mod storm;
+#[path = "goals/timer.rs"]
+mod timer;
 #[path = "goals/wire.rs"]
 mod wire;
 

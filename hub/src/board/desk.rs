@@ -86,7 +86,6 @@ impl Desk {
         self.log(vec![EventKind::CallPlaced {
             call_id: id,
             call: call.clone(),
-            sentence: call.render(),
             awaiting: None,
         }]);
         self.log(updates);
@@ -157,7 +156,6 @@ impl Desk {
         self.log(vec![EventKind::CallPlaced {
             call_id: id,
             call: call.clone(),
-            sentence: sentence.to_owned(),
             awaiting: None,
         }]);
         self.log(updates);

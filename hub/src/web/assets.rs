@@ -8,6 +8,11 @@
 //!
 //! The embedded files have a **version**, a hash of them all: a page refers to its assets as
 //! `/assets/v-<version>/…`, so they can be cached for good, and a new hub changes the URL.
+//!
+//! One asset is made rather than stored: `assets/lib/script_table.js`, the script table the pages
+//! say a call's sentence from (`protocol::script_table`), made from the protocol this hub is
+//! built with, so the pages can never say a call differently from the hub. It counts in the
+//! version like any file.
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -38,6 +43,9 @@ impl Assets {
             all.update([0]);
             all.update(file.metadata.sha256_hash());
         }
+        all.update(SCRIPT_TABLE.as_bytes());
+        all.update([0]);
+        all.update(script_table());
         Assets::Embedded {
             version: hex(&all.finalize()[..6]),
         }
@@ -67,16 +75,35 @@ impl Assets {
         if !is_safe(path) {
             return None;
         }
+        if path == SCRIPT_TABLE {
+            return Some(Cow::Borrowed(script_table()));
+        }
         match self {
             Assets::Embedded { .. } => Embedded::get(path).map(|f| f.data),
             Assets::Folder(dir) => tokio::fs::read(dir.join(path)).await.ok().map(Cow::Owned),
         }
     }
 
-    /// Every embedded file's path (tests check each has a content type).
+    /// Every embedded file's path, and the made one (tests check each has a content type).
     pub fn embedded_paths() -> impl Iterator<Item = Cow<'static, str>> {
-        Embedded::iter()
+        Embedded::iter().chain([Cow::Borrowed(SCRIPT_TABLE)])
     }
+}
+
+/// Where the pages import the script table from.
+const SCRIPT_TABLE: &str = "assets/lib/script_table.js";
+
+/// The script table as an ES module (`export default {…};`), made once.
+fn script_table() -> &'static [u8] {
+    static MODULE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    MODULE.get_or_init(|| {
+        let json = serde_json::to_string(&protocol::script_table::table())
+            .expect("the script table is plain data");
+        format!(
+            "// Made by the hub from its protocol (protocol/src/script_table.rs); not a file in hub/web.\nexport default {json};\n"
+        )
+        .into_bytes()
+    })
 }
 
 /// A relative path with no way out of the folder: no `..`, no empty or hidden segments, no

@@ -7,10 +7,13 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::timer::Timer;
+
 /// Calls `send` at `rate` a second for `duration`, with the moment each one was due; stops
-/// early when `send` says so. Returns how many were sent. Late wake-ups send what fell due at
-/// once, so the rate holds above the timer's resolution.
+/// early when `send` says so. Returns how many were sent. The wait is a `timerfd` (to the
+/// microsecond, not tokio's millisecond); late wake-ups send what fell due at once.
 pub async fn pace(rate: f64, duration: Duration, mut send: impl FnMut(Instant) -> bool) -> u64 {
+    let timer = Timer::new().expect("a timerfd for the pacer");
     let start = Instant::now();
     let end = start + duration;
     let mut sent = 0u64;
@@ -19,9 +22,10 @@ pub async fn pace(rate: f64, duration: Duration, mut send: impl FnMut(Instant) -
         if due >= end {
             return sent;
         }
-        if due > Instant::now() {
-            tokio::time::sleep_until(due).await;
-        }
+        timer
+            .sleep_until(due)
+            .await
+            .expect("the pacer's timerfd keeps working");
         if !send(due) {
             return sent;
         }

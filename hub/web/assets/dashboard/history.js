@@ -7,6 +7,7 @@
 // day then falls back to the times on the board. Bounded: so many groups, so many lines each.
 
 import { ANSWER_WORDS } from '../lib/board.js';
+import { sentenceOf } from '../lib/sentence.js';
 
 const CAUSES = new Set(['call_placed', 'call_answered', 'call_repeated', 'call_escalated', 'tapped']);
 const FOLLOWERS = new Set([
@@ -50,12 +51,14 @@ export class VisitHistory {
   entry(e) {
     const w = e.what;
     switch (w.kind) {
-      case 'call_placed':
-        this.sentences.set(w.call_id, w.sentence);
+      case 'call_placed': {
+        const sentence = sentenceOf(w.call);
+        this.sentences.set(w.call_id, sentence);
         if (this.sentences.size > this.keepSentences) {
           this.sentences.delete(this.sentences.keys().next().value);
         }
-        return { at: e.at, by: w.call.caller, words: w.sentence, about: null };
+        return { at: e.at, by: w.call.caller, words: sentence, about: null };
+      }
       case 'call_answered':
         return {
           at: e.at,

@@ -1,7 +1,10 @@
 // The site's board as a page holds it: a `state` snapshot, then every event folded in — the
 // update events replace what they name (protocol/PROTOCOL.md §7), and the call events say by
 // themselves whom a call waits for (`awaiting`) and which answer closes it (`closes`). So the page
-// has no rules of its own, and what it shows is what the hub has.
+// has no rules of its own, and what it shows is what the hub has. A placed call's sentence is
+// said from the typed call with the hub's own script table (`sentence.js`).
+
+import { sentenceOf } from './sentence.js';
 
 /** How many closed calls and log lines a page keeps for showing (bounded memory). */
 const KEEP_CLOSED = 50;
@@ -120,7 +123,7 @@ export class Board {
     const call = {
       call_id: w.call_id,
       call: w.call,
-      sentence: w.sentence,
+      sentence: sentenceOf(w.call),
       placed_at: e.at,
       last_said_at: e.at,
       attempt: 1,
@@ -129,7 +132,7 @@ export class Board {
       answers: [],
       target_offline: false,
     };
-    this.note(e.at, w.sentence, w.call.caller);
+    this.note(e.at, call.sentence, w.call.caller);
     if (awaiting.length === 0) {
       this.close(call, e.at); // a report or an announcement: nothing to wait for
     } else {

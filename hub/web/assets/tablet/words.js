@@ -1,5 +1,5 @@
 // The tablet's own words: labels for buttons, stages, states and the rules a refusal names.
-// Never the sentences of the radio script — those are always the hub's rendering (`sentence`).
+// Never the sentences of the radio script — those are the hub's script table's (`lib/sentence.js`).
 
 import { postName } from '../lib/posts.js';
 
