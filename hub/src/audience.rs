@@ -1,7 +1,9 @@
 //! Who may see an event. The supervisor (SUP) sees everything; a post sees what is addressed to
-//! it, what it said, and what is addressed to all. Computed once per event, when it is logged.
+//! it, what it said, and what is addressed to all. Computed once per event, when it is logged,
+//! and kept with the event's frames for resumes — so it is small: the posts as bits, and only a
+//! client manager's name (rare in an audience) on the heap.
 
-use protocol::{EventKind, Station, Target};
+use protocol::{EventKind, Post, Station, Target};
 
 /// The stations an event is for, besides every supervisor tablet.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -9,7 +11,63 @@ pub enum Audience {
     /// Every tablet on the net (the gate's arrival broadcast and its repeats).
     Everyone,
     /// These stations (often the caller and the target), and SUP.
-    Stations(Vec<Station>),
+    Stations(Stations),
+}
+
+/// A set of stations: posts as one bit each (in [`Post::ALL`]'s order), managers by name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stations {
+    posts: u16,
+    /// Only `Station::Manager`s.
+    managers: Box<[Station]>,
+}
+
+const _: () = assert!(
+    Post::ALL.len() <= u16::BITS as usize,
+    "a bit for every post"
+);
+
+fn bit(p: Post) -> u16 {
+    let i = Post::ALL
+        .iter()
+        .position(|q| *q == p)
+        .expect("every post is in Post::ALL");
+    1 << i
+}
+
+impl Stations {
+    fn of(list: Vec<Station>) -> Stations {
+        let mut posts = 0;
+        let mut managers = Vec::new();
+        for s in list {
+            match s {
+                Station::Post(p) => posts |= bit(p),
+                m @ Station::Manager(_) if !managers.contains(&m) => managers.push(m),
+                Station::Manager(_) => {}
+            }
+        }
+        Stations {
+            posts,
+            managers: managers.into_boxed_slice(),
+        }
+    }
+
+    pub fn contains(&self, station: &Station) -> bool {
+        match station {
+            Station::Post(p) => self.posts & bit(*p) != 0,
+            Station::Manager(_) => self.managers.contains(station),
+        }
+    }
+
+    /// The posts in the set.
+    pub fn posts(&self) -> impl Iterator<Item = Post> + '_ {
+        Post::ALL.into_iter().filter(|p| self.posts & bit(*p) != 0)
+    }
+
+    /// The client managers in the set.
+    pub fn managers(&self) -> &[Station] {
+        &self.managers
+    }
 }
 
 impl Audience {
@@ -23,8 +81,10 @@ impl Audience {
                 call.intent.also_answered_by(),
             ) {
                 (Audience::Stations(mut v), also) if !also.is_empty() => {
-                    v.extend(also.iter().map(|p| Station::Post(*p)));
-                    stations(v)
+                    for p in also {
+                        v.posts |= bit(*p);
+                    }
+                    Audience::Stations(v)
                 }
                 (audience, _) => audience,
             },
@@ -44,7 +104,7 @@ impl Audience {
             },
             TargetOffline { caller, .. } => stations(vec![caller.clone()]),
             StationOnline { .. } | StationOffline { .. } | RecordLost { .. } => {
-                Audience::Stations(Vec::new())
+                Audience::Stations(Stations::default())
             }
             Tapped { by, .. } => stations(vec![by.clone()]),
             VisitUpdated { .. }
@@ -77,10 +137,8 @@ fn between(caller: &Station, target: &Target) -> Audience {
     }
 }
 
-fn stations(mut v: Vec<Station>) -> Audience {
-    v.sort();
-    v.dedup();
-    Audience::Stations(v)
+fn stations(v: Vec<Station>) -> Audience {
+    Audience::Stations(Stations::of(v))
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! The hub's side of the event log: each event is encoded once per codec when it is logged, and
 //! the same bytes go to every tablet that may see it — live, and again on a resume.
 //!
-//! The MessagePack frame *is* the record written to the logbook, so the bytes kept in memory for
-//! serving are shared with the log's own window, not copied. The log is written one segment per
+//! The MessagePack frame *is* the record written to the logbook, and the history keeps the newest
+//! events for resumes itself (the logbook's own window is taken over at opening), so each event's
+//! bytes are held in memory once. The log is written one segment per
 //! day of the site (the segment's label is the day, its preamble the report's seed; see
 //! `switchboard`), and read back from a checkpoint's offset on ([`History::replay`]).
 
@@ -20,14 +21,13 @@ use crate::line::Framed;
 /// further back has theirs made again. Memory per event kept stays small.
 const JSON_KEPT: usize = 1024;
 
-/// One logged event, ready to send.
+/// One event just logged, with its frame in each codec: what the switchboard fans out.
 #[derive(Clone, Debug)]
 pub struct Served {
     pub offset: u64,
     pub audience: Audience,
     binary: Framed,
-    /// The JSON frame, while the event is among the newest [`JSON_KEPT`].
-    text: Option<Framed>,
+    text: Framed,
 }
 
 impl Served {
@@ -37,43 +37,46 @@ impl Served {
         let binary = Codec::MsgPack
             .encode(&frame)
             .map_err(|e| HistoryError::Encode(e.to_string()))?;
+        // The encoder's buffer grew by doubling: kept for every event of the window, the frame
+        // gets an allocation of its own size (a copy of ~150 bytes, once).
+        let binary = Bytes::copy_from_slice(&binary);
         Ok(Served {
             offset: event.offset,
             audience: Audience::of(&event.what),
             binary: Framed::binary(binary),
-            text: Some(json(&frame)?),
+            text: json(&frame)?,
         })
     }
 
-    /// An event read back from the log: its MessagePack frame is the record itself (shared,
-    /// not copied); its JSON frame is made only if `with_json`.
-    fn read_back(event: &Event, record: Bytes, with_json: bool) -> Result<Served, HistoryError> {
-        let text = match with_json {
-            true => Some(json(&ServerFrame::Event(event.clone()))?),
-            false => None,
-        };
-        Ok(Served {
-            offset: event.offset,
-            audience: Audience::of(&event.what),
-            binary: Framed::binary(record),
-            text,
-        })
-    }
-
-    /// The frame for a tablet speaking `codec`: a cheap clone of shared bytes — or, for an
-    /// older event and a JSON tablet, its JSON made again from the record.
+    /// The frame for a tablet speaking `codec`: a cheap clone of shared bytes.
     pub fn framed(&self, codec: Codec) -> Framed {
-        match (codec, &self.text) {
-            (Codec::MsgPack, _) => self.binary.clone(),
-            (Codec::Json, Some(text)) => text.clone(),
-            (Codec::Json, None) => decode(self.offset, self.binary.payload())
-                .and_then(|event| json(&ServerFrame::Event(event)))
-                .unwrap_or_else(|e| {
-                    // The record was read back whole once already; this is not expected.
-                    tracing::error!("cannot make event {}'s JSON frame again: {e}", self.offset);
-                    self.binary.clone()
-                }),
+        match codec {
+            Codec::MsgPack => self.binary.clone(),
+            Codec::Json => self.text.clone(),
         }
+    }
+}
+
+/// One event kept for resumes: whom it is for and its MessagePack encoding, which is the log's
+/// record itself (its WebSocket header is made again when it is sent; its offset is its place
+/// in [`History::kept`]). The newest [`JSON_KEPT`] have their JSON frame in [`History::json`].
+#[derive(Debug)]
+struct Kept {
+    audience: Audience,
+    record: Bytes,
+}
+
+impl Kept {
+    /// The event's JSON frame, made again from its record (for an event older than the newest
+    /// [`JSON_KEPT`]).
+    fn json_again(&self, offset: u64) -> Framed {
+        decode(offset, &self.record)
+            .and_then(|event| json(&ServerFrame::Event(event)))
+            .unwrap_or_else(|e| {
+                // The record was read back whole once already; this is not expected.
+                tracing::error!("cannot make event {offset}'s JSON frame again: {e}");
+                Framed::binary(self.record.clone())
+            })
     }
 }
 
@@ -116,7 +119,14 @@ impl HistoryError {
 
 pub struct History {
     book: Logbook,
-    served: VecDeque<Served>,
+    /// The newest events, oldest first, at most `retain` of them: what resumes are served
+    /// from. They are the offsets `head - kept.len() .. head`. The logbook keeps none itself
+    /// (its window is taken at opening), so each is held once.
+    kept: VecDeque<Kept>,
+    /// The JSON frames of the newest events (at most [`JSON_KEPT`]), aligned with the back of
+    /// `kept`.
+    json: VecDeque<Framed>,
+    retain: usize,
     /// The first offset still on disk when the log was opened (1 unless older days were
     /// removed).
     first_on_disk: u64,
@@ -126,7 +136,7 @@ impl History {
     /// Opens the log in `dir` and the frames of its newest `retain_in_memory` events. What the
     /// log says is folded by the caller with [`replay`](Self::replay).
     pub fn open(dir: &Path, retain_in_memory: usize) -> Result<History, HistoryError> {
-        let book = Logbook::open(
+        let mut book = Logbook::open(
             dir,
             Options {
                 retain_in_memory,
@@ -137,27 +147,43 @@ impl History {
             .first()
             .map(|s| s.first)
             .unwrap_or(1);
-        let kept = book
-            .read_from(book.first_retained())
-            .map(|r| r.len())
-            .unwrap_or(0);
-        let mut served = VecDeque::with_capacity(kept);
-        let json_from = kept.saturating_sub(JSON_KEPT);
-        let records = book.read_from(book.first_retained()).into_iter().flatten();
-        for (i, record) in records.enumerate() {
+        let window = book.take_window();
+        let mut kept = VecDeque::with_capacity(window.len());
+        let mut json_frames = VecDeque::with_capacity(JSON_KEPT);
+        let json_from = window.len().saturating_sub(JSON_KEPT);
+        for (i, record) in window.into_iter().enumerate() {
             let event = decode(record.offset, &record.payload)?;
+            if i >= json_from {
+                json_frames.push_back(json(&ServerFrame::Event(event.clone()))?);
+            }
             // Share the log's own bytes rather than encoding (and keeping) a second copy.
-            served.push_back(Served::read_back(
-                &event,
-                record.payload.clone(),
-                i >= json_from,
-            )?);
+            kept.push_back(Kept {
+                audience: Audience::of(&event.what),
+                record: record.payload,
+            });
         }
         Ok(History {
             book,
-            served,
+            kept,
+            json: json_frames,
+            retain: retain_in_memory,
             first_on_disk,
         })
+    }
+
+    /// The oldest offset kept in memory (the head when none is).
+    fn first_retained(&self) -> u64 {
+        self.book.head() - self.kept.len() as u64
+    }
+
+    /// Drops kept events to `retain`, and JSON frames to [`JSON_KEPT`] and to what is kept.
+    fn trim(&mut self) {
+        while self.kept.len() > self.retain {
+            self.kept.pop_front();
+        }
+        while self.json.len() > JSON_KEPT.min(self.kept.len()) {
+            self.json.pop_front();
+        }
     }
 
     /// Hands every event on disk from offset `from` on, oldest first, to `fold`; returns how
@@ -179,10 +205,10 @@ impl History {
     /// them is sent a snapshot.
     pub fn forget_before(&mut self, offset: u64) {
         self.book.forget_before(offset);
-        let keep_from = self.book.first_retained();
-        while self.served.front().is_some_and(|s| s.offset < keep_from) {
-            self.served.pop_front();
+        while !self.kept.is_empty() && self.first_retained() < offset {
+            self.kept.pop_front();
         }
+        self.trim();
         self.first_on_disk = self.first_on_disk.max(offset);
     }
 
@@ -244,40 +270,40 @@ impl History {
         let range = self.book.append_batch(&payloads)?;
         debug_assert_eq!(range.start, first);
         for (_, s) in &out {
-            self.served.push_back(s.clone());
-            // The event that just left the newest JSON_KEPT keeps only its record.
-            if let Some(older) = self
-                .served
-                .len()
-                .checked_sub(JSON_KEPT + 1)
-                .and_then(|i| self.served.get_mut(i))
-            {
-                older.text = None;
-            }
+            self.kept.push_back(Kept {
+                audience: s.audience.clone(),
+                record: s.binary.payload().clone(),
+            });
+            self.json.push_back(s.text.clone());
         }
-        let keep_from = self.book.first_retained();
-        while self.served.front().is_some_and(|s| s.offset < keep_from) {
-            self.served.pop_front();
-        }
+        self.trim();
         Ok(out)
     }
 
     /// Everything from `from` on that `station` may see, as frames for `codec`.
     pub fn backlog(&self, from: u64, station: &Station, codec: Codec) -> Result<Vec<Framed>, Lost> {
         let from = from.max(1);
-        let first = self.book.first_retained();
+        let first = self.first_retained();
         if from < first {
             return Err(Lost {
                 first_retained: first,
             });
         }
         let skip = (from - first) as usize;
+        let json_from = self.kept.len() - self.json.len();
         Ok(self
-            .served
+            .kept
             .iter()
+            .enumerate()
             .skip(skip)
-            .filter(|s| s.audience.admits(station))
-            .map(|s| s.framed(codec))
+            .filter(|(_, k)| k.audience.admits(station))
+            .map(|(i, k)| match codec {
+                Codec::MsgPack => Framed::binary(k.record.clone()),
+                Codec::Json => match i.checked_sub(json_from) {
+                    Some(j) => self.json[j].clone(),
+                    None => k.json_again(first + i as u64),
+                },
+            })
             .collect())
     }
 
@@ -435,9 +461,12 @@ mod tests {
                     .remove(0);
                 live.push(served.framed(Codec::Json).body().to_vec());
             }
-            let old = history.served.front().unwrap();
-            assert!(old.text.is_none(), "the oldest keeps only its record");
-            assert!(history.served.back().unwrap().text.is_some());
+            assert_eq!(history.kept.len(), total);
+            assert_eq!(
+                history.json.len(),
+                JSON_KEPT,
+                "the oldest keep only their record"
+            );
             check(&history, &live);
         }
         check(&History::open(dir.path(), 100_000).unwrap(), &live);

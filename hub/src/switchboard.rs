@@ -1110,15 +1110,20 @@ impl Switchboard {
                 }
             }
             crate::audience::Audience::Stations(stations) => {
-                let sup = Station::Post(protocol::Post::Sup);
-                let extra = (!stations.contains(&sup)).then_some(&sup);
-                for station in stations.iter().chain(extra) {
+                let sup = protocol::Post::Sup;
+                let extra = (!stations.contains(&Station::Post(sup))).then_some(sup);
+                let mut to = |station: &Station| {
                     for conn in by_station.get(station).into_iter().flatten() {
                         if let Some(t) = tablets.get_mut(conn) {
                             send(*conn, t);
                         }
                     }
-                }
+                };
+                stations
+                    .posts()
+                    .chain(extra)
+                    .for_each(|p| to(&Station::Post(p)));
+                stations.managers().iter().for_each(to);
             }
         }
         self.metrics.frames_out.inc_by(sent);

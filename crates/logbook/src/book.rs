@@ -194,11 +194,13 @@ impl Logbook {
         self.len += self.scratch.len() as u64;
         self.release_scratch();
 
-        for (offset, p) in (start..).zip(payloads) {
-            self.window.push_back(Record {
-                offset,
-                payload: p.clone(),
-            });
+        if self.opts.retain_in_memory > 0 {
+            for (offset, p) in (start..).zip(payloads) {
+                self.window.push_back(Record {
+                    offset,
+                    payload: p.clone(),
+                });
+            }
         }
         self.head = start + payloads.len() as u64;
         self.evict();
@@ -285,6 +287,15 @@ impl Logbook {
         Ok(self.window.range(skip..))
     }
 
+    /// Takes the records kept in memory, oldest first, and keeps none from now on (reads from
+    /// memory then find nothing; reads from disk are unchanged): for a caller that keeps its own
+    /// copy of the newest records — the hub keeps them as frames ready to send — so that they
+    /// are not held twice.
+    pub fn take_window(&mut self) -> VecDeque<Record> {
+        self.opts.retain_in_memory = 0;
+        std::mem::take(&mut self.window)
+    }
+
     /// Drops the records below `offset` from the in-memory window (after [`compact`] removed
     /// them from disk, they are not to be served from memory either): a reader asking for them
     /// gets [`Lost`]. The head does not move.
@@ -366,6 +377,35 @@ mod tests {
     fn logbook_can_move_to_the_writer_thread() {
         assert_send::<Logbook>();
         assert_send::<DiskRecords>();
+    }
+
+    #[test]
+    fn a_taken_window_is_handed_over_whole_and_not_kept_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut log = Logbook::open(tmp.path(), Options::default()).unwrap();
+        for p in [&b"one"[..], b"two", b"three"] {
+            log.append(Bytes::copy_from_slice(p)).unwrap();
+        }
+        let window = log.take_window();
+        let offsets: Vec<u64> = window.iter().map(|r| r.offset).collect();
+        assert_eq!(offsets, [1, 2, 3]);
+        assert_eq!(&window[2].payload[..], b"three");
+        log.append(Bytes::from_static(b"four")).unwrap();
+        assert_eq!(
+            log.first_retained(),
+            5,
+            "nothing is kept in memory any more"
+        );
+        assert!(matches!(log.read_from(4), Err(Lost { first_retained: 5 })));
+        // What is on disk is unchanged, and a reopen keeps its window as asked.
+        let disk: Vec<u64> = Logbook::iter_all_on_disk(tmp.path())
+            .unwrap()
+            .map(|r| r.unwrap().offset)
+            .collect();
+        assert_eq!(disk, [1, 2, 3, 4]);
+        drop(log);
+        let log = Logbook::open(tmp.path(), Options::default()).unwrap();
+        assert_eq!(log.read_from(1).unwrap().count(), 4);
     }
 
     #[test]
