@@ -369,10 +369,23 @@ impl Switchboard {
                     Some(req) => {
                         self.handle(req);
                         // What else has come is handled before anything is written, so a burst
-                        // goes to each tablet in one write.
-                        for _ in 1..BATCH {
+                        // goes to each tablet in one write. When nothing more has come yet,
+                        // the other tasks run once first: a tablet's task handing over a burst
+                        // it read at once (the gate's calls back to back) finishes handing it
+                        // over, rather than the switchboard writing to every tablet once for
+                        // its first call and again for the rest.
+                        let mut handled = 1;
+                        let mut yielded = false;
+                        while handled < BATCH {
                             match requests.try_recv() {
-                                Ok(req) => self.handle(req),
+                                Ok(req) => {
+                                    self.handle(req);
+                                    handled += 1;
+                                }
+                                Err(_) if !yielded => {
+                                    yielded = true;
+                                    tokio::task::yield_now().await;
+                                }
                                 Err(_) => break,
                             }
                         }

@@ -81,9 +81,7 @@ impl Hub {
 
     /// CPU seconds used so far (user + system).
     pub fn cpu_seconds(&self) -> f64 {
-        // SAFETY: sysconf with a valid name has no preconditions.
-        let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
-        drill::load::proc_cpu_ticks(self.pid()).unwrap_or(0) as f64 / ticks
+        cpu_seconds_of(self.pid())
     }
 
     /// The hub's /metrics, asked with the supervisor's token.
@@ -102,4 +100,11 @@ impl Drop for Hub {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The CPU time process `pid` has used, in seconds (0 if it cannot be read).
+pub fn cpu_seconds_of(pid: u32) -> f64 {
+    // SAFETY: sysconf with a valid name has no preconditions.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    drill::load::proc_cpu_ticks(pid).unwrap_or(0) as f64 / ticks
 }

@@ -130,6 +130,7 @@ pub async fn run() -> Result<(), String> {
     drop(report);
     tokio::time::sleep(Duration::from_secs(1)).await;
     let cpu = hub.cpu_seconds();
+    let clients_cpu = crate::hub::cpu_seconds_of(std::process::id());
     let t0 = Instant::now();
     let _ = go.send(true);
     let mut all = Vec::with_capacity(n);
@@ -141,6 +142,7 @@ pub async fn run() -> Result<(), String> {
         }
     }
     let cpu = hub.cpu_seconds() - cpu;
+    let clients_cpu = crate::hub::cpu_seconds_of(std::process::id()) - clients_cpu;
     let rss = hub.rss_kib();
     let _ = finish.send(true);
     for t in tasks {
@@ -215,7 +217,7 @@ pub async fn run() -> Result<(), String> {
         later.load(Relaxed)
     );
     println!(
-        "the hub during the storm: {cpu:.1} CPU s; {:.0} MiB after it",
+        "the hub during the storm: {cpu:.1} CPU s; {:.0} MiB after it; the {n} tablets (this process, on the same 2 cores): {clients_cpu:.1} CPU s",
         rss as f64 / 1024.0
     );
     for o in all.iter().filter(|o| !o.ok(behind)).take(5) {
@@ -225,7 +227,7 @@ pub async fn run() -> Result<(), String> {
         );
     }
     println!(
-        "RESULT part=storm tablets={n} behind={behind} resumed={} all_welcomed_s={} all_caught_up_s={} caught_up_p50_s={:.2} caught_up_p99_s={:.2} {} hub_cpu_s={cpu:.1} connect_s={connect_s:.1}",
+        "RESULT part=storm tablets={n} behind={behind} resumed={} all_welcomed_s={} all_caught_up_s={} caught_up_p50_s={:.2} caught_up_p99_s={:.2} {} hub_cpu_s={cpu:.1} clients_cpu_s={clients_cpu:.1} connect_s={connect_s:.1}",
         s.resumed,
         until_all(welcomed, welcomed_last),
         until_all(caught_up, caught_last),
