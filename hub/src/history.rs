@@ -3,9 +3,9 @@
 //!
 //! The MessagePack frame *is* the record written to the logbook, and the history keeps the newest
 //! events for resumes itself (the logbook's own window is taken over at opening), so each event's
-//! bytes are held in memory once. The log is written one segment per
-//! day of the site (the segment's label is the day, its preamble the report's seed; see
-//! `switchboard`), and read back from a checkpoint's offset on ([`History::replay`]).
+//! bytes are held in memory once. The log is written one segment per day of the site (the
+//! segment's label is the day, its preamble the report's seed; see `switchboard`), and read back
+//! from a checkpoint's offset on ([`History::replay`]).
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
