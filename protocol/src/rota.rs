@@ -36,6 +36,18 @@ pub enum Turn {
     Appointment,
 }
 
+impl Turn {
+    /// Every kind of turn (each is a form of the assignment call).
+    pub const ALL: [Turn; 6] = [
+        Turn::Regular,
+        Turn::Returning,
+        Turn::StandIn,
+        Turn::Requested,
+        Turn::NonSales,
+        Turn::Appointment,
+    ];
+}
+
 /// One manager on the rota.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RotaEntry {

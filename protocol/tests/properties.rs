@@ -37,15 +37,6 @@ const WORDS: &[&str] = &[
     "3",
 ];
 
-const TURNS: [Turn; 6] = [
-    Turn::Regular,
-    Turn::Returning,
-    Turn::StandIn,
-    Turn::Requested,
-    Turn::NonSales,
-    Turn::Appointment,
-];
-
 fn visitor() -> impl Strategy<Value = Visitor> {
     (
         prop::sample::select(SURNAMES),
@@ -118,7 +109,7 @@ fn intent() -> impl Strategy<Value = Intent> {
         party().prop_map(|party| Intent::ModelHouseReady { party }),
         party().prop_map(|party| Intent::GuestsDown { party }),
         (party(), any::<bool>()).prop_map(|(party, next_run)| Intent::Shuttle { party, next_run }),
-        (visitor(), party(), prop::sample::select(&TURNS[..])).prop_map(
+        (visitor(), party(), prop::sample::select(&Turn::ALL[..])).prop_map(
             |(visitor, party, turn)| Intent::Assign {
                 visitor,
                 party,

@@ -65,14 +65,7 @@ fn intents() -> Vec<Intent> {
                 });
             }
         }
-        for turn in [
-            Turn::Regular,
-            Turn::Returning,
-            Turn::StandIn,
-            Turn::Requested,
-            Turn::NonSales,
-            Turn::Appointment,
-        ] {
+        for turn in Turn::ALL {
             out.push(Intent::Assign {
                 visitor: v.clone(),
                 party,
