@@ -188,6 +188,22 @@ impl Drop for TestHub {
     }
 }
 
+/// Where a test's hand-set hub clock starts, to play `span_ms` of one day of the test site
+/// (the default zone, Beijing time) that began `ago_ms` before now — so the day ends about now.
+/// When that span would cross the site's midnight, it is moved to end just before it: a test of
+/// one day's board must not see the day roll over (groups, orders and calls pruned) because of
+/// the hour it happens to run at.
+pub fn day_span_start(ago_ms: u64, span_ms: u64) -> u64 {
+    let zone = hub::calendar::Zone::china();
+    let start = hub::token::now_ms() - ago_ms;
+    let midnight = hub::calendar::end_of(hub::calendar::day_of(start, &zone), &zone);
+    if start + span_ms < midnight {
+        start
+    } else {
+        midnight - span_ms - 60_000
+    }
+}
+
 /// Mints a token good for a day from the key in a data folder (making it if needed). Not
 /// recorded in the folder's registry (tests connect many tablets); a test of `hub token list`
 /// or `revoke` mints with `hub token` or [`hub::token::Book`].

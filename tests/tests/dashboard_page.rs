@@ -78,9 +78,10 @@ impl Site {
     }
 
     /// A hub whose clock shows an hour ago and moves only when the test says (`at`), so a day's
-    /// hour can be played in seconds and still end at about the real time.
+    /// hour can be played in seconds and still end at about the real time (earlier, when that
+    /// would cross the site's midnight: see `day_span_start`).
     async fn hour_ago() -> Site {
-        let start = now_ms() - 60 * MIN;
+        let start = integration::day_span_start(60 * MIN, 2 * 60 * MIN);
         let clock = Clock::manual(start);
         let hub = TestHub::start_with({
             let clock = clock.clone();

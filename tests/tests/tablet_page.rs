@@ -76,13 +76,10 @@ impl std::ops::DerefMut for Site {
 }
 
 impl Site {
-    /// A hub whose clock starts `minutes` ago, with a tablet for each of `stations`.
+    /// A hub whose clock starts `minutes` ago (earlier, when the next hour or so would cross
+    /// the site's midnight: see `day_span_start`), with a tablet for each of `stations`.
     async fn open(minutes_ago: u64, stations: &[&str]) -> Site {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as u64;
-        let start = now - minutes_ago * MIN;
+        let start = integration::day_span_start(minutes_ago * MIN, (minutes_ago + 60) * MIN);
         let clock = Clock::manual(start);
         let hub = TestHub::start_with({
             let clock = clock.clone();
