@@ -50,9 +50,14 @@ impl Served {
 
     /// The frame for a tablet speaking `codec`: a cheap clone of shared bytes.
     pub fn framed(&self, codec: Codec) -> Framed {
+        self.frame(codec).clone()
+    }
+
+    /// The frame for a tablet speaking `codec`.
+    pub fn frame(&self, codec: Codec) -> &Framed {
         match codec {
-            Codec::MsgPack => self.binary.clone(),
-            Codec::Json => self.text.clone(),
+            Codec::MsgPack => &self.binary,
+            Codec::Json => &self.text,
         }
     }
 }

@@ -34,6 +34,8 @@ use crate::line::{Flushed, Framed, Outlet};
 use crate::metrics::Metrics;
 use crate::state::{AnswerError, Due, NetState};
 
+mod outbox;
+
 pub type ConnId = u64;
 
 /// What connections and the HTTP side ask of the switchboard.
@@ -127,6 +129,8 @@ struct Tablet {
     pinged: bool,
     /// Frames were queued since the last write.
     dirty: bool,
+    /// How many of the outbox's events this tablet has already (see [`outbox`]).
+    caught_up: usize,
     /// A command's acknowledgement waiting for the log to be on disk, and whatever else this
     /// tablet was sent after it (kept in order behind it).
     held: Option<Box<Held>>,
@@ -186,6 +190,8 @@ pub struct Switchboard {
     holding: Vec<ConnId>,
     /// Tablets with frames queued since the last write.
     dirty: Vec<ConnId>,
+    /// The batch's events, handed to the tablets at its end.
+    outbox: outbox::Outbox,
     /// When the log's last write or sync failed, and why: `/healthz` fails for
     /// [`TROUBLE_FOR`] after, so a scraper sees a disk that fails now and then.
     log_trouble: Option<(std::time::Instant, String)>,
@@ -306,6 +312,7 @@ impl Switchboard {
             syncer: crate::syncer::Syncer::start(durable),
             holding: Vec::new(),
             dirty: Vec::new(),
+            outbox: outbox::Outbox::default(),
         };
         let stale: Vec<EventKind> = sb
             .state
@@ -455,6 +462,7 @@ impl Switchboard {
             }
             Request::Shutdown { reply } => {
                 self.closing = true;
+                self.hand_out();
                 match self.history.sync() {
                     // What a start replays is what came after the last checkpoint.
                     Ok(()) if self.checkpointed != self.history.head() => self.checkpoint(None),
@@ -569,18 +577,19 @@ impl Switchboard {
         let ids = self.by_station.entry(station.clone()).or_default();
         ids.push(conn);
         let first = ids.len() == 1;
-        self.tablets.insert(
-            conn,
-            Tablet {
-                station: station.clone(),
-                codec,
-                outlet,
-                grant: Box::new(grant),
-                pinged: false,
-                dirty: true,
-                held: None,
-            },
-        );
+        let mut tablet = Tablet {
+            station: station.clone(),
+            codec,
+            outlet,
+            grant: Box::new(grant),
+            pinged: false,
+            dirty: true,
+            caught_up: 0,
+            held: None,
+        };
+        // What the batch logged before the join came with the welcome, from the log.
+        self.outbox.mark(conn, &mut tablet);
+        self.tablets.insert(conn, tablet);
         self.dirty.push(conn);
         self.metrics.connections.inc();
         if first {
@@ -1093,63 +1102,16 @@ impl Switchboard {
         }
     }
 
+    /// Hands events to every tablet that may see them, at the end of the batch (see
+    /// [`outbox`]). Never waits: a full queue cuts that tablet off.
     fn deliver_all(&mut self, served: Vec<Served>) {
         for s in served {
-            self.deliver(&s);
-        }
-    }
-
-    /// Hands one event's frame to every tablet that may see it. Never waits: a full queue cuts
-    /// that tablet off.
-    fn deliver(&mut self, served: &Served) {
-        let mut slow = Vec::new();
-        let mut sent = 0u64;
-        let most = self.config.queue_frames;
-        let dirty = &mut self.dirty;
-        let mut send = |conn: ConnId, t: &mut Tablet| match t.send(served.framed(t.codec), most) {
-            Ok(newly) => {
-                sent += 1;
-                if newly {
-                    dirty.push(conn);
-                }
-            }
-            Err(code) => slow.push((conn, code)),
-        };
-        let (tablets, by_station) = (&mut self.tablets, &self.by_station);
-        match &served.audience {
-            crate::audience::Audience::Everyone => {
-                for (conn, t) in tablets.iter_mut() {
-                    send(*conn, t);
-                }
-            }
-            crate::audience::Audience::Stations(stations) => {
-                let sup = protocol::Post::Sup;
-                let extra = (!stations.contains(&Station::Post(sup))).then_some(sup);
-                let mut to = |station: &Station| {
-                    for conn in by_station.get(station).into_iter().flatten() {
-                        if let Some(t) = tablets.get_mut(conn) {
-                            send(*conn, t);
-                        }
-                    }
-                };
-                stations
-                    .posts()
-                    .chain(extra)
-                    .for_each(|p| to(&Station::Post(p)));
-                stations.managers().iter().for_each(to);
-            }
-        }
-        self.metrics.frames_out.inc_by(sent);
-        for (conn, code) in slow {
-            if code == CloseCode::Slow {
-                tracing::info!(conn, "tablet too slow: cut off, it may resume");
-                self.metrics.disconnect("slow");
-            }
-            self.leave(conn, Some(code));
+            self.outbox.push(s);
         }
     }
 
     fn reply(&mut self, conn: ConnId, frame: &ServerFrame) {
+        self.catch_up(conn);
         let most = self.config.queue_frames;
         let Some(t) = self.tablets.get_mut(&conn) else {
             return;
@@ -1170,11 +1132,13 @@ impl Switchboard {
     /// Writes what each tablet was sent since the last write, straight to its socket, as far
     /// as the socket takes it now (the tablet's task writes the rest). Never waits.
     fn write(&mut self) {
+        self.hand_out();
         for conn in std::mem::take(&mut self.dirty) {
             if let Some(t) = self.tablets.get_mut(&conn) {
-                t.dirty = false;
                 // A full or failed socket is the tablet's task's to handle (it was woken).
-                let _: Flushed = t.outlet.flush();
+                if std::mem::take(&mut t.dirty) {
+                    let _: Flushed = t.outlet.flush();
+                }
             }
         }
     }
@@ -1185,6 +1149,8 @@ impl Switchboard {
         if self.syncer.durable() >= until {
             return;
         }
+        // What the tablet was sent before is not held for this.
+        self.catch_up(conn);
         let Some(t) = self.tablets.get_mut(&conn) else {
             return;
         };

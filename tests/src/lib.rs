@@ -467,6 +467,19 @@ impl Browser {
             .expect("the frame is sent");
     }
 
+    /// Sends frames back to back, written together as one burst.
+    pub async fn send_all(&mut self, frames: impl IntoIterator<Item = serde_json::Value>) {
+        use futures_util::SinkExt;
+        for frame in frames {
+            let text = serde_json::to_string(&frame).unwrap();
+            self.ws
+                .feed(tokio_tungstenite::tungstenite::Message::text(text))
+                .await
+                .expect("the frame is queued");
+        }
+        self.ws.flush().await.expect("the burst is sent");
+    }
+
     /// The next frame, as `JSON.parse` would give it; fails the test after [`WAIT`].
     pub async fn next(&mut self) -> serde_json::Value {
         use futures_util::StreamExt;

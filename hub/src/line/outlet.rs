@@ -41,6 +41,8 @@ pub fn now_ms() -> u64 {
 
 struct Pending {
     frames: VecDeque<Framed>,
+    /// WebSocket frames queued (a [joined](Framed::joined) entry counts each of its frames).
+    count: usize,
     /// Bytes of the front frame already written.
     sent: usize,
     /// The connection's TLS state, when the tablet came over TLS.
@@ -84,6 +86,7 @@ impl Outlet {
             tcp,
             pending: Mutex::new(Pending {
                 frames: VecDeque::new(),
+                count: 0,
                 sent: 0,
                 tls: tls.map(Box::new),
                 stalled: false,
@@ -115,17 +118,18 @@ impl Outlet {
         self.pending.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Queues a frame, without writing. A tablet with `most` frames waiting already is too
-    /// slow to keep (4001); one whose socket failed or whose line is closing is gone.
+    /// Queues a frame, without writing. A tablet that would have more than `most` frames
+    /// waiting is too slow to keep (4001); one whose socket failed or whose line is closing is
+    /// gone.
     pub fn queue(&self, frame: Framed, most: usize) -> Result<(), CloseCode> {
         let mut p = self.lock();
         if p.broken || p.closing.is_some() {
             return Err(CloseCode::Shutdown);
         }
-        if p.frames.len() >= most {
+        if p.count.saturating_add(frame.frames()) > most {
             return Err(CloseCode::Slow);
         }
-        p.frames.push_back(frame);
+        p.push(frame);
         Ok(())
     }
 
@@ -228,7 +232,7 @@ impl Outlet {
     /// The tablet's task's own frames (replies, pings, a close): queued whatever the count —
     /// the task writes them itself with [`drain`](Self::drain).
     pub fn queue_own(&self, frame: Framed) {
-        self.lock().frames.push_back(frame);
+        self.lock().push(frame);
     }
 
     /// Plaintext read from the socket: straight from it, or through TLS. `WouldBlock` when
@@ -265,6 +269,20 @@ impl Outlet {
         }
         drop(p);
         let _ = socket2::SockRef::from(&self.tcp).shutdown(std::net::Shutdown::Write);
+    }
+}
+
+impl Pending {
+    fn push(&mut self, frame: Framed) {
+        self.count += frame.frames();
+        self.frames.push_back(frame);
+    }
+
+    fn pop(&mut self) {
+        if let Some(f) = self.frames.pop_front() {
+            self.count -= f.frames();
+        }
+        self.sent = 0;
     }
 }
 
@@ -321,8 +339,7 @@ fn advance(p: &mut Pending, mut written: usize) {
         let left = front.wire_len() - p.sent;
         if written >= left {
             written -= left;
-            p.sent = 0;
-            p.frames.pop_front();
+            p.pop();
         } else {
             p.sent += written;
             written = 0;
@@ -343,8 +360,7 @@ fn write_tls(tcp: &TcpStream, p: &mut Pending) -> io::Result<()> {
             };
             if rest.is_empty() {
                 // Nothing at all in it.
-                p.frames.pop_front();
-                p.sent = 0;
+                p.pop();
                 continue;
             }
             let tls = p.tls.as_mut().expect("write_tls is called with TLS");

@@ -1,0 +1,202 @@
+//! The events of one batch of work, handed to the tablets once the batch is done rather than
+//! one event at a time.
+//!
+//! When the gate sends a burst of calls to everyone, the switchboard used to visit all 1,000
+//! tablets once per call (16 passes over their queues for a burst of 16), then once more to
+//! write. Now the events wait in the outbox, and at the end of the batch each tablet is visited
+//! once: its share is queued and written while its state is at hand. A tablet that gets every
+//! event of the burst alike gets them [joined](Framed::joined): one run of bytes, copied once
+//! for the batch, written to each socket as a single slice.
+//!
+//! A tablet's frames keep the order they were sent in: before anything else is queued for a
+//! tablet (a reply, or holding its frames for the disk) the tablet is first [caught
+//! up](Switchboard::catch_up) with the outbox, and a mark says how many of the outbox's events
+//! it already has. A tablet that joins mid-batch is marked as having them all (what it missed
+//! comes with its welcome, from the log).
+
+use protocol::{CloseCode, Codec, Post, Station};
+
+use super::{ConnId, Switchboard, Tablet};
+use crate::audience::Audience;
+use crate::history::Served;
+use crate::line::{Flushed, Framed};
+
+#[derive(Default)]
+pub(super) struct Outbox {
+    served: Vec<Served>,
+    /// Whether an event is for everyone: then every tablet is visited once, tablet by tablet.
+    everyone: bool,
+    /// Tablets with a mark this batch (caught up, or joined), to clear at its end.
+    marked: Vec<ConnId>,
+}
+
+impl Outbox {
+    pub(super) fn push(&mut self, served: Served) {
+        self.everyone |= matches!(served.audience, Audience::Everyone);
+        self.served.push(served);
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.served.len()
+    }
+
+    /// Marks a tablet as having the outbox's events up to here.
+    pub(super) fn mark(&mut self, conn: ConnId, t: &mut Tablet) {
+        if t.caught_up == 0 {
+            self.marked.push(conn);
+        }
+        t.caught_up = self.served.len();
+    }
+}
+
+/// What one hand-out did: frames queued, and tablets too slow to keep.
+#[derive(Default)]
+struct Handed {
+    sent: u64,
+    slow: Vec<(ConnId, CloseCode)>,
+}
+
+impl Handed {
+    /// Queues `frame` on `t`; a tablet with frames to write now and none before is pushed on
+    /// `dirty`.
+    fn send(&mut self, conn: ConnId, t: &mut Tablet, frame: Framed, most: usize) -> bool {
+        let count = frame.frames() as u64;
+        match t.send(frame, most) {
+            Ok(newly) => {
+                self.sent += count;
+                newly
+            }
+            Err(code) => {
+                self.slow.push((conn, code));
+                false
+            }
+        }
+    }
+}
+
+impl Switchboard {
+    /// Queues on `conn` the outbox's events it may see and does not have yet, so that what is
+    /// queued for it next comes after them.
+    pub(super) fn catch_up(&mut self, conn: ConnId) {
+        let Some(t) = self.tablets.get_mut(&conn) else {
+            return;
+        };
+        let from = t.caught_up;
+        if from == self.outbox.len() {
+            return;
+        }
+        let most = self.config.queue_frames;
+        let mut handed = Handed::default();
+        for s in &self.outbox.served[from..] {
+            if s.audience.admits(&t.station) && handed.send(conn, t, s.framed(t.codec), most) {
+                self.dirty.push(conn);
+            }
+        }
+        self.outbox.mark(conn, t);
+        self.settle_handed(handed);
+    }
+
+    /// Hands the batch's events to every tablet that may see them and has not got them yet.
+    /// With an event for everyone, tablet by tablet, each written at once; otherwise event by
+    /// event, to the few tablets of its stations (written with the rest of the batch).
+    pub(super) fn hand_out(&mut self) {
+        // A tablet cut off on the way may log its station offline: that goes out too.
+        while !self.outbox.served.is_empty() {
+            let mut served = std::mem::take(&mut self.outbox.served);
+            let handed = if self.outbox.everyone {
+                self.hand_to_all(&served)
+            } else {
+                self.hand_to_stations(&served)
+            };
+            for conn in self.outbox.marked.drain(..) {
+                if let Some(t) = self.tablets.get_mut(&conn) {
+                    t.caught_up = 0;
+                }
+            }
+            served.clear();
+            self.outbox.served = served;
+            self.outbox.everyone = false;
+            self.settle_handed(handed);
+        }
+    }
+
+    fn hand_to_all(&mut self, served: &[Served]) -> Handed {
+        let most = self.config.queue_frames;
+        let mut handed = Handed::default();
+        // Every event is for everyone: a tablet that has none of them yet and holds nothing for
+        // the disk gets them all, joined, in the codec it speaks.
+        let alike = served.len() > 1
+            && served
+                .iter()
+                .all(|s| matches!(s.audience, Audience::Everyone));
+        let mut joined: [Option<Framed>; 2] = [None, None];
+        for (conn, t) in self.tablets.iter_mut() {
+            let from = std::mem::take(&mut t.caught_up);
+            if from == served.len() {
+                continue;
+            }
+            if alike && from == 0 && t.held.is_none() {
+                let slot = match t.codec {
+                    Codec::MsgPack => 0,
+                    Codec::Json => 1,
+                };
+                let frame = joined[slot]
+                    .get_or_insert_with(|| Framed::joined(served.iter().map(|s| s.frame(t.codec))))
+                    .clone();
+                handed.send(*conn, t, frame, most);
+            } else {
+                for s in &served[from..] {
+                    if s.audience.admits(&t.station) {
+                        handed.send(*conn, t, s.framed(t.codec), most);
+                    }
+                }
+            }
+            // Written now, while the tablet's state is at hand (a full or failed socket is the
+            // tablet's task's to handle: it was woken).
+            if std::mem::take(&mut t.dirty) {
+                let _: Flushed = t.outlet.flush();
+            }
+        }
+        handed
+    }
+
+    fn hand_to_stations(&mut self, served: &[Served]) -> Handed {
+        let most = self.config.queue_frames;
+        let mut handed = Handed::default();
+        let (tablets, by_station, dirty) = (&mut self.tablets, &self.by_station, &mut self.dirty);
+        let sup = Station::Post(Post::Sup);
+        for (i, s) in served.iter().enumerate() {
+            let Audience::Stations(stations) = &s.audience else {
+                continue; // not here: an event for everyone goes by hand_to_all
+            };
+            let extra = (!stations.contains(&sup)).then_some(&sup);
+            let posts = stations.posts().map(Station::Post);
+            let mut to = |station: &Station| {
+                for conn in by_station.get(station).into_iter().flatten() {
+                    let Some(t) = tablets.get_mut(conn) else {
+                        continue;
+                    };
+                    if t.caught_up <= i && handed.send(*conn, t, s.framed(t.codec), most) {
+                        dirty.push(*conn);
+                    }
+                }
+            };
+            posts.for_each(|p| to(&p));
+            extra.into_iter().for_each(&mut to);
+            stations.managers().iter().for_each(to);
+        }
+        handed
+    }
+
+    /// Counts what was queued and cuts off the tablets too slow to keep.
+    fn settle_handed(&mut self, handed: Handed) {
+        self.metrics.frames_out.inc_by(handed.sent);
+        for (conn, code) in handed.slow {
+            if code == CloseCode::Slow {
+                tracing::info!(conn, "tablet too slow: cut off, it may resume");
+                self.metrics.disconnect("slow");
+            }
+            self.leave(conn, Some(code));
+        }
+    }
+}

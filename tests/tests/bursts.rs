@@ -1,0 +1,126 @@
+//! A burst of calls sent back to back — the gate reading out a coach's worth of arrivals in one
+//! breath — reaches every tablet whole and in order, in both codecs, with calls to everyone and
+//! calls to one post mixed in the same burst; the caller hears each acknowledgement ahead of
+//! its own call.
+
+use integration::{Browser, TestHub, expect_event};
+use protocol::{EventKind, Intent, Post, Station, Target};
+use serde_json::{Value, json};
+
+/// Calls in the burst: every fourth to the water bar (S1), the rest to everyone.
+const BURST: u32 = 16;
+
+fn to_water_bar(i: u32) -> bool {
+    i % 4 == 3
+}
+
+fn call_frame(id: u32, target: &str, text: &str) -> Value {
+    json!({"id": id, "cmd": {"type": "call", "call": {
+        "caller": "L1", "target": target,
+        "intent": {"kind": "free", "text": text},
+    }}})
+}
+
+fn burst_call(i: u32) -> Value {
+    let target = if to_water_bar(i) { "S1" } else { "ALL" };
+    call_frame(i, target, &format!("第{i}位来访"))
+}
+
+/// The burst's calls a tablet of `station` hears, in the order sent: the calls to everyone, and
+/// the water bar's (which the supervisor hears too).
+fn heard_by(station: &Station) -> Vec<(Target, String)> {
+    let water_bar = Station::Post(Post::S1);
+    (1..=BURST)
+        .filter(|i| !to_water_bar(*i) || *station == water_bar || station.is_supervisor())
+        .map(|i| {
+            let target = if to_water_bar(i) {
+                Target::Station(water_bar.clone())
+            } else {
+                Target::All
+            };
+            (target, format!("第{i}位来访"))
+        })
+        .collect()
+}
+
+/// The next `n` calls a tablet hears, each its target and text; offsets only grow.
+async fn calls_heard(tablet: &mut tablet::Tablet, n: usize) -> Vec<(Target, String)> {
+    let mut calls = Vec::new();
+    let mut last = 0;
+    while calls.len() < n {
+        let e = expect_event(tablet, "call_placed").await;
+        assert!(e.offset > last, "{}: offsets only grow", tablet.station());
+        last = e.offset;
+        let EventKind::CallPlaced { call, .. } = e.what else {
+            unreachable!("expect_event gives the kind asked for")
+        };
+        assert_eq!(call.caller, Station::Post(Post::L1));
+        let Intent::Free { text } = call.intent else {
+            panic!("{}: a free call, not {:?}", tablet.station(), call.intent);
+        };
+        calls.push((call.target, text));
+    }
+    calls
+}
+
+#[tokio::test]
+async fn a_burst_reaches_every_tablet_whole_and_in_order_in_both_codecs() {
+    let hub = TestHub::start().await;
+    // MessagePack tablets and JSON tablets: posts that hear only the calls to everyone, the
+    // post some calls are for, and the supervisor, who hears everything.
+    let mut listeners = Vec::new();
+    for station in ["L2", "S1", "SUP", "RC"] {
+        listeners.push(hub.tablet(station).await);
+        listeners.push(hub.json_tablet(station).await);
+    }
+    // The gate concierge, as a page is: JSON, its calls written back to back in one go.
+    let mut gate = Browser::open(&hub.url()).await;
+    gate.send(json!({"id": 0, "cmd": {"type": "connect", "token": hub.token("L1")}}))
+        .await;
+    assert_eq!(gate.next().await["body"]["kind"], "welcome");
+
+    gate.send_all((1..=BURST).map(burst_call)).await;
+
+    // The gate hears each call's acknowledgement, then the call itself, in the order sent.
+    let mut acknowledged = 0;
+    let mut placed = None;
+    while acknowledged < BURST || placed.is_some() {
+        let frame = gate.next().await;
+        let kind = (&frame["type"], &frame["what"]["kind"]);
+        match (kind, &placed) {
+            ((Value::String(t), _), None) if t == "reply" => {
+                acknowledged += 1;
+                assert_eq!(frame["id"], acknowledged, "replies in order: {frame}");
+                assert_eq!(frame["body"]["kind"], "placed", "{frame}");
+                placed = Some(frame["body"]["call_id"].clone());
+            }
+            ((Value::String(t), Value::String(k)), Some(id))
+                if t == "event" && k == "call_placed" =>
+            {
+                assert_eq!(
+                    &frame["what"]["call_id"], id,
+                    "its own call after its reply"
+                );
+                placed = None;
+            }
+            ((Value::String(t), Value::String(k)), _) if t == "event" && k != "call_placed" => {}
+            _ => panic!("out of order after {acknowledged} replies: {frame}"),
+        }
+    }
+
+    for tablet in &mut listeners {
+        let station = tablet.station().clone();
+        let want = heard_by(&station);
+        let got = calls_heard(tablet, want.len()).await;
+        assert_eq!(got, want, "{station} hears the burst whole, in order");
+    }
+
+    // Nothing of the burst comes twice: the next call each tablet hears is the one after it.
+    gate.send(call_frame(BURST + 1, "ALL", "完")).await;
+    for tablet in &mut listeners {
+        let station = tablet.station().clone();
+        let got = calls_heard(tablet, 1).await;
+        assert_eq!(got, vec![(Target::All, "完".to_string())], "{station}");
+    }
+    hub.stop().await;
+}
