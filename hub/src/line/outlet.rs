@@ -122,21 +122,23 @@ impl Outlet {
     /// waiting is too slow to keep (4001); one whose socket failed or whose line is closing is
     /// gone.
     pub fn queue(&self, frame: Framed, most: usize) -> Result<(), CloseCode> {
+        self.lock().admit(frame, most)
+    }
+
+    /// [`queue`](Self::queue) then [`flush`](Self::flush), under one lock.
+    pub fn queue_and_flush(&self, frame: Framed, most: usize) -> Result<Flushed, CloseCode> {
         let mut p = self.lock();
-        if p.broken || p.closing.is_some() {
-            return Err(CloseCode::Shutdown);
-        }
-        if p.count.saturating_add(frame.frames()) > most {
-            return Err(CloseCode::Slow);
-        }
-        p.push(frame);
-        Ok(())
+        p.admit(frame, most)?;
+        Ok(self.write_now(p))
     }
 
     /// Writes what is queued, as far as the socket takes it now; never waits. A full socket
     /// wakes the tablet's task to write the rest.
     pub fn flush(&self) -> Flushed {
-        let mut p = self.lock();
+        self.write_now(self.lock())
+    }
+
+    fn write_now(&self, mut p: MutexGuard<'_, Pending>) -> Flushed {
         if p.broken {
             return Flushed::Broken;
         }
@@ -273,6 +275,18 @@ impl Outlet {
 }
 
 impl Pending {
+    /// Queues a frame unless the line is gone or the queue would pass `most` frames.
+    fn admit(&mut self, frame: Framed, most: usize) -> Result<(), CloseCode> {
+        if self.broken || self.closing.is_some() {
+            return Err(CloseCode::Shutdown);
+        }
+        if self.count.saturating_add(frame.frames()) > most {
+            return Err(CloseCode::Slow);
+        }
+        self.push(frame);
+        Ok(())
+    }
+
     fn push(&mut self, frame: Framed) {
         self.count += frame.frames();
         self.frames.push_back(frame);

@@ -124,11 +124,10 @@ impl Switchboard {
         let most = self.config.queue_frames;
         let mut handed = Handed::default();
         // Every event is for everyone: a tablet that has none of them yet and holds nothing for
-        // the disk gets them all, joined, in the codec it speaks.
-        let alike = served.len() > 1
-            && served
-                .iter()
-                .all(|s| matches!(s.audience, Audience::Everyone));
+        // the disk gets them all alike, joined, in the codec it speaks.
+        let alike = served
+            .iter()
+            .all(|s| matches!(s.audience, Audience::Everyone));
         let mut joined: [Option<Framed>; 2] = [None, None];
         for (conn, t) in self.tablets.iter_mut() {
             let from = std::mem::take(&mut t.caught_up);
@@ -141,18 +140,28 @@ impl Switchboard {
                     Codec::Json => 1,
                 };
                 let frame = joined[slot]
-                    .get_or_insert_with(|| Framed::joined(served.iter().map(|s| s.frame(t.codec))))
+                    .get_or_insert_with(|| match served {
+                        [one] => one.framed(t.codec),
+                        _ => Framed::joined(served.iter().map(|s| s.frame(t.codec))),
+                    })
                     .clone();
-                handed.send(*conn, t, frame, most);
-            } else {
-                for s in &served[from..] {
-                    if s.audience.admits(&t.station) {
-                        handed.send(*conn, t, s.framed(t.codec), most);
+                let count = frame.frames() as u64;
+                // Queued and written under one lock, while the tablet's state is at hand (a
+                // full or failed socket is the tablet's task's to handle: it was woken).
+                match t.outlet.queue_and_flush(frame, most) {
+                    Ok(_) => {
+                        handed.sent += count;
+                        t.dirty = false;
                     }
+                    Err(code) => handed.slow.push((*conn, code)),
+                }
+                continue;
+            }
+            for s in &served[from..] {
+                if s.audience.admits(&t.station) {
+                    handed.send(*conn, t, s.framed(t.codec), most);
                 }
             }
-            // Written now, while the tablet's state is at hand (a full or failed socket is the
-            // tablet's task's to handle: it was woken).
             if std::mem::take(&mut t.dirty) {
                 let _: Flushed = t.outlet.flush();
             }
