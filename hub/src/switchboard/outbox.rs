@@ -140,10 +140,7 @@ impl Switchboard {
                     Codec::Json => 1,
                 };
                 let frame = joined[slot]
-                    .get_or_insert_with(|| match served {
-                        [one] => one.framed(t.codec),
-                        _ => Framed::joined(served.iter().map(|s| s.frame(t.codec))),
-                    })
+                    .get_or_insert_with(|| Framed::joined(served.iter().map(|s| s.frame(t.codec))))
                     .clone();
                 let count = frame.frames() as u64;
                 // Queued and written under one lock, while the tablet's state is at hand (a
