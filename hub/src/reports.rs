@@ -1,8 +1,12 @@
 //! The daily report as the hub serves it: read from the log on a blocking thread (never on the
 //! switchboard) — from the day's segment on, with the seed at its start (`daybook`) — at most a
 //! few at a time however many are asked for, the last one kept while the log has not moved, and
-//! never a partial day passed off as whole: a log damaged in the middle fails the report with
+//! never a partial day passed off as whole: a log damaged in what is read fails the report with
 //! the reason, and a day past retention is refused as such, not reported empty.
+//!
+//! The report of a day as read so far is kept too, with the offset it reads from next: the next
+//! report of that day reads only what was logged since, so a dashboard asking every second of a
+//! busy day costs the hub what the last second logged, not the whole day again.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -11,6 +15,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 
 use crate::App;
+use crate::board::report::DayReport;
 
 /// Reports built at once; more wait their turn.
 const AT_ONCE: usize = 2;
@@ -23,6 +28,17 @@ pub struct Reports {
     turns: Semaphore,
     /// (day, log head when it was made, the report).
     last: Mutex<Option<(i64, u64, Value)>>,
+    /// The report of a day as read so far.
+    reading: Mutex<Option<Reading>>,
+}
+
+/// A day's report read up to an offset of the log.
+#[derive(Debug)]
+struct Reading {
+    day: i64,
+    /// The offset to read from next.
+    next: u64,
+    report: DayReport,
 }
 
 impl Default for Reports {
@@ -30,6 +46,7 @@ impl Default for Reports {
         Reports {
             turns: Semaphore::new(AT_ONCE),
             last: Mutex::new(None),
+            reading: Mutex::new(None),
         }
     }
 }
@@ -60,6 +77,29 @@ impl Reports {
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
         if last.as_ref().is_some_and(|(d, _, _)| *d < day) {
             *last = None;
+        }
+        drop(last);
+        let mut reading = self.reading.lock().unwrap_or_else(|p| p.into_inner());
+        if reading.as_ref().is_some_and(|r| r.day < day) {
+            *reading = None;
+        }
+    }
+
+    /// The report of `day` as read so far, if it is kept (taken: a report made meanwhile by
+    /// another request reads the day from its start).
+    fn take_reading(&self, day: i64) -> Option<Reading> {
+        let mut reading = self.reading.lock().unwrap_or_else(|p| p.into_inner());
+        reading.take_if(|r| r.day == day)
+    }
+
+    /// Keeps a report as read so far, unless one read further is kept already.
+    fn keep_reading(&self, read: Reading) {
+        let mut reading = self.reading.lock().unwrap_or_else(|p| p.into_inner());
+        if reading
+            .as_ref()
+            .is_none_or(|r| r.day != read.day || r.next < read.next)
+        {
+            *reading = Some(read);
         }
     }
 
@@ -92,29 +132,48 @@ pub async fn report(app: &App, date: Option<&str>) -> Result<Value, ReportFailed
         return Ok(report);
     }
     let dir = app.config.log_dir();
-    let report = tokio::task::spawn_blocking(move || {
-        let (seed, events) = crate::daybook::open(&dir, day, &zone).map_err(|e| match e {
-            crate::daybook::DayError::PastRetention { .. } => ReportFailed::PastRetention(e.to_string()),
-            e => ReportFailed::Internal(format!("cannot read the log: {e}")),
-        })?;
-        let mut damage = None;
-        let events = events.map_while(|e| match e {
-            Ok(e) => Some(e),
-            Err(e) => {
-                damage = Some(e);
-                None
-            }
+    let so_far = app.reports.take_reading(day);
+    let (report, read) = tokio::task::spawn_blocking(move || {
+        // What was logged since the report kept, or (none kept, or that part of the log gone)
+        // the day from its start.
+        let since = so_far.and_then(|r| {
+            let events = crate::history::History::events_on_disk(&dir, r.next).ok()?;
+            Some((r, Box::new(events) as crate::daybook::Events))
         });
-        let report = crate::board::report::build(seed, events, day, &zone);
-        match damage {
-            None => Ok(report),
-            Some(e) => Err(ReportFailed::Internal(format!(
-                "the log cannot be read to its end ({e}): a report from it would leave part of the day out — see docs/OPERATIONS.md"
-            ))),
+        let (mut read, events) = match since {
+            Some(since) => since,
+            None => {
+                let (seed, events) = crate::daybook::open(&dir, day, &zone).map_err(|e| match e {
+                    crate::daybook::DayError::PastRetention { .. } => {
+                        ReportFailed::PastRetention(e.to_string())
+                    }
+                    e => ReportFailed::Internal(format!("cannot read the log: {e}")),
+                })?;
+                let report = DayReport::new(seed, day, &zone);
+                (Reading { day, next: 0, report }, events)
+            }
+        };
+        for event in events {
+            match event {
+                Ok(e) => {
+                    read.next = e.offset + 1;
+                    read.report.fold(e);
+                }
+                Err(e) => {
+                    return Err(ReportFailed::Internal(format!(
+                        "the log cannot be read to its end ({e}): a report from it would leave part of the day out — see docs/OPERATIONS.md"
+                    )));
+                }
+            }
         }
+        Ok((read.report.value(), read))
     })
     .await
     .map_err(|e| ReportFailed::Internal(format!("the report failed: {e}")))??;
+    // A day with nothing logged yet is read from its start next time.
+    if read.next > 0 {
+        app.reports.keep_reading(read);
+    }
     app.reports.keep(day, head, &report);
     Ok(report)
 }

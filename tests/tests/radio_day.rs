@@ -61,6 +61,21 @@ impl Site {
 
     /// The board as the supervisor sees it, checked for the one thing a calm day never has:
     /// an alarm.
+    /// The day's report, as the supervisor asks for it.
+    async fn report(&mut self) -> Value {
+        match self
+            .tablet("SUP")
+            .command(Command::Report {
+                date: Some("2026-11-28".into()),
+            })
+            .await
+            .unwrap()
+        {
+            ReplyBody::Report { report } => report,
+            other => panic!("{other:?}"),
+        }
+    }
+
     async fn board(&mut self) -> Value {
         let s = state(self.tablet("SUP")).await;
         assert_eq!(
@@ -123,6 +138,10 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         "on duty by his 收到"
     );
     assert_eq!(s["rota"]["visit"][0]["busy"], true);
+    // The supervisor looks at the day's report as it goes: the hub keeps what it read and reads
+    // on from there next time.
+    let so_far = site.report().await;
+    assert_eq!(so_far["visitor_groups"]["total"], 1, "{so_far}");
 
     // 09:20 — after the model, a VIP room; the butler has it ready; water goes in.
     site.at(20);
@@ -479,17 +498,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
     assert_eq!(s["open_calls"].as_array().unwrap().len(), 0);
 
     // The day's report: every group once, the times from the gate measured.
-    let report = match site
-        .tablet("SUP")
-        .command(Command::Report {
-            date: Some("2026-11-28".into()),
-        })
-        .await
-        .unwrap()
-    {
-        ReplyBody::Report { report } => report,
-        other => panic!("{other:?}"),
-    };
+    let report = site.report().await;
     let groups = &report["visitor_groups"];
     assert_eq!(groups["total"], 5, "{report}");
     assert_eq!(groups["appointment"], 3, "{report}");
@@ -503,5 +512,11 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
     assert_eq!(report["room_turnover"]["VIP1"], 2, "{report}");
     let turns = &report["turns"];
     assert_eq!(turns["X:张伟"], 2, "{report}");
+    // The report read on through the day says what the day read whole from the log says.
+    let zone = hub::Config::new(&site.hub.data).rules.zone;
+    let day = hub::calendar::parse_date("2026-11-28").unwrap();
+    let (seed, events) = hub::daybook::open(&site.hub.data.join("log"), day, &zone).unwrap();
+    let whole = hub::board::report::build(seed, events.map(Result::unwrap), day, &zone);
+    assert_eq!(report, whole);
     site.hub.stop().await;
 }

@@ -79,31 +79,77 @@ pub fn build(
     day: i64,
     zone: &crate::calendar::Zone,
 ) -> Value {
-    let start = calendar::start_of(day, zone);
-    let end = start + DAY_MS as u64;
-    // Only calls an answer of the day can be for: the memory a report takes is the day's,
-    // however long the log.
-    let in_reach = |at: u64| at + DAY_MS as u64 >= start && at < end;
-    let mut turn_calls: HashSet<u64> = seed
-        .turn_calls
-        .iter()
-        .filter(|(_, at)| in_reach(*at))
-        .map(|(id, _)| *id)
-        .collect();
-    let mut visits: BTreeMap<u64, Visit> = BTreeMap::new();
-    let mut latency: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-    let mut turns: BTreeMap<String, u64> = BTreeMap::new();
-    let mut turnover: BTreeMap<u8, u64> = BTreeMap::new();
-    let mut last_room: HashMap<u8, RoomState> = seed.rooms.into_iter().collect();
-    let mut orders: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    let (mut placed, mut repeated, mut escalated, mut offline) = (0u64, 0u64, 0u64, 0u64);
-    for e in events {
-        let today = (start..end).contains(&e.at);
+    let mut report = DayReport::new(seed, day, zone);
+    events.into_iter().for_each(|e| report.fold(e));
+    report.value()
+}
+
+/// A day's report as it is read from the log, event by event: kept between requests, so the
+/// next report of the day reads only what was logged since (a report asked every second of a
+/// busy day costs what the last second logged, not the whole day again).
+#[derive(Clone, Debug)]
+pub struct DayReport {
+    day: i64,
+    start: u64,
+    end: u64,
+    turn_calls: HashSet<u64>,
+    visits: BTreeMap<u64, Visit>,
+    latency: BTreeMap<String, Vec<u64>>,
+    turns: BTreeMap<String, u64>,
+    turnover: BTreeMap<u8, u64>,
+    last_room: HashMap<u8, RoomState>,
+    orders: BTreeMap<String, (u64, u64)>,
+    placed: u64,
+    repeated: u64,
+    escalated: u64,
+    offline: u64,
+}
+
+impl DayReport {
+    /// The report of `day` before any event, from `seed`: what was so before the first event.
+    pub fn new(seed: Seed, day: i64, zone: &crate::calendar::Zone) -> DayReport {
+        let start = calendar::start_of(day, zone);
+        let end = start + DAY_MS as u64;
+        let mut report = DayReport {
+            day,
+            start,
+            end,
+            turn_calls: HashSet::new(),
+            visits: BTreeMap::new(),
+            latency: BTreeMap::new(),
+            turns: BTreeMap::new(),
+            turnover: BTreeMap::new(),
+            last_room: seed.rooms.into_iter().collect(),
+            orders: BTreeMap::new(),
+            placed: 0,
+            repeated: 0,
+            escalated: 0,
+            offline: 0,
+        };
+        report.turn_calls = seed
+            .turn_calls
+            .iter()
+            .filter(|(_, at)| report.in_reach(*at))
+            .map(|(id, _)| *id)
+            .collect();
+        report
+    }
+
+    /// Only calls an answer of the day can be for: the memory a report takes is the day's,
+    /// however long the log.
+    fn in_reach(&self, at: u64) -> bool {
+        at + DAY_MS as u64 >= self.start && at < self.end
+    }
+
+    /// Takes in the next event of the log (events of other days count only for what they leave
+    /// behind: a room's state, a call whose answer may come today).
+    pub fn fold(&mut self, e: Event) {
+        let today = (self.start..self.end).contains(&e.at);
         match e.what {
             EventKind::CallPlaced { call_id, call, .. } => {
-                placed += u64::from(today);
-                if in_reach(e.at) && counts_a_turn(&call) {
-                    turn_calls.insert(call_id);
+                self.placed += u64::from(today);
+                if self.in_reach(e.at) && counts_a_turn(&call) {
+                    self.turn_calls.insert(call_id);
                 }
             }
             EventKind::CallAnswered {
@@ -112,21 +158,24 @@ pub fn build(
                 latency_ms,
                 ..
             } if today => {
-                latency.entry(by.to_string()).or_default().push(latency_ms);
-                if turn_calls.contains(&call_id) {
-                    *turns.entry(by.to_string()).or_default() += 1;
+                self.latency
+                    .entry(by.to_string())
+                    .or_default()
+                    .push(latency_ms);
+                if self.turn_calls.contains(&call_id) {
+                    *self.turns.entry(by.to_string()).or_default() += 1;
                 }
             }
-            EventKind::CallRepeated { .. } if today => repeated += 1,
-            EventKind::CallEscalated { .. } if today => escalated += 1,
-            EventKind::TargetOffline { .. } if today => offline += 1,
+            EventKind::CallRepeated { .. } if today => self.repeated += 1,
+            EventKind::CallEscalated { .. } if today => self.escalated += 1,
+            EventKind::TargetOffline { .. } if today => self.offline += 1,
             EventKind::VisitUpdated { visit } if today => {
-                visits.insert(visit.id, visit);
+                self.visits.insert(visit.id, visit);
             }
             EventKind::RoomUpdated { room } => {
-                let before = last_room.insert(room.room, room.state);
+                let before = self.last_room.insert(room.room, room.state);
                 if today && room.state == RoomState::Free && before == Some(RoomState::ToClear) {
-                    *turnover.entry(room.room).or_default() += 1;
+                    *self.turnover.entry(room.room).or_default() += 1;
                 }
             }
             EventKind::OrderUpdated { order } if today => {
@@ -134,7 +183,7 @@ pub fn build(
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default();
-                let counts = orders.entry(kind).or_default();
+                let counts = self.orders.entry(kind).or_default();
                 if order.state == protocol::order::OrderState::Asked {
                     counts.0 += 1;
                 }
@@ -145,38 +194,45 @@ pub fn build(
             _ => {}
         }
     }
-    let appointment = visits.values().filter(|v| v.appointment).count();
-    let declined = visits
-        .values()
-        .filter(|v| v.stage.name() == "declined")
-        .count();
-    let minutes = |from: &[&str], to: &str| -> Vec<u64> {
-        visits
+
+    /// The report as it stands.
+    pub fn value(&self) -> Value {
+        let visits = &self.visits;
+        let appointment = visits.values().filter(|v| v.appointment).count();
+        let declined = visits
             .values()
-            .filter_map(|v| {
-                let start = from.iter().filter_map(|f| v.times.get(*f)).min()?;
-                let end = v.times.get(to)?;
-                Some(end.saturating_sub(*start))
-            })
-            .collect()
-    };
-    let gate = ["at_gate", "awaiting_reception", "parking"];
-    json!({
-        "date": calendar::date(day),
-        "visitor_groups": {
-            "total": visits.len(),
-            "appointment": appointment,
-            "walk_in": visits.len() - appointment,
-            "declined": declined,
-        },
-        "gate_to_door_ms": stats(minutes(&gate, "at_door")),
-        "gate_to_vip_ms": stats(minutes(&gate, "in_vip")),
-        "ack_latency_ms": latency.into_iter().map(|(k, v)| (k, stats(v))).collect::<BTreeMap<_, _>>(),
-        "turns": turns,
-        "calls": { "placed": placed, "repeated": repeated, "escalated": escalated, "target_offline": offline },
-        "room_turnover": turnover.into_iter().map(|(k, n)| (format!("VIP{k}"), n)).collect::<BTreeMap<_, _>>(),
-        "orders": orders.into_iter().map(|(k, (asked, done))| (k, json!({"asked": asked, "done": done}))).collect::<BTreeMap<_, _>>(),
-    })
+            .filter(|v| v.stage.name() == "declined")
+            .count();
+        let minutes = |from: &[&str], to: &str| -> Vec<u64> {
+            visits
+                .values()
+                .filter_map(|v| {
+                    let start = from.iter().filter_map(|f| v.times.get(*f)).min()?;
+                    let end = v.times.get(to)?;
+                    Some(end.saturating_sub(*start))
+                })
+                .collect()
+        };
+        let gate = ["at_gate", "awaiting_reception", "parking"];
+        let (placed, repeated, escalated, offline) =
+            (self.placed, self.repeated, self.escalated, self.offline);
+        json!({
+            "date": calendar::date(self.day),
+            "visitor_groups": {
+                "total": visits.len(),
+                "appointment": appointment,
+                "walk_in": visits.len() - appointment,
+                "declined": declined,
+            },
+            "gate_to_door_ms": stats(minutes(&gate, "at_door")),
+            "gate_to_vip_ms": stats(minutes(&gate, "in_vip")),
+            "ack_latency_ms": self.latency.iter().map(|(k, v)| (k.clone(), stats(v.clone()))).collect::<BTreeMap<_, _>>(),
+            "turns": self.turns,
+            "calls": { "placed": placed, "repeated": repeated, "escalated": escalated, "target_offline": offline },
+            "room_turnover": self.turnover.iter().map(|(k, n)| (format!("VIP{k}"), *n)).collect::<BTreeMap<_, _>>(),
+            "orders": self.orders.iter().map(|(k, (asked, done))| (k.clone(), json!({"asked": asked, "done": done}))).collect::<BTreeMap<_, _>>(),
+        })
+    }
 }
 
 /// Count, median and 95th percentile.
