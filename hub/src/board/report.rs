@@ -87,7 +87,7 @@ pub fn build(
 /// A day's report as it is read from the log, event by event: kept between requests, so the
 /// next report of the day reads only what was logged since (a report asked every second of a
 /// busy day costs what the last second logged, not the whole day again).
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct DayReport {
     day: i64,
     start: u64,

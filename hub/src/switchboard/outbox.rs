@@ -57,8 +57,8 @@ struct Handed {
 }
 
 impl Handed {
-    /// Queues `frame` on `t`; a tablet with frames to write now and none before is pushed on
-    /// `dirty`.
+    /// Queues `frame` on `t` (or holds it behind a held acknowledgement). Returns whether the
+    /// tablet has frames to write now and had none before; a tablet too slow to keep is noted.
     fn send(&mut self, conn: ConnId, t: &mut Tablet, frame: Framed, most: usize) -> bool {
         let count = frame.frames() as u64;
         match t.send(frame, most) {
