@@ -119,13 +119,41 @@ pub(crate) fn write_whole(dir: &Path, name: &str, parts: &[&[u8]]) -> Result<(),
     sync_dir(dir)
 }
 
-/// Opens a file for appending. `O_APPEND` makes every write land at the current end of file,
-/// so the file position never has to be managed by hand.
-pub(crate) fn open_append(path: &Path) -> Result<File, LogError> {
+/// Opens the segment being written, for writing at positions the writer keeps (not
+/// `O_APPEND`: records go where the last one ended, over the zeros made ready for them).
+pub(crate) fn open_for_writing(path: &Path) -> Result<File, LogError> {
     private_options()
-        .append(true)
+        .write(true)
         .open(path)
         .map_err(|e| LogError::io(path, e))
+}
+
+/// Writes all of `buf` at byte `at` of `file` (one `pwrite` on unix).
+pub(crate) fn write_at(file: &File, buf: &[u8], at: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        file.write_all_at(buf, at)
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut f = file;
+        f.seek(SeekFrom::Start(at))?;
+        f.write_all(buf)
+    }
+}
+
+/// Writes `n` zero bytes at byte `at` of `file`, a block at a time.
+pub(crate) fn write_zeros(file: &File, at: u64, n: u64) -> std::io::Result<()> {
+    static BLOCK: [u8; 64 * 1024] = [0; 64 * 1024];
+    let mut done = 0;
+    while done < n {
+        let step = (n - done).min(BLOCK.len() as u64);
+        write_at(file, &BLOCK[..step as usize], at + done)?;
+        done += step;
+    }
+    Ok(())
 }
 
 /// Makes a rename, creation or removal in `dir` durable. Only meaningful (and only possible) on

@@ -104,6 +104,10 @@
 //!   u32  crc32 (IEEE) of (u64 LE offset ‖ payload)
 //!   u64  offset
 //!   ...  payload (length bytes; may be empty)
+//!
+//! then, in the newest segment only, zeros up to the end of the file: space made ready for
+//! records to come (Options::preallocate). No record is all zeros (its offset is at least 1),
+//! so 16 zero bytes where a record would start end the records, when only zeros follow them.
 //! ```
 //!
 //! **Format 1** (earlier builds) was one file, `<dir>/logbook.log`: a 32-byte header (magic,

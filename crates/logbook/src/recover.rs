@@ -4,10 +4,17 @@
 //!
 //! The one judgement made here is *torn tail* versus *corruption*:
 //!
+//! - Zeros after the last record end the records: the space the writer makes ready ahead of
+//!   them ([`Options::preallocate`](crate::Options::preallocate)), which a crash leaves in place
+//!   and the next open cuts off. No record is all zeros: a record's offset is never 0.
 //! - A crash (kill -9, or power loss before [`sync`](crate::Logbook::sync)) can only damage the
-//!   end of the segment being written: a partial frame, a last frame whose checksum fails, or —
-//!   after power loss on filesystems that extend the file size before the data lands — a run of
-//!   zero bytes. None of that was ever acknowledged as durable, so it is cut away.
+//!   end of the segment being written: a partial frame, or a last frame whose checksum fails,
+//!   followed by nothing or by zeros. None of that was ever acknowledged as durable, so it is
+//!   cut away.
+//! - A reader of the segment being written may meet a record the writer is still writing over
+//!   the zeros, half there, with the writer's later records already after it. So a record
+//!   that fails its checksum, or zeros followed by data, are read once more before they count
+//!   as damage.
 //! - A bad frame with real data after it cannot come from a crash of an append-only writer. That
 //!   is damage to records that were already accepted, and we refuse to guess: the caller gets
 //!   [`LogError::Corrupt`] with the byte position. So is any end but a clean one of a *sealed*
@@ -55,9 +62,11 @@ pub(crate) struct Scanner<R> {
     failed: bool,
     /// Byte position of the record last returned.
     last_pos: u64,
+    /// The frame at `pos` is being read a second time (see [`Scanner::read_again`]).
+    reading_again: bool,
 }
 
-impl<R: Read> Scanner<R> {
+impl<R: Read + Seek> Scanner<R> {
     /// `reader` must be positioned at `start` (just after the segment's header), whose first
     /// record is `first`.
     pub(crate) fn new(reader: R, path: PathBuf, start: u64, file_len: u64, first: u64) -> Self {
@@ -70,6 +79,7 @@ impl<R: Read> Scanner<R> {
             tail: None,
             failed: false,
             last_pos: start,
+            reading_again: false,
         }
     }
 
@@ -127,13 +137,31 @@ impl<R: Read> Scanner<R> {
             ));
         }
         let mut hbuf = [0u8; FRAME_HEADER_LEN];
-        self.read_exact(&mut hbuf)?;
+        if !self.read_unless_cut(&mut hbuf)? {
+            // The writer cut the zeros after its last record off while we read.
+            self.tail = Some(Tail::Clean);
+            return Ok(None);
+        }
+        if hbuf == [0; FRAME_HEADER_LEN] {
+            if self.rest_is_zero(remaining - FRAME_HEADER_LEN as u64)? {
+                self.tail = Some(Tail::Clean);
+                return Ok(None);
+            }
+            // Data after the zeros: a record written since they were read, or damage.
+            if let Some(again) = self.read_again() {
+                return again;
+            }
+            self.seek_to(self.pos + FRAME_HEADER_LEN as u64)?;
+        }
         let hdr = FrameHeader::decode(&hbuf);
         let frame_len = FRAME_HEADER_LEN as u64 + u64::from(hdr.len);
         if frame_len > remaining {
             // An interrupted write, or a damaged length field with good records after it: only
             // the second leaves a whole, checksummed record further on.
             if let Some((at, offset)) = self.record_further_on(&hbuf, remaining)? {
+                if let Some(again) = self.read_again() {
+                    return again;
+                }
                 return Err(LogError::Corrupt {
                     path: self.path.clone(),
                     position: self.pos,
@@ -150,10 +178,17 @@ impl<R: Read> Scanner<R> {
         // Bounded by the file length checked just above, so a garbage length cannot make us
         // allocate more than the file holds.
         let mut payload = vec![0u8; hdr.len as usize];
-        self.read_exact(&mut payload)?;
+        if !self.read_unless_cut(&mut payload)? {
+            return self.torn("the file was cut short while the record was read".into());
+        }
         let end = self.pos + frame_len;
 
         if checksum(hdr.offset, &payload) != hdr.crc {
+            if end < self.file_len {
+                if let Some(again) = self.read_again() {
+                    return again;
+                }
+            }
             if end == self.file_len {
                 return self.torn("checksum mismatch on the last record".into());
             }
@@ -200,12 +235,40 @@ impl<R: Read> Scanner<R> {
         Ok(None)
     }
 
-    fn read_exact(&mut self, buf: &mut [u8]) -> Result<(), LogError> {
-        self.reader.read_exact(buf).map_err(|e| {
-            // The length was checked against the file size, so EOF here means the file shrank
-            // under us (someone else truncating it): report it as the I/O problem it is.
-            LogError::io(&self.path, e)
-        })
+    /// The frame at `pos` read once more, from the file as it is now, when it has not been
+    /// yet: a reader of the segment being written may have met a record half written, with
+    /// the writer's next ones after it by the time it looked further. `None` on the second
+    /// reading, which stands.
+    fn read_again(&mut self) -> Option<Result<Option<Record>, LogError>> {
+        if self.reading_again {
+            return None;
+        }
+        if let Err(e) = self.seek_to(self.pos) {
+            return Some(Err(e));
+        }
+        self.reading_again = true;
+        let again = self.step();
+        self.reading_again = false;
+        Some(again)
+    }
+
+    /// Reads on from byte `pos` of the file, as it is now (what was buffered is dropped).
+    fn seek_to(&mut self, pos: u64) -> Result<(), LogError> {
+        self.reader
+            .seek(SeekFrom::Start(pos))
+            .map(drop)
+            .map_err(|e| LogError::io(&self.path, e))
+    }
+
+    /// Fills `buf`; `false` when the file ends first. The length was checked against the file's
+    /// size, so the file was cut shorter while it was read: by its writer, cutting off the
+    /// zeros it had made ready after its records (a roll, or the writer closing).
+    fn read_unless_cut(&mut self, buf: &mut [u8]) -> Result<bool, LogError> {
+        match self.reader.read_exact(buf) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(false),
+            Err(e) => Err(LogError::io(&self.path, e)),
+        }
     }
 
     /// After a frame header `hbuf` whose length runs past the end: the byte position and offset
@@ -220,7 +283,9 @@ impl<R: Read> Scanner<R> {
         let mut bytes = hbuf.to_vec();
         let start = bytes.len();
         bytes.resize(start + after as usize, 0);
-        self.read_exact(&mut bytes[start..])?;
+        if !self.read_unless_cut(&mut bytes[start..])? {
+            return Ok(None);
+        }
         let plausible = self.next_offset + 1..=self.next_offset + RESYNC_OFFSETS;
         for at in 1..bytes.len().saturating_sub(FRAME_HEADER_LEN) {
             let hdr = FrameHeader::decode(
@@ -249,7 +314,10 @@ impl<R: Read> Scanner<R> {
         while left > 0 {
             let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
             let chunk = &mut buf[..want];
-            self.read_exact(chunk)?;
+            if !self.read_unless_cut(chunk)? {
+                // Cut off by the writer while we read: zeros it made ready and took back.
+                return Ok(true);
+            }
             if chunk.iter().any(|&b| b != 0) {
                 return Ok(false);
             }
@@ -394,7 +462,13 @@ pub(crate) fn recover(segment: &Segment, retain: usize) -> Result<Recovered, Log
     let valid_len = scanner.valid_len();
     let head = scanner.next_offset();
 
-    if let Some(Tail::Torn { position, reason }) = scanner.tail() {
+    if valid_len < file_len && scanner.tail() == Some(&Tail::Clean) {
+        // Zeros made ready for records that a crash left: cut off, and made again by the
+        // writer as it needs them.
+        drop(scanner);
+        file.set_len(valid_len).map_err(|e| LogError::io(path, e))?;
+        file.sync_all().map_err(|e| LogError::io(path, e))?;
+    } else if let Some(Tail::Torn { position, reason }) = scanner.tail() {
         tracing::warn!(
             path = %path.display(),
             position,
@@ -532,5 +606,116 @@ impl std::fmt::Debug for DiskRecords {
             .field("epoch", &self.epoch)
             .field("position", &self.position())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+    use crate::record::encode_into;
+
+    /// A segment as a reader of a live one sees it: `before` until the reader seeks, then
+    /// `after` — the writer finished its write in between.
+    struct Live {
+        before: Cursor<Vec<u8>>,
+        after: Cursor<Vec<u8>>,
+        sought: bool,
+    }
+
+    impl Read for Live {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.sought {
+                self.after.read(buf)
+            } else {
+                self.before.read(buf)
+            }
+        }
+    }
+
+    impl Seek for Live {
+        fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+            self.sought = true;
+            self.after.seek(to)
+        }
+    }
+
+    fn records(payloads: &[&[u8]]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (offset, p) in (1..).zip(payloads) {
+            encode_into(&mut out, offset, p);
+        }
+        out
+    }
+
+    fn scanner(before: Vec<u8>, after: Vec<u8>) -> Scanner<Live> {
+        let len = after.len() as u64;
+        let live = Live {
+            before: Cursor::new(before),
+            after: Cursor::new(after),
+            sought: false,
+        };
+        Scanner::new(live, PathBuf::from("segment"), 0, len, 1)
+    }
+
+    fn offsets(s: &mut Scanner<Live>) -> Result<Vec<u64>, LogError> {
+        let mut seen = Vec::new();
+        while let Some(r) = s.next_record()? {
+            seen.push(r.offset);
+        }
+        Ok(seen)
+    }
+
+    #[test]
+    fn a_record_met_half_written_with_the_next_after_it_is_read_again() {
+        let whole = records(&[b"one", b"two", b"three"]);
+        // The reader met record 2's payload still zeros, and record 3 already there.
+        let mut half = whole.clone();
+        let second = FRAME_HEADER_LEN + 3;
+        half[second + FRAME_HEADER_LEN..second + FRAME_HEADER_LEN + 3].fill(0);
+        let mut s = scanner(half, whole);
+        assert_eq!(offsets(&mut s).unwrap(), [1, 2, 3]);
+        assert_eq!(s.tail(), Some(&Tail::Clean));
+    }
+
+    #[test]
+    fn a_record_met_as_zeros_with_the_next_after_it_is_read_again() {
+        let mut whole = records(&[b"one", b"two", b"three"]);
+        let mut zeros = whole.clone();
+        zeros[FRAME_HEADER_LEN + 3..].fill(0);
+        zeros.truncate(whole.len());
+        // Record 3 was there when the reader looked past the zeros.
+        let third = 2 * FRAME_HEADER_LEN + 6;
+        zeros[third..].copy_from_slice(&whole[third..]);
+        whole.extend_from_slice(&[0; 64]);
+        zeros.extend_from_slice(&[0; 64]);
+        let mut s = scanner(zeros, whole);
+        assert_eq!(offsets(&mut s).unwrap(), [1, 2, 3]);
+        assert_eq!(s.tail(), Some(&Tail::Clean));
+    }
+
+    #[test]
+    fn a_record_damaged_both_times_it_is_read_is_damage() {
+        let mut damaged = records(&[b"one", b"two", b"three"]);
+        damaged[2 * FRAME_HEADER_LEN + 3 + 1] ^= 0xff;
+        let mut s = scanner(damaged.clone(), damaged);
+        match offsets(&mut s) {
+            Err(LogError::Corrupt { position, .. }) => {
+                assert_eq!(position, (FRAME_HEADER_LEN + 3) as u64)
+            }
+            other => panic!("expected Corrupt at record 2, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn zeros_after_the_last_record_end_the_records() {
+        let mut ready = records(&[b"one", b"two"]);
+        let records_end = ready.len() as u64;
+        ready.extend_from_slice(&[0; 4096]);
+        let mut s = scanner(ready.clone(), ready);
+        assert_eq!(offsets(&mut s).unwrap(), [1, 2]);
+        assert_eq!(s.tail(), Some(&Tail::Clean));
+        assert_eq!(s.valid_len(), records_end);
     }
 }

@@ -70,6 +70,15 @@ pub fn repair(
         let start = segment.header_len as usize;
         let limit = next_first.unwrap_or(u64::MAX);
         let (records, trailing) = provable_records(&bytes, start, segment.first, limit);
+        // Zeros after the records of the segment being written are the space its writer made
+        // ready (see `Options::preallocate`), not damage: the writer cuts them off on open.
+        let records_end = bytes.len() - trailing as usize;
+        let spare = next_first.is_none() && bytes[records_end..].iter().all(|&b| b == 0);
+        let (bytes, trailing) = if spare {
+            (&bytes[..records_end], 0)
+        } else {
+            (&bytes[..], trailing)
+        };
         let mut out = bytes[..start].to_vec();
         let mut next = segment.first;
         for (offset, range) in &records {

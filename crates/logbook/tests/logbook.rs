@@ -140,16 +140,95 @@ fn new_log_in_another_dir_gets_a_different_epoch() {
 }
 
 #[test]
-fn len_bytes_matches_the_file() {
+fn len_bytes_is_the_records_and_the_file_is_cut_to_them_when_dropped() {
     let tmp = tempfile::tempdir().unwrap();
     let mut log = open(tmp.path());
+    log.append(b("12345")).unwrap();
+    let first = HEADER_LEN + FRAME_HEADER_LEN + 5;
+    log.append_batch(&[b("a"), Bytes::new()]).unwrap();
+    let expected = first + (FRAME_HEADER_LEN + 1) + FRAME_HEADER_LEN;
+    assert_eq!(log.len_bytes(), expected);
+    // The first append made room for more: the second went into it.
+    let ready = Options::default().preallocate;
+    assert_eq!(file_len(tmp.path()), first + ready);
+    drop(log);
+    assert_eq!(file_len(tmp.path()), expected);
+    assert_eq!(open(tmp.path()).len_bytes(), expected);
+}
+
+#[test]
+fn with_no_space_made_ready_the_file_is_the_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = Options {
+        preallocate: 0,
+        ..Options::default()
+    };
+    let mut log = Logbook::open(tmp.path(), opts).unwrap();
     log.append(b("12345")).unwrap();
     log.append_batch(&[b("a"), Bytes::new()]).unwrap();
     let expected = HEADER_LEN + (FRAME_HEADER_LEN + 5) + (FRAME_HEADER_LEN + 1) + FRAME_HEADER_LEN;
     assert_eq!(log.len_bytes(), expected);
     assert_eq!(file_len(tmp.path()), expected);
+}
+
+#[test]
+fn the_space_a_crash_leaves_made_ready_is_cut_off_and_records_go_on_after_the_last() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut log = open(tmp.path());
+    log.append(b("one")).unwrap();
+    log.append(b("two")).unwrap();
+    let records = log.len_bytes();
+    // A crash (kill -9) runs no destructor: the zeros stay after the records.
+    std::mem::forget(log);
+    assert!(file_len(tmp.path()) > records);
+    // A reader meanwhile sees the two records and a clean end.
+    let seen: Vec<u64> = Logbook::iter_all_on_disk(tmp.path())
+        .unwrap()
+        .map(|r| r.unwrap().offset)
+        .collect();
+    assert_eq!(seen, [1, 2]);
+    // A check (`hub log check` on a running hub) finds nothing torn there.
+    let checked = logbook::check(tmp.path(), |_, _, _| Ok(())).unwrap();
+    assert_eq!(checked.damage, []);
+    assert_eq!(
+        checked.segments[0].torn, None,
+        "the zeros are no torn record"
+    );
+    // Nor does a repair find anything to mend, or set a file aside.
+    let mended = logbook::repair(tmp.path(), 1_800_000_000, |_| Bytes::new()).unwrap();
+    assert!(mended.is_none(), "{mended:?}");
+    let mut log = open(tmp.path());
+    assert_eq!(log.head(), 3);
+    assert_eq!(
+        file_len(tmp.path()),
+        records,
+        "the zeros are cut off on open"
+    );
+    assert_eq!(log.append(b("three")).unwrap(), 3);
     drop(log);
-    assert_eq!(open(tmp.path()).len_bytes(), expected);
+    assert_eq!(
+        payloads(&open(tmp.path())),
+        vec![b("one"), b("two"), b("three")]
+    );
+}
+
+#[test]
+fn a_record_zeroed_with_records_after_it_is_damage_not_the_end() {
+    let (tmp, _) = three_records();
+    let second = frame_pos(&[3, 3, 5], 2);
+    let mut bytes = fs::read(log_file(tmp.path())).unwrap();
+    let end = second as usize + FRAME_HEADER_LEN as usize + 3;
+    bytes[second as usize..end].fill(0);
+    fs::write(log_file(tmp.path()), &bytes).unwrap();
+    match Logbook::open(tmp.path(), Options::default()) {
+        Err(LogError::Corrupt { position, .. }) => assert_eq!(position, second),
+        other => panic!("expected Corrupt at byte {second}, got {other:?}"),
+    }
+    assert_eq!(
+        fs::read(log_file(tmp.path())).unwrap(),
+        bytes,
+        "left as it was"
+    );
 }
 
 #[test]
@@ -483,7 +562,8 @@ fn record_too_big_is_refused_and_nothing_is_written() {
     };
     let mut log = Logbook::open(tmp.path(), opts.clone()).unwrap();
     log.append(b("ok")).unwrap();
-    let len = file_len(tmp.path());
+    let len = log.len_bytes();
+    let file = file_len(tmp.path());
 
     match log.append(Bytes::from(vec![7u8; 9])) {
         Err(LogError::RecordTooBig { index, len, max }) => {
@@ -497,7 +577,7 @@ fn record_too_big_is_refused_and_nothing_is_written() {
         other => panic!("expected RecordTooBig, got {other:?}"),
     }
     assert_eq!(log.head(), 2);
-    assert_eq!(file_len(tmp.path()), len);
+    assert_eq!(file_len(tmp.path()), file);
     assert_eq!(log.len_bytes(), len);
     // Exactly at the limit is fine.
     assert_eq!(log.append(Bytes::from(vec![1u8; 8])).unwrap(), 2);

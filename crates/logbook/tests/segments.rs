@@ -384,3 +384,65 @@ fn a_copy_taken_while_the_writer_appends_and_rolls_opens_as_a_prefix_of_the_log(
         Err(LogError::Io { .. })
     ));
 }
+
+#[test]
+fn readers_of_the_segment_being_written_see_a_whole_prefix_and_never_damage() {
+    // The writer writes over the zeros it made ready, makes more, and cuts them off at each
+    // roll, while readers read the same files: every read is a run of whole records from the
+    // first, never an error.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("log");
+    let mut log = Logbook::open(
+        &dir,
+        Options {
+            preallocate: 4096,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    log.append(b("first")).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) && n < 200_000 {
+                let batch: Vec<Bytes> = (0..1 + n % 7)
+                    .map(|i| {
+                        Bytes::from(format!("record {n} {i} {}", "x".repeat((n % 97) as usize)))
+                    })
+                    .collect();
+                log.append_batch(&batch).unwrap();
+                n += 1;
+                if n % 500 == 0 {
+                    log.roll(n, b"").unwrap();
+                }
+            }
+            log
+        })
+    };
+    let mut reads = 0;
+    let mut longest = 0;
+    let began = std::time::Instant::now();
+    while began.elapsed() < std::time::Duration::from_millis(1500) {
+        let mut next = 1;
+        for r in Logbook::iter_all_on_disk(&dir).unwrap() {
+            let r = r.unwrap_or_else(|e| panic!("read {reads}: after offset {}: {e}", next - 1));
+            assert_eq!(r.offset, next, "read {reads}: offsets run on");
+            next += 1;
+        }
+        longest = longest.max(next - 1);
+        reads += 1;
+    }
+    stop.store(true, Ordering::Relaxed);
+    let log = writer.join().unwrap();
+    assert!(
+        reads > 3 && longest > 1000,
+        "{reads} reads, the longest {longest} records"
+    );
+    drop(log);
+    assert_eq!(
+        on_disk(&dir).len() as u64,
+        Logbook::open(&dir, Options::default()).unwrap().head() - 1
+    );
+}
