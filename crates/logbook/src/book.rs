@@ -361,8 +361,6 @@ impl Logbook {
         &self.opts
     }
 
-    /// After a failed write: cut the file back to the last complete frame so the partial bytes
-    /// cannot become mid-file corruption once later appends land after them.
     /// When `n` more bytes after `len` would not fit in the space made ready: zeros up to
     /// [`Options::preallocate`] past them. A disk with no room for the zeros is left as it was,
     /// and the records are written past the end of the file as they would be without them.
@@ -388,6 +386,8 @@ impl Logbook {
         Ok(())
     }
 
+    /// After a failed write: cut the file back to the last complete frame so the partial bytes
+    /// cannot become mid-file corruption once later appends land after them.
     fn roll_back(&mut self) {
         self.allocated = self.len;
         if let Err(e) = self.file.set_len(self.len) {
