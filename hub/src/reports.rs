@@ -4,9 +4,10 @@
 //! never a partial day passed off as whole: a log damaged in what is read fails the report with
 //! the reason, and a day past retention is refused as such, not reported empty.
 //!
-//! The report of a day as read so far is kept too, with the offset it reads from next: the next
-//! report of that day reads only what was logged since, so a dashboard asking every second of a
-//! busy day costs the hub what the last second logged, not the whole day again.
+//! The report of a day as read so far is kept too, with the offset it reads from next and where
+//! that is in the log's files: the next report of that day reads only what was logged since, so
+//! a dashboard asking every second of a busy day costs the hub what the last second logged, not
+//! the whole day again (nor a pass over the day's file to find where it stopped).
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -38,6 +39,10 @@ struct Reading {
     day: i64,
     /// The offset to read from next.
     next: u64,
+    /// Where in the log's files that offset is, once the day has been read on from `next`
+    /// (the day's first reading does not say): read on from there, not from its segment's
+    /// start.
+    mark: Option<logbook::Bookmark>,
     report: DayReport,
 }
 
@@ -137,35 +142,41 @@ pub async fn report(app: &App, date: Option<&str>) -> Result<Value, ReportFailed
         // What was logged since the report kept, or (none kept, or that part of the log gone)
         // the day from its start.
         let since = so_far.and_then(|r| {
-            let events = crate::history::History::events_on_disk(&dir, r.next).ok()?;
-            Some((r, Box::new(events) as crate::daybook::Events))
+            let records = match &r.mark {
+                Some(mark) => logbook::Logbook::iter_on_disk_from_bookmark(&dir, mark),
+                None => logbook::Logbook::iter_on_disk_from(&dir, r.next),
+            };
+            Some((r, records.ok()?))
         });
-        let (mut read, events) = match since {
-            Some(since) => since,
+        let read = match since {
+            Some((mut read, mut records)) => {
+                let events = records.by_ref().map(|r| {
+                    r.map_err(crate::history::HistoryError::from)
+                        .and_then(|r| crate::history::decode_record(r.offset, &r.payload))
+                });
+                fold(&mut read, events)?;
+                read.mark = records.bookmark();
+                read
+            }
             None => {
-                let (seed, events) = crate::daybook::open(&dir, day, &zone).map_err(|e| match e {
-                    crate::daybook::DayError::PastRetention { .. } => {
-                        ReportFailed::PastRetention(e.to_string())
-                    }
-                    e => ReportFailed::Internal(format!("cannot read the log: {e}")),
-                })?;
+                let (seed, events) =
+                    crate::daybook::open(&dir, day, &zone).map_err(|e| match e {
+                        crate::daybook::DayError::PastRetention { .. } => {
+                            ReportFailed::PastRetention(e.to_string())
+                        }
+                        e => ReportFailed::Internal(format!("cannot read the log: {e}")),
+                    })?;
                 let report = DayReport::new(seed, day, &zone);
-                (Reading { day, next: 0, report }, events)
+                let mut read = Reading {
+                    day,
+                    next: 0,
+                    mark: None,
+                    report,
+                };
+                fold(&mut read, events)?;
+                read
             }
         };
-        for event in events {
-            match event {
-                Ok(e) => {
-                    read.next = e.offset + 1;
-                    read.report.fold(e);
-                }
-                Err(e) => {
-                    return Err(ReportFailed::Internal(format!(
-                        "the log cannot be read to its end ({e}): a report from it would leave part of the day out — see docs/OPERATIONS.md"
-                    )));
-                }
-            }
-        }
         Ok((read.report.value(), read))
     })
     .await
@@ -176,4 +187,25 @@ pub async fn report(app: &App, date: Option<&str>) -> Result<Value, ReportFailed
     }
     app.reports.keep(day, head, &report);
     Ok(report)
+}
+
+/// Folds the events read into the report, up to the end of the log.
+fn fold(
+    read: &mut Reading,
+    events: impl Iterator<Item = Result<protocol::Event, crate::history::HistoryError>>,
+) -> Result<(), ReportFailed> {
+    for event in events {
+        match event {
+            Ok(e) => {
+                read.next = e.offset + 1;
+                read.report.fold(e);
+            }
+            Err(e) => {
+                return Err(ReportFailed::Internal(format!(
+                    "the log cannot be read to its end ({e}): a report from it would leave part of the day out — see docs/OPERATIONS.md"
+                )));
+            }
+        }
+    }
+    Ok(())
 }

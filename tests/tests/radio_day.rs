@@ -319,6 +319,10 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         })
         .await
         .unwrap();
+    // Again at mid-morning: read on from where the first look stopped, and from here the next
+    // look reads on from where this one stopped in the log's file.
+    let mid = site.report().await;
+    assert_eq!(mid["visitor_groups"]["total"], 3, "{mid}");
 
     // 10:30 — 赵女士 by appointment, for 王强; VIP1 again, now free.
     site.at(90);

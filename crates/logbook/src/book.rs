@@ -10,7 +10,7 @@ use bytes::Bytes;
 use crate::error::{LogError, Lost};
 use crate::file::{ensure_dir, new_epoch, open_for_writing, write_at, write_zeros};
 use crate::record::{FORMAT_MAX_PAYLOAD, Record, encode_into};
-use crate::recover::{DiskRecords, recover, tail_of_sealed};
+use crate::recover::{Bookmark, DiskRecords, recover, tail_of_sealed};
 use crate::segment::{self, segments};
 
 /// Tuning knobs for [`Logbook::open`].
@@ -339,6 +339,17 @@ impl Logbook {
     /// compacted away.
     pub fn iter_on_disk_from(dir: &Path, from: u64) -> Result<DiskRecords, LogError> {
         DiskRecords::open(dir, Some(from))
+    }
+
+    /// Like [`iter_on_disk_from`](Self::iter_on_disk_from), from where an earlier reader stopped
+    /// ([`DiskRecords::bookmark`]): a reader that comes back for what was logged since reads
+    /// only that. A bookmark that no longer fits the log (its segment compacted away, or not
+    /// holding that record there) is read as `iter_on_disk_from(mark.offset)`.
+    pub fn iter_on_disk_from_bookmark(
+        dir: &Path,
+        mark: &Bookmark,
+    ) -> Result<DiskRecords, LogError> {
+        DiskRecords::open_at(dir, mark)
     }
 
     /// Size of the segment being written in bytes (header included), for metrics.

@@ -187,7 +187,7 @@ pub use error::{LogError, Lost};
 pub use file::MAX_EPOCH;
 pub use header::MAX_PREAMBLE;
 pub use record::Record;
-pub use recover::DiskRecords;
+pub use recover::{Bookmark, DiskRecords};
 pub use repair::{Repaired, repair};
 pub use segment::{LOG_FILE_NAME, Segment, segment_file_name, segments};
 

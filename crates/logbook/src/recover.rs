@@ -329,18 +329,47 @@ impl<R: Read + Seek> Scanner<R> {
 
 /// A scanner over the records of `segment`, read from the file as it is now.
 pub(crate) fn scan(segment: &Segment) -> Result<Scanner<BufReader<File>>, LogError> {
+    scan_from(segment, segment.header_len, segment.first)
+}
+
+/// A scanner over the records of `segment` from byte `position`, where record `offset` starts.
+fn scan_from(
+    segment: &Segment,
+    position: u64,
+    offset: u64,
+) -> Result<Scanner<BufReader<File>>, LogError> {
     let path = &segment.path;
     let mut file = File::open(path).map_err(|e| LogError::io(path, e))?;
     let file_len = file.metadata().map_err(|e| LogError::io(path, e))?.len();
-    file.seek(SeekFrom::Start(segment.header_len))
+    file.seek(SeekFrom::Start(position))
         .map_err(|e: io::Error| LogError::io(path, e))?;
     Ok(Scanner::new(
         BufReader::with_capacity(256 * 1024, file),
         path.clone(),
-        segment.header_len,
+        position,
         file_len,
-        segment.first,
+        offset,
     ))
+}
+
+/// Whether `mark.position` of `segment` starts record `mark.offset`, or nothing yet (the end of
+/// the file, or the zeros made ready after the last record).
+fn holds_at(segment: &Segment, mark: &Bookmark) -> Result<bool, LogError> {
+    let path = &segment.path;
+    let mut file = File::open(path).map_err(|e| LogError::io(path, e))?;
+    file.seek(SeekFrom::Start(mark.position))
+        .map_err(|e| LogError::io(path, e))?;
+    let mut hbuf = [0u8; FRAME_HEADER_LEN];
+    let mut got = 0;
+    while got < hbuf.len() {
+        match file.read(&mut hbuf[got..]) {
+            Ok(0) => return Ok(got == 0),
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(LogError::io(path, e)),
+        }
+    }
+    Ok(hbuf == [0; FRAME_HEADER_LEN] || FrameHeader::decode(&hbuf).offset == mark.offset)
 }
 
 /// The error for a sealed segment whose records do not end where the next segment begins.
@@ -510,7 +539,52 @@ pub struct DiskRecords {
     failed: bool,
 }
 
+/// Where a reader of the log on disk stopped: the segment file it was reading, the byte position
+/// of the record it would read next, and that record's offset. A reader that keeps it reads on
+/// from there later ([`Logbook::iter_on_disk_from_bookmark`](crate::Logbook::iter_on_disk_from_bookmark))
+/// without reading the segment again from its start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bookmark {
+    pub path: PathBuf,
+    pub position: u64,
+    pub offset: u64,
+}
+
 impl DiskRecords {
+    /// Every record from where `mark` says, when the segment it names is still there and holds
+    /// the record it says at that position (or nothing yet); otherwise from `mark.offset` found
+    /// from the start of its segment.
+    pub(crate) fn open_at(dir: &Path, mark: &Bookmark) -> Result<Self, LogError> {
+        let mut list: VecDeque<Segment> = segments(dir)?.into();
+        let Some(at) = list.iter().position(|s| s.path == mark.path) else {
+            return DiskRecords::open(dir, Some(mark.offset));
+        };
+        let segment = &list[at];
+        if mark.position < segment.header_len || !holds_at(segment, mark)? {
+            return DiskRecords::open(dir, Some(mark.offset));
+        }
+        let epoch = list[0].epoch;
+        let segment = list.drain(..=at).last().expect("the bookmarked segment");
+        let next_first = list.front().map(|s| s.first);
+        let scanner = scan_from(&segment, mark.position, mark.offset)?;
+        Ok(DiskRecords {
+            epoch,
+            ahead: list,
+            current: Some((scanner, next_first)),
+            from: mark.offset,
+            failed: false,
+        })
+    }
+
+    /// Where this reader stopped (see [`Bookmark`]); `None` before it read from any segment.
+    pub fn bookmark(&self) -> Option<Bookmark> {
+        self.current.as_ref().map(|(s, _)| Bookmark {
+            path: s.path().to_owned(),
+            position: s.valid_len(),
+            offset: s.next_offset(),
+        })
+    }
+
     /// Every record from `from` on (`None`: from the first on disk).
     pub(crate) fn open(dir: &Path, from: Option<u64>) -> Result<Self, LogError> {
         let mut list: VecDeque<Segment> = segments(dir)?.into();

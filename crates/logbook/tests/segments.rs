@@ -446,3 +446,43 @@ fn readers_of_the_segment_being_written_see_a_whole_prefix_and_never_damage() {
         Logbook::open(&dir, Options::default()).unwrap().head() - 1
     );
 }
+
+#[test]
+fn a_reader_reads_on_from_its_bookmark_across_a_roll_and_a_wrong_bookmark_reads_from_the_offset() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("log");
+    let mut log = open(&dir);
+    for i in 0..30 {
+        log.append(b(&format!("day 1 event {i}"))).unwrap();
+    }
+    let offsets = |it: &mut logbook::DiskRecords| -> Vec<u64> {
+        it.by_ref().map(|r| r.unwrap().offset).collect()
+    };
+    let mut first = Logbook::iter_on_disk_from(&dir, 25).unwrap();
+    assert_eq!(offsets(&mut first), (25..=30).collect::<Vec<_>>());
+    let mark = first.bookmark().expect("a bookmark");
+    assert_eq!(mark.offset, 31);
+    // Nothing logged since: nothing read.
+    let mut again = Logbook::iter_on_disk_from_bookmark(&dir, &mark).unwrap();
+    assert_eq!(offsets(&mut again), Vec::<u64>::new());
+    // More of the day, then the next day in a new segment.
+    for i in 30..40 {
+        log.append(b(&format!("day 1 event {i}"))).unwrap();
+    }
+    log.roll(2, b"").unwrap();
+    for i in 0..5 {
+        log.append(b(&format!("day 2 event {i}"))).unwrap();
+    }
+    let mut on = Logbook::iter_on_disk_from_bookmark(&dir, &mark).unwrap();
+    assert_eq!(offsets(&mut on), (31..=45).collect::<Vec<_>>());
+    let later = on.bookmark().unwrap();
+    assert_eq!(later.offset, 46);
+    assert_ne!(later.path, mark.path, "it read on into the new segment");
+    // A bookmark whose position does not hold its record is read from its offset.
+    let wrong = logbook::Bookmark {
+        position: mark.position + 1,
+        ..mark.clone()
+    };
+    let mut fallback = Logbook::iter_on_disk_from_bookmark(&dir, &wrong).unwrap();
+    assert_eq!(offsets(&mut fallback), (31..=45).collect::<Vec<_>>());
+}
