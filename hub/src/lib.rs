@@ -35,12 +35,6 @@
 // denies it). Test-only crates belong in dev-dependencies.
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
-/// The memory allocator the hub's binaries use (`#[global_allocator]` in `main.rs`): mimalloc,
-/// whose small allocations cost less than the system's when thousands of tablets connect at
-/// once (the reconnect storm: about a tenth less of the hub's CPU). The library itself leaves
-/// the choice to its binary, so the fuzz targets keep the sanitizer's allocator.
-pub use mimalloc::MiMalloc as Allocator;
-
 pub mod audience;
 pub mod board;
 pub mod calendar;
