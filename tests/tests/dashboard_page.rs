@@ -970,6 +970,10 @@ async fn the_supervisor_sets_the_sites_mode_from_the_page() {
     board.close().await;
 }
 
+/// How long the page may take to try again once the hub is back: its backoff between tries
+/// grows to 8 s, 4 to 12 s with its jitter (`lib/link.js`), and the hub takes a moment to start.
+const RECONNECTS_WITHIN: std::time::Duration = std::time::Duration::from_secs(15);
+
 #[tokio::test]
 async fn the_dashboard_says_when_the_link_drops_and_mends_itself() {
     let data = tempfile::tempdir().unwrap();
@@ -992,7 +996,9 @@ async fn the_dashboard_says_when_the_link_drops_and_mends_itself() {
     board.screenshot("dashboard-offline").await;
 
     let hub = TestHub::start_at(data.path(), addr, pages_from_disk).await;
-    board.wait_for_text("#link", "已连接").await;
+    board
+        .wait_for_text_within("#link", "已连接", RECONNECTS_WITHIN)
+        .await;
     assert_eq!(
         board
             .js("return document.getElementById('offline').hidden;", vec![])
@@ -1022,7 +1028,7 @@ async fn the_dashboard_says_when_the_link_drops_and_mends_itself() {
         .await
         .unwrap();
     board
-        .wait_for_text("#open-calls", "请将柠檬和冰块送至水吧台")
+        .wait_for_text_within("#open-calls", "请将柠檬和冰块送至水吧台", RECONNECTS_WITHIN)
         .await;
     assert!(
         !board
@@ -1036,7 +1042,9 @@ async fn the_dashboard_says_when_the_link_drops_and_mends_itself() {
     hub.stop().await;
     let revoked = tempfile::tempdir().unwrap();
     let _hub = TestHub::start_at(revoked.path(), addr, pages_from_disk).await;
-    board.wait_for_text("#sign-in-title", "登录无效").await;
+    board
+        .wait_for_text_within("#sign-in-title", "登录无效", RECONNECTS_WITHIN)
+        .await;
     assert!(board.text("#link").await.contains("登录无效"));
     assert_eq!(
         board

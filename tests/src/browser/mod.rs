@@ -277,7 +277,13 @@ impl Page {
     /// Waits until the element matching `css` shows `text` (as part of its visible text); its
     /// whole text.
     pub async fn wait_for_text(&self, css: &str, text: &str) -> String {
-        let deadline = Instant::now() + crate::WAIT;
+        self.wait_for_text_within(css, text, crate::WAIT).await
+    }
+
+    /// [`wait_for_text`](Self::wait_for_text) for as long as `within`: for what the page does
+    /// on its own time, such as its next try at reconnecting after a backoff.
+    pub async fn wait_for_text_within(&self, css: &str, text: &str, within: Duration) -> String {
+        let deadline = Instant::now() + within;
         let mut last = None;
         loop {
             if let Ok(found) = self.client.find(Locator::Css(css)).await {
@@ -295,8 +301,7 @@ impl Page {
                     None => "it is not there".to_owned(),
                 };
                 self.fail(&format!(
-                    "waited {:?} for `{css}` to show {text:?}; {shown}",
-                    crate::WAIT
+                    "waited {within:?} for `{css}` to show {text:?}; {shown}"
                 ))
                 .await;
             }
