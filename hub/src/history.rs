@@ -321,10 +321,7 @@ impl History {
         from: u64,
     ) -> Result<impl Iterator<Item = Result<Event, HistoryError>> + Send + 'static, HistoryError>
     {
-        Ok(Logbook::iter_on_disk_from(dir, from)?.map(|r| {
-            r.map_err(HistoryError::from)
-                .and_then(|r| decode(r.offset, &r.payload))
-        }))
+        Ok(Logbook::iter_on_disk_from(dir, from)?.map(event_of))
     }
 
     /// The segment being written, and a second handle to it for the sync thread.
@@ -421,6 +418,13 @@ pub fn repair(dir: &Path, now_ms: u64) -> Result<Mended, HistoryError> {
 /// record's offset.
 pub fn decode_record(offset: u64, payload: &[u8]) -> Result<Event, HistoryError> {
     decode(offset, payload)
+}
+
+/// The event a record read from disk holds, or why there is none.
+pub fn event_of(record: Result<logbook::Record, logbook::LogError>) -> Result<Event, HistoryError> {
+    record
+        .map_err(HistoryError::from)
+        .and_then(|r| decode(r.offset, &r.payload))
 }
 
 fn decode(offset: u64, payload: &[u8]) -> Result<Event, HistoryError> {

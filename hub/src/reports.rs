@@ -150,11 +150,7 @@ pub async fn report(app: &App, date: Option<&str>) -> Result<Value, ReportFailed
         });
         let read = match since {
             Some((mut read, mut records)) => {
-                let events = records.by_ref().map(|r| {
-                    r.map_err(crate::history::HistoryError::from)
-                        .and_then(|r| crate::history::decode_record(r.offset, &r.payload))
-                });
-                fold(&mut read, events)?;
+                fold(&mut read, records.by_ref().map(crate::history::event_of))?;
                 read.mark = records.bookmark();
                 read
             }
