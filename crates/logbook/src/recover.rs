@@ -352,24 +352,22 @@ fn scan_from(
     ))
 }
 
-/// Whether `mark.position` of `segment` starts record `mark.offset`, or nothing yet (the end of
-/// the file, or the zeros made ready after the last record).
+/// Whether `mark.position` of `segment` starts record `mark.offset`, or nothing whole yet (the
+/// end of the file, or the zeros made ready after the last record).
 fn holds_at(segment: &Segment, mark: &Bookmark) -> Result<bool, LogError> {
     let path = &segment.path;
     let mut file = File::open(path).map_err(|e| LogError::io(path, e))?;
     file.seek(SeekFrom::Start(mark.position))
         .map_err(|e| LogError::io(path, e))?;
     let mut hbuf = [0u8; FRAME_HEADER_LEN];
-    let mut got = 0;
-    while got < hbuf.len() {
-        match file.read(&mut hbuf[got..]) {
-            Ok(0) => return Ok(got == 0),
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(LogError::io(path, e)),
+    match file.read_exact(&mut hbuf) {
+        Ok(()) => {
+            Ok(hbuf == [0; FRAME_HEADER_LEN] || FrameHeader::decode(&hbuf).offset == mark.offset)
         }
+        // No whole record there yet: the scanner reads what there is.
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(true),
+        Err(e) => Err(LogError::io(path, e)),
     }
-    Ok(hbuf == [0; FRAME_HEADER_LEN] || FrameHeader::decode(&hbuf).offset == mark.offset)
 }
 
 /// The error for a sealed segment whose records do not end where the next segment begins.
