@@ -49,8 +49,8 @@ where
     });
     let mut answer = Response::builder()
         .status(StatusCode::SWITCHING_PROTOCOLS)
-        .header(header::CONNECTION, "upgrade")
-        .header(header::UPGRADE, "websocket")
+        .header(header::CONNECTION, HeaderValue::from_static("upgrade"))
+        .header(header::UPGRADE, HeaderValue::from_static("websocket"))
         .header(header::SEC_WEBSOCKET_ACCEPT, accept);
     if let Some(codec) = codec {
         answer = answer.header(
