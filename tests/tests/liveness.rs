@@ -110,3 +110,25 @@ async fn a_tablet_whose_hub_goes_silent_counts_the_link_as_lost_and_may_reconnec
     assert!(err.to_string().contains("silent"), "{err}");
     silent_hub.abort();
 }
+
+#[tokio::test]
+async fn a_quiet_hub_that_answers_pings_keeps_the_tablets_link() {
+    // The hub says nothing for a while (no events for this post, its own pings far off); the
+    // tablet, hearing nothing for its silence, pings, hears the pong, and keeps its link.
+    let hub = TestHub::start().await;
+    let opts = Options {
+        silence: Duration::from_millis(100),
+        ..Options::default()
+    };
+    let (mut quiet, _) = hub.tablet_with("S1", opts).await;
+    for _ in 0..10 {
+        let heard = quiet
+            .next_event_within(Duration::from_millis(100))
+            .await
+            .expect("a hub that answers pings is not silent");
+        assert!(heard.is_none(), "{heard:?}");
+    }
+    assert!(!quiet.is_closed());
+    // A second of quiet, ten times the silence, and the link still carries a command.
+    quiet.ping().await.expect("the link is kept");
+}

@@ -3,13 +3,14 @@
 //! request waits, in order, for the next read. It knows nothing of stations or calls.
 
 use std::collections::VecDeque;
+use std::pin::Pin;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use protocol::envelope::{ReplyBody, ServerFrame};
 use protocol::{ClientFrame, Codec, Command, Event};
 use tokio::net::TcpStream;
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::http::header::SEC_WEBSOCKET_PROTOCOL;
@@ -48,6 +49,12 @@ pub(crate) struct Link {
     pinged: bool,
     /// See [`SILENCE`].
     silence: Duration,
+    /// When the hub was last heard from (or pinged).
+    heard: Instant,
+    /// The one timer that watches for silence, for the life of the link: a read that finds it
+    /// run out looks at `heard` and sets it again, rather than every read setting a timer of
+    /// its own (a tablet hearing many events would set and clear one per event).
+    quiet: Pin<Box<Sleep>>,
 }
 
 impl Link {
@@ -98,6 +105,8 @@ impl Link {
             closed: None,
             pinged: false,
             silence,
+            heard: Instant::now(),
+            quiet: Box::pin(tokio::time::sleep(silence)),
         })
     }
 
@@ -217,26 +226,43 @@ impl Link {
             return Err(e.clone());
         }
         loop {
-            let msg = match tokio::time::timeout(self.silence, self.ws.next()).await {
-                Ok(Some(Ok(msg))) => {
+            let next = tokio::select! {
+                biased;
+                next = self.ws.next() => Some(next),
+                () = &mut self.quiet => None,
+            };
+            let msg = match next {
+                Some(Some(Ok(msg))) => {
+                    self.heard = Instant::now();
                     self.pinged = false;
                     msg
                 }
-                Ok(Some(Err(e))) => return Err(self.fail(from_ws(e))),
-                Ok(None) => return Err(self.fail(TabletError::closed(None, "connection ended"))),
-                Err(_) if !self.pinged => {
+                Some(Some(Err(e))) => return Err(self.fail(from_ws(e))),
+                Some(None) => {
+                    return Err(self.fail(TabletError::closed(None, "connection ended")));
+                }
+                None => {
+                    let now = Instant::now();
+                    let due = self.heard + self.silence;
+                    if now < due {
+                        // Heard from since the timer was set: it watches from then.
+                        self.quiet.as_mut().reset(due);
+                        continue;
+                    }
+                    if self.pinged {
+                        return Err(self.fail(TabletError::closed(
+                            None,
+                            "the hub went silent: no frame and no pong after a ping; the link is lost",
+                        )));
+                    }
                     self.pinged = true;
+                    self.heard = now;
+                    self.quiet.as_mut().reset(now + self.silence);
                     let ping = Message::Ping(tokio_tungstenite::tungstenite::Bytes::from_static(
                         b"tablet",
                     ));
                     self.send_raw(ping).await?;
                     continue;
-                }
-                Err(_) => {
-                    return Err(self.fail(TabletError::closed(
-                        None,
-                        "the hub went silent: no frame and no pong after a ping; the link is lost",
-                    )));
                 }
             };
             match classify(self.codec, msg) {

@@ -384,10 +384,15 @@ struct Listener {
 }
 
 impl Listener {
-    async fn run(self, mut t: Tablet, mut stop: watch::Receiver<bool>) {
+    async fn run(self, mut t: Tablet, stop: watch::Receiver<bool>) {
+        // One wait for the stop for the whole run, not a new one (a waiter added to the
+        // channel and taken off again) for every event heard.
+        let mut told = stop.clone();
+        let stopped = told.wait_for(|s| *s);
+        tokio::pin!(stopped);
         loop {
             let resume = tokio::select! {
-                _ = stop.wait_for(|s| *s) => return,
+                _ = &mut stopped => return,
                 e = t.next_event() => match e {
                     Ok(e) => {
                         self.timing.heard(&e, Instant::now());
