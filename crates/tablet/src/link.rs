@@ -30,9 +30,10 @@ type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// How long [`Link::close`] waits for the hub to acknowledge the close.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
-/// A read that hears nothing from the hub this long pings it (a WebSocket ping); hearing nothing
-/// for as long again, it counts the link as lost — a hub whose machine froze or whose network
-/// vanished sends no close, and TCP alone would wait for minutes.
+/// Nothing heard from the hub this long (counted from its last frame, or from the connection),
+/// a read pings it (a WebSocket ping); nothing for as long again, and the link counts as lost —
+/// a hub whose machine froze or whose network vanished sends no close, and TCP alone would wait
+/// for minutes.
 pub(crate) const SILENCE: Duration = Duration::from_secs(15);
 
 /// One open WebSocket to the hub, speaking one codec.
