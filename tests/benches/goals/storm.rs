@@ -385,7 +385,6 @@ impl ComingBack {
         within: Duration,
     ) {
         let _ = line.wait_for(|go| *go).await;
-        let deadline = Instant::now() + within;
         let mut o = Outcome {
             i: self.i,
             ..Outcome::default()
@@ -439,7 +438,7 @@ impl ComingBack {
                 return Some(t);
             }
         };
-        let kept = tokio::time::timeout_at(deadline, catching_up)
+        let kept = tokio::time::timeout(within, catching_up)
             .await
             .ok()
             .flatten();
