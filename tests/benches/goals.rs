@@ -10,7 +10,9 @@
 //!   whether each got exactly those, in order (a gap, a duplicate or a snapshot fails the bench);
 //! - `memory`: the hub's memory per event it keeps for resumes;
 //! - `durable`: a call answered 收到, its acknowledgement held until the log is on disk: the
-//!   highest rate the hub sustains, then call → placed and call → 收到 at half of it;
+//!   highest rate the hub sustains, then call → placed and call → 收到 at half of it, and beside
+//!   them the machine's own floor (a bare durable echo on the same schedule, and how much a
+//!   running thread is frozen);
 //! - `stall`: delivery to 1,000 tablets at 10% and then 50% of the highest fan-out rate, while
 //!   `/api/report` and `/api/state` are fetched every second: p99 per 10 s window.
 //!
@@ -22,6 +24,8 @@
 mod crowd;
 #[path = "goals/durable.rs"]
 mod durable;
+#[path = "goals/floor.rs"]
+mod floor;
 #[path = "goals/histogram.rs"]
 mod histogram;
 #[path = "goals/hub.rs"]

@@ -2,7 +2,9 @@
 //! end to end, with the caller's acknowledgement held until the log is on disk (group commit).
 //! First a short ramp finds the highest rate the hub sustains; then, at half of it, call →
 //! placed (the caller's acknowledgement: the call is durable) and call → 收到 (the caller hears
-//! the answer), each from when the call was due.
+//! the answer), each from when the call was due. Then, beside it, the machine's own floor
+//! ([`crate::floor`]): the same schedule to a bare durable echo, and how much a running thread
+//! is frozen.
 //!
 //! Knobs: BENCH_SECONDS (10) at half the rate; BENCH_RAMP_SECONDS (3) a step;
 //! BENCH_DURABLE_START (50 calls/s) the ramp's first rate; BENCH_RAMP_P99_MS (50, the rule fan-out servers are compared by) the p99
@@ -16,6 +18,7 @@ use std::time::Duration;
 use protocol::{Codec, Post};
 use tokio::time::Instant;
 
+use crate::floor;
 use crate::hub::Hub;
 use crate::pair::{Pair, Tally};
 use crate::ramp::{Step, find_max, pace};
@@ -118,13 +121,26 @@ pub async fn run() -> Result<(), String> {
         }
     );
     let answer_refusals = pair.answer_refusals.lock().unwrap().clone();
+    let floor = floor::durable_echo(rate, Duration::from_secs_f64(seconds)).await?;
     println!(
-        "RESULT part=durable max_rate={max:.0} rate={rate:.0} seconds={seconds} calls={sent} placed={} answered={} refused={refused} answers_refused={} {} {} hub_cpu_percent={cpu:.0}",
+        "  the machine's floor (no hub; a bare echo answering after one fdatasync per read, the same schedule): {}",
+        floor.line()
+    );
+    let frozen = floor::freezes(3.0);
+    println!(
+        "  the machine's freezes: a thread spinning on each core lost {:.2}% of its time in jumps over 1 ms, the longest {:.1} ms",
+        frozen.percent, frozen.longest_ms
+    );
+    println!(
+        "RESULT part=durable max_rate={max:.0} rate={rate:.0} seconds={seconds} calls={sent} placed={} answered={} refused={refused} answers_refused={} {} {} hub_cpu_percent={cpu:.0} {} frozen_percent={:.2} frozen_longest_ms={:.1}",
         tally.placed.count(),
         tally.answered.count(),
         answer_refusals.0,
         tally.placed.fields("placed"),
         tally.answered.fields("answered"),
+        floor.fields("floor"),
+        frozen.percent,
+        frozen.longest_ms,
     );
     if let Some(why) = pair.broken() {
         return Err(format!("a connection ended: {why}"));
