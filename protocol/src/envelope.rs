@@ -14,6 +14,8 @@ use crate::order::Order;
 use crate::post::{Station, Target};
 use crate::room::Room;
 use crate::rota::Rota;
+// The internally tagged enums below get their `Deserialize` from `tagged_enum!`: tag first.
+use crate::tag_first::tagged_enum;
 use crate::tap::Tap;
 use crate::visit::Visit;
 
@@ -34,49 +36,51 @@ pub struct ClientFrame {
     pub cmd: Command,
 }
 
-/// What a client can ask of the hub.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Command {
-    /// Must be the first frame: authenticates the tablet as the station its token names, and
-    /// optionally resumes the event stream from where it left off.
-    Connect {
-        /// A missing or null token reads as the empty token, which the hub refuses as a bad
-        /// token (close 4500) — not as a frame it cannot read.
-        #[serde(default, deserialize_with = "null_as_empty")]
-        token: String,
-        #[serde(default)]
-        resume: Option<Resume>,
-    },
-    /// Places a typed call. `caller` must be the connection's own station.
-    Call { call: Call },
-    /// Places a call given as a standard sentence; the hub parses it as [`crate::parse`] does.
-    Say { sentence: String },
-    /// Answers a call addressed to this station: 收到, 可以接待, 无法接待.
-    Answer { call_id: CallId, answer: Answer },
-    /// A status tap (parked, greeted, entered VIP k, order done, rota, modes…).
-    Tap { tap: Tap },
-    /// The live state of the site as this station may see it, with the offset it is valid at.
-    State,
-    /// The daily report; `date` is `YYYY-MM-DD` in the site's time zone, today if omitted.
-    Report {
-        #[serde(default)]
-        date: Option<String>,
-    },
-    /// Keep-alive; the reply carries the log head.
-    Ping,
-    /// Reads a call without placing it, for a tablet to show what will go out before it goes:
-    /// a typed `call` (rendered to its standard sentence) or a `sentence` (read as `say` reads
-    /// it). Checked as `call`/`say` would check it — the catalogue, the site, the board — and
-    /// refused with the same errors. Nothing is logged.
-    Preview {
-        #[serde(default)]
-        call: Option<Call>,
-        #[serde(default)]
-        sentence: Option<String>,
-    },
-    /// The scripted calls this station makes, for a tablet's quick actions.
-    Catalogue,
+tagged_enum! {
+    /// What a client can ask of the hub.
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    pub enum Command {
+        /// Must be the first frame: authenticates the tablet as the station its token names, and
+        /// optionally resumes the event stream from where it left off.
+        Connect {
+            /// A missing or null token reads as the empty token, which the hub refuses as a bad
+            /// token (close 4500) — not as a frame it cannot read.
+            #[serde(default, deserialize_with = "null_as_empty")]
+            token: String,
+            #[serde(default)]
+            resume: Option<Resume>,
+        },
+        /// Places a typed call. `caller` must be the connection's own station.
+        Call { call: Call },
+        /// Places a call given as a standard sentence; the hub parses it as [`crate::parse`] does.
+        Say { sentence: String },
+        /// Answers a call addressed to this station: 收到, 可以接待, 无法接待.
+        Answer { call_id: CallId, answer: Answer },
+        /// A status tap (parked, greeted, entered VIP k, order done, rota, modes…).
+        Tap { tap: Tap },
+        /// The live state of the site as this station may see it, with the offset it is valid at.
+        State,
+        /// The daily report; `date` is `YYYY-MM-DD` in the site's time zone, today if omitted.
+        Report {
+            #[serde(default)]
+            date: Option<String>,
+        },
+        /// Keep-alive; the reply carries the log head.
+        Ping,
+        /// Reads a call without placing it, for a tablet to show what will go out before it goes:
+        /// a typed `call` (rendered to its standard sentence) or a `sentence` (read as `say` reads
+        /// it). Checked as `call`/`say` would check it — the catalogue, the site, the board — and
+        /// refused with the same errors. Nothing is logged.
+        Preview {
+            #[serde(default)]
+            call: Option<Call>,
+            #[serde(default)]
+            sentence: Option<String>,
+        },
+        /// The scripted calls this station makes, for a tablet's quick actions.
+        Catalogue,
+    }
 }
 
 impl Command {
@@ -123,90 +127,96 @@ pub struct Resume {
     pub from: u64,
 }
 
-/// Hub → client.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ServerFrame {
-    /// The command with this id succeeded.
-    Reply { id: u32, body: ReplyBody },
-    /// The command with this id failed; `code` says what to do (see [`ErrorCode`]).
-    Error {
-        id: u32,
-        code: ErrorCode,
-        message: String,
-        /// For refused sentences and calls: the rule broken (see [`crate::Refusal::rule`]).
-        #[serde(default)]
-        rule: Option<String>,
-    },
-    /// Something happened that this station may see. Offsets only grow.
-    Event(Event),
+tagged_enum! {
+    /// Hub → client.
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    pub enum ServerFrame {
+        /// The command with this id succeeded.
+        Reply { id: u32, body: ReplyBody },
+        /// The command with this id failed; `code` says what to do (see [`ErrorCode`]).
+        Error {
+            id: u32,
+            code: ErrorCode,
+            message: String,
+            /// For refused sentences and calls: the rule broken (see [`crate::Refusal::rule`]).
+            #[serde(default)]
+            rule: Option<String>,
+        },
+        /// Something happened that this station may see. Offsets only grow.
+        Event(Event),
+    }
 }
 
-/// The successful result of a command.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ReplyBody {
-    /// Connected as `station`. `head` is the offset the next event will get.
-    Welcome {
-        protocol: u16,
-        station: Station,
-        epoch: u64,
-        head: u64,
-        recovery: Recovery,
-        /// The site's time zone (an IANA name such as `Asia/Shanghai`, or `+08:00`): what a
-        /// time typed without an offset means. Absent from hubs before it was added.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        time_zone: Option<String>,
-    },
-    /// The call is on the net, with its id and offset, and the sentence the target hears.
-    Placed {
-        call_id: CallId,
-        offset: u64,
-        sentence: String,
-    },
-    /// The answer is logged at `offset`.
-    Answered {
-        offset: u64,
-    },
-    /// The tap is logged at `offset`.
-    Tapped {
-        offset: u64,
-    },
-    /// The snapshot asked for with `state` (same JSON as `/api/state`).
-    State {
-        state: serde_json::Value,
-    },
-    /// The report asked for with `report` (same JSON as `/api/report`).
-    Report {
-        report: serde_json::Value,
-    },
-    Pong {
-        head: u64,
-    },
-    /// What `preview` read: the typed call and the standard sentence the target would hear.
-    Preview {
-        call: Box<Call>,
-        sentence: String,
-    },
-    /// The calls this station makes, and the answers every kind of call takes (see
-    /// [`crate::catalogue`]).
-    Catalogue {
-        calls: Vec<crate::catalogue::Entry>,
-        answers: std::collections::BTreeMap<String, Vec<Answer>>,
-    },
+tagged_enum! {
+    /// The successful result of a command.
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    #[serde(tag = "kind", rename_all = "snake_case")]
+    pub enum ReplyBody {
+        /// Connected as `station`. `head` is the offset the next event will get.
+        Welcome {
+            protocol: u16,
+            station: Station,
+            epoch: u64,
+            head: u64,
+            recovery: Recovery,
+            /// The site's time zone (an IANA name such as `Asia/Shanghai`, or `+08:00`): what a
+            /// time typed without an offset means. Absent from hubs before it was added.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            time_zone: Option<String>,
+        },
+        /// The call is on the net, with its id and offset, and the sentence the target hears.
+        Placed {
+            call_id: CallId,
+            offset: u64,
+            sentence: String,
+        },
+        /// The answer is logged at `offset`.
+        Answered {
+            offset: u64,
+        },
+        /// The tap is logged at `offset`.
+        Tapped {
+            offset: u64,
+        },
+        /// The snapshot asked for with `state` (same JSON as `/api/state`).
+        State {
+            state: serde_json::Value,
+        },
+        /// The report asked for with `report` (same JSON as `/api/report`).
+        Report {
+            report: serde_json::Value,
+        },
+        Pong {
+            head: u64,
+        },
+        /// What `preview` read: the typed call and the standard sentence the target would hear.
+        Preview {
+            call: Box<Call>,
+            sentence: String,
+        },
+        /// The calls this station makes, and the answers every kind of call takes (see
+        /// [`crate::catalogue`]).
+        Catalogue {
+            calls: Vec<crate::catalogue::Entry>,
+            answers: std::collections::BTreeMap<String, Vec<Answer>>,
+        },
+    }
 }
 
-/// What came of a resume request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Recovery {
-    /// No resume was asked: only live events follow.
-    Live,
-    /// Every event from `from` this station may see follows before live events: no gap, no double.
-    Recovered { from: u64 },
-    /// The stream cannot be resumed (the epoch changed, or `from` is older than what is kept):
-    /// take a fresh snapshot (`/api/state`), then follow live events.
-    SnapshotNeeded { reason: String },
+tagged_enum! {
+    /// What came of a resume request.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+    #[serde(tag = "outcome", rename_all = "snake_case")]
+    pub enum Recovery {
+        /// No resume was asked: only live events follow.
+        Live,
+        /// Every event from `from` this station may see follows before live events: no gap, no double.
+        Recovered { from: u64 },
+        /// The stream cannot be resumed (the epoch changed, or `from` is older than what is kept):
+        /// take a fresh snapshot (`/api/state`), then follow live events.
+        SnapshotNeeded { reason: String },
+    }
 }
 
 /// One entry of the hub's log, as pushed to clients.
@@ -218,104 +228,106 @@ pub struct Event {
     pub what: EventKind,
 }
 
-/// Everything that can happen on the net.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum EventKind {
-    /// A call went out. Its id is this event's offset. Its sentence is not carried: every client
-    /// says it from the typed call ([`Call::render`]; the pages with [`crate::script_table`]),
-    /// so no field goes twice to every tablet or into the log. (Events logged before this
-    /// carried a `sentence` too; it is ignored when they are read back.)
-    CallPlaced {
-        call_id: CallId,
-        call: Call,
-        /// Whose answers the call waits for, when that is not just its target: the posts a call
-        /// to all posts sets to work (those online), or nobody (a report, an announcement — the
-        /// call is closed as it goes out). Absent: it waits for its target.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        awaiting: Option<Vec<Station>>,
-    },
-    /// An answer to an open call.
-    CallAnswered {
-        call_id: CallId,
-        caller: Station,
-        target: Target,
-        by: Station,
-        answer: Answer,
-        /// Time from placing to answer.
-        latency_ms: u64,
-        /// This answer closes the call: nobody else's is waited for.
-        #[serde(default = "closes_by_default")]
-        closes: bool,
-    },
-    /// No answer within the deadline: the hub calls again, as an operator would repeat.
-    CallRepeated {
-        call_id: CallId,
-        caller: Station,
-        target: Target,
-        attempt: u8,
-        sentence: String,
-    },
-    /// Still no answer after the repeat: the supervisor is told.
-    CallEscalated {
-        call_id: CallId,
-        caller: Station,
-        target: Target,
-        sentence: String,
-    },
-    /// The target had no tablet online when the call went out.
-    TargetOffline {
-        call_id: CallId,
-        caller: Station,
-        target: Target,
-    },
-    /// A station's first tablet came online.
-    StationOnline { station: Station },
-    /// A station's last tablet went offline.
-    StationOffline { station: Station },
-    /// A status tap, with the words a tablet shows for it.
-    Tapped {
-        by: Station,
-        tap: Tap,
-        words: String,
-    },
-    /// A visitor group as it is now (replaces the one with the same id).
-    VisitUpdated { visit: Visit },
-    /// A VIP room as it is now.
-    RoomUpdated { room: Room },
-    /// A service order as it is now.
-    OrderUpdated { order: Order },
-    /// The rota as it is now, and what changed it.
-    RotaUpdated { rota: Rota, change: String },
-    /// The site's modes as they are now.
-    ModeChanged { mode: Mode },
-    /// Words for some posts (`to`), or every post when `to` is empty: milestones of an important
-    /// event, rain reminders.
-    Announcement {
-        #[serde(default)]
-        to: Vec<Station>,
-        words: String,
-        /// For an important event's milestone: minutes before it.
-        #[serde(default)]
-        milestone: Option<u8>,
-    },
-    /// Something that should have happened has not.
-    AlertRaised { alert: Alert },
-    AlertResolved {
-        id: String,
-        to: Vec<Station>,
-        #[serde(default)]
-        by: Option<Station>,
-    },
-    /// A new day: groups that left or were declined, orders done, and rota sign-ins from before
-    /// `before` are taken off the board (they stay in the log and the reports).
-    BoardPruned { before: u64 },
-    /// `hub repair` could not prove the record that held this offset: what it said is lost.
-    /// Kept so that every later offset still means what it meant.
-    RecordLost {
-        /// When the repair ran (ms since the Unix epoch).
-        repaired_at: u64,
-    },
+tagged_enum! {
+    /// Everything that can happen on the net.
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    #[serde(tag = "kind", rename_all = "snake_case")]
+    pub enum EventKind {
+        /// A call went out. Its id is this event's offset. Its sentence is not carried: every client
+        /// says it from the typed call ([`Call::render`]; the pages with [`crate::script_table`]),
+        /// so no field goes twice to every tablet or into the log. (Events logged before this
+        /// carried a `sentence` too; it is ignored when they are read back.)
+        CallPlaced {
+            call_id: CallId,
+            call: Call,
+            /// Whose answers the call waits for, when that is not just its target: the posts a call
+            /// to all posts sets to work (those online), or nobody (a report, an announcement — the
+            /// call is closed as it goes out). Absent: it waits for its target.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            awaiting: Option<Vec<Station>>,
+        },
+        /// An answer to an open call.
+        CallAnswered {
+            call_id: CallId,
+            caller: Station,
+            target: Target,
+            by: Station,
+            answer: Answer,
+            /// Time from placing to answer.
+            latency_ms: u64,
+            /// This answer closes the call: nobody else's is waited for.
+            #[serde(default = "closes_by_default")]
+            closes: bool,
+        },
+        /// No answer within the deadline: the hub calls again, as an operator would repeat.
+        CallRepeated {
+            call_id: CallId,
+            caller: Station,
+            target: Target,
+            attempt: u8,
+            sentence: String,
+        },
+        /// Still no answer after the repeat: the supervisor is told.
+        CallEscalated {
+            call_id: CallId,
+            caller: Station,
+            target: Target,
+            sentence: String,
+        },
+        /// The target had no tablet online when the call went out.
+        TargetOffline {
+            call_id: CallId,
+            caller: Station,
+            target: Target,
+        },
+        /// A station's first tablet came online.
+        StationOnline { station: Station },
+        /// A station's last tablet went offline.
+        StationOffline { station: Station },
+        /// A status tap, with the words a tablet shows for it.
+        Tapped {
+            by: Station,
+            tap: Tap,
+            words: String,
+        },
+        /// A visitor group as it is now (replaces the one with the same id).
+        VisitUpdated { visit: Visit },
+        /// A VIP room as it is now.
+        RoomUpdated { room: Room },
+        /// A service order as it is now.
+        OrderUpdated { order: Order },
+        /// The rota as it is now, and what changed it.
+        RotaUpdated { rota: Rota, change: String },
+        /// The site's modes as they are now.
+        ModeChanged { mode: Mode },
+        /// Words for some posts (`to`), or every post when `to` is empty: milestones of an important
+        /// event, rain reminders.
+        Announcement {
+            #[serde(default)]
+            to: Vec<Station>,
+            words: String,
+            /// For an important event's milestone: minutes before it.
+            #[serde(default)]
+            milestone: Option<u8>,
+        },
+        /// Something that should have happened has not.
+        AlertRaised { alert: Alert },
+        AlertResolved {
+            id: String,
+            to: Vec<Station>,
+            #[serde(default)]
+            by: Option<Station>,
+        },
+        /// A new day: groups that left or were declined, orders done, and rota sign-ins from before
+        /// `before` are taken off the board (they stay in the log and the reports).
+        BoardPruned { before: u64 },
+        /// `hub repair` could not prove the record that held this offset: what it said is lost.
+        /// Kept so that every later offset still means what it meant.
+        RecordLost {
+            /// When the repair ran (ms since the Unix epoch).
+            repaired_at: u64,
+        },
+    }
 }
 
 impl EventKind {

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::post::{Post, Station, Target};
 use crate::rota::Turn;
+// The internally tagged enums below get their `Deserialize` from `tagged_enum!`: tag first.
+use crate::tag_first::tagged_enum;
 use crate::visitor::{Visitor, VisitorError};
 
 pub(crate) mod plate;
@@ -18,85 +20,87 @@ pub const MAX_ROOM: u8 = 99;
 /// Longest free-text field (a drink, a material, a description), in characters.
 pub const MAX_TEXT_CHARS: usize = 120;
 
-/// What a call is about, with its typed fields. The comment on each variant is the scripted line
-/// (caller → target) it stands for; `protocol/PROTOCOL.md` has the full table with sentences.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Intent {
-    /// Rule 1 of the discipline on its own: 「我是…，呼叫…，收到请回答」 with no matter yet. It opens
-    /// the channel; the caller states the matter once the target answers.
-    Hail,
-    /// #1 L1 → RC (walk-in): 目前有一组客户要来参观，现在是否能接待 — answered 可以接待 / 无法接待.
-    WalkInQuery,
-    /// #2 L1 → RC (walk-in, after 可以接待): {who}一行{n}人已前往展示中心.
-    HeadingIn { visitor: Visitor, party: u16 },
-    /// #3 L1 → RC (appointment): {who}一行{n}人已经抵达，请做好接待准备.
-    AppointmentArrived { visitor: Visitor, party: u16 },
-    /// #4 L1 → all posts: who, how many, appointment or not, what they look like (体貌特征).
-    ArrivalBroadcast {
-        visitor: Visitor,
-        party: u16,
-        appointment: bool,
-        #[serde(default)]
-        description: Option<String>,
-    },
-    /// #5 X → G1: {who}即将前往VIP室请做好接待准备.
-    VipRequest { visitor: Visitor },
-    /// #5 follow-up, G1 → X: VIP{k}已经做好接待准备 (a report: it needs no answer).
-    VipReady { room: u8 },
-    /// #6 X → RC: VIP{k}室{who}即将离场请做好准备.
-    VipDeparting { room: u8, visitor: Visitor },
-    /// #7 X → S1 and #12 G1 → S1: 请送{drink}至VIP{k}室. `drink` includes the quantity
-    /// (两杯柠檬水). `room: None` is the reception area: 请送{drink}至接待区 (the project's own
-    /// words, for the seed's 「X1引导客户就坐…并呼叫S1送水」 before any VIP room).
-    Drinks {
-        drink: String,
-        #[serde(default)]
-        room: Option<u8>,
-    },
-    /// #8 X → G1: VIP{k}需要复印身份证.
-    IdCopy { room: u8 },
-    /// #9 X → G1: 请准备{copies}份{material}资料放至前台处. `material` excludes the word 资料,
-    /// which the sentence adds (户型, not 户型资料).
-    Documents { copies: u16, material: String },
-    /// #10 S1 → OPS: 请将{items}送至水吧台.
-    Restock { items: String },
-    /// #11 G1 → S1: VIP{k}客人已离去请前去打扫.
-    ClearRoom { room: u8 },
-    /// S1 → G1, closing #11: VIP{k}已打扫完毕，可以接待 (the project's own words: the seed has no
-    /// "room clean" report).
-    RoomCleared { room: u8 },
-    /// #13 X → RC: {who}即将离场，请做好送客准备.
-    SeeOff { visitor: Visitor },
-    /// #14 X → L1: 请帮{who}叫一辆出租车，谢谢.
-    Taxi { visitor: Visitor },
-    /// #14 follow-up, L1 → X, in the seed's own form: {x}经理，您的客户{who}需要的出租车已经叫到
-    /// (with the plate L1 noted, a Chinese plate such as 粤B12345).
-    TaxiArrived {
-        visitor: Visitor,
-        #[serde(default)]
-        plate: Option<String>,
-    },
-    /// #15 lobby → model house (seed 002 6.2.5.6): {n}位客人已乘电梯上楼，请做好接待准备.
-    ModelHouseReady { party: u16 },
-    /// #16 model house → lobby (seed 002 6.2.8.4): {n}位客人已乘电梯下楼，请做好接待准备.
-    GuestsDown { party: u16 },
-    /// #17 lobby → shuttle (seed 002 6.2.9.2); `next_run` when the cart was full and guests wait.
-    Shuttle { party: u16, next_run: bool },
-    /// Reception → a client manager: take this group, by the rota (接访轮序). The turn counts
-    /// once the manager answers 收到. The words are the project's own (the seed has the rota's
-    /// rules, not its radio calls).
-    Assign {
-        visitor: Visitor,
-        party: u16,
-        turn: Turn,
-    },
-    /// The important event's send-off (seed 000, 重要活动接待流程: before the guest of honour
-    /// leaves, the butler tells every post to wait at the entrance post), G1 → all posts:
-    /// {who}即将离场，请各岗位到入口礼宾岗恭候送客 (the project's own words, after the seed).
-    LineUp { visitor: Visitor },
-    /// Anything outside the script, marked 【其他】 so nobody mistakes it for a scripted call.
-    Free { text: String },
+tagged_enum! {
+    /// What a call is about, with its typed fields. The comment on each variant is the scripted line
+    /// (caller → target) it stands for; `protocol/PROTOCOL.md` has the full table with sentences.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+    #[serde(tag = "kind", rename_all = "snake_case")]
+    pub enum Intent {
+        /// Rule 1 of the discipline on its own: 「我是…，呼叫…，收到请回答」 with no matter yet. It opens
+        /// the channel; the caller states the matter once the target answers.
+        Hail,
+        /// #1 L1 → RC (walk-in): 目前有一组客户要来参观，现在是否能接待 — answered 可以接待 / 无法接待.
+        WalkInQuery,
+        /// #2 L1 → RC (walk-in, after 可以接待): {who}一行{n}人已前往展示中心.
+        HeadingIn { visitor: Visitor, party: u16 },
+        /// #3 L1 → RC (appointment): {who}一行{n}人已经抵达，请做好接待准备.
+        AppointmentArrived { visitor: Visitor, party: u16 },
+        /// #4 L1 → all posts: who, how many, appointment or not, what they look like (体貌特征).
+        ArrivalBroadcast {
+            visitor: Visitor,
+            party: u16,
+            appointment: bool,
+            #[serde(default)]
+            description: Option<String>,
+        },
+        /// #5 X → G1: {who}即将前往VIP室请做好接待准备.
+        VipRequest { visitor: Visitor },
+        /// #5 follow-up, G1 → X: VIP{k}已经做好接待准备 (a report: it needs no answer).
+        VipReady { room: u8 },
+        /// #6 X → RC: VIP{k}室{who}即将离场请做好准备.
+        VipDeparting { room: u8, visitor: Visitor },
+        /// #7 X → S1 and #12 G1 → S1: 请送{drink}至VIP{k}室. `drink` includes the quantity
+        /// (两杯柠檬水). `room: None` is the reception area: 请送{drink}至接待区 (the project's own
+        /// words, for the seed's 「X1引导客户就坐…并呼叫S1送水」 before any VIP room).
+        Drinks {
+            drink: String,
+            #[serde(default)]
+            room: Option<u8>,
+        },
+        /// #8 X → G1: VIP{k}需要复印身份证.
+        IdCopy { room: u8 },
+        /// #9 X → G1: 请准备{copies}份{material}资料放至前台处. `material` excludes the word 资料,
+        /// which the sentence adds (户型, not 户型资料).
+        Documents { copies: u16, material: String },
+        /// #10 S1 → OPS: 请将{items}送至水吧台.
+        Restock { items: String },
+        /// #11 G1 → S1: VIP{k}客人已离去请前去打扫.
+        ClearRoom { room: u8 },
+        /// S1 → G1, closing #11: VIP{k}已打扫完毕，可以接待 (the project's own words: the seed has no
+        /// "room clean" report).
+        RoomCleared { room: u8 },
+        /// #13 X → RC: {who}即将离场，请做好送客准备.
+        SeeOff { visitor: Visitor },
+        /// #14 X → L1: 请帮{who}叫一辆出租车，谢谢.
+        Taxi { visitor: Visitor },
+        /// #14 follow-up, L1 → X, in the seed's own form: {x}经理，您的客户{who}需要的出租车已经叫到
+        /// (with the plate L1 noted, a Chinese plate such as 粤B12345).
+        TaxiArrived {
+            visitor: Visitor,
+            #[serde(default)]
+            plate: Option<String>,
+        },
+        /// #15 lobby → model house (seed 002 6.2.5.6): {n}位客人已乘电梯上楼，请做好接待准备.
+        ModelHouseReady { party: u16 },
+        /// #16 model house → lobby (seed 002 6.2.8.4): {n}位客人已乘电梯下楼，请做好接待准备.
+        GuestsDown { party: u16 },
+        /// #17 lobby → shuttle (seed 002 6.2.9.2); `next_run` when the cart was full and guests wait.
+        Shuttle { party: u16, next_run: bool },
+        /// Reception → a client manager: take this group, by the rota (接访轮序). The turn counts
+        /// once the manager answers 收到. The words are the project's own (the seed has the rota's
+        /// rules, not its radio calls).
+        Assign {
+            visitor: Visitor,
+            party: u16,
+            turn: Turn,
+        },
+        /// The important event's send-off (seed 000, 重要活动接待流程: before the guest of honour
+        /// leaves, the butler tells every post to wait at the entrance post), G1 → all posts:
+        /// {who}即将离场，请各岗位到入口礼宾岗恭候送客 (the project's own words, after the seed).
+        LineUp { visitor: Visitor },
+        /// Anything outside the script, marked 【其他】 so nobody mistakes it for a scripted call.
+        Free { text: String },
+    }
 }
 
 /// A target's answer to a call.

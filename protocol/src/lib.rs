@@ -42,6 +42,7 @@ pub mod room;
 pub mod rota;
 pub mod script;
 pub mod script_table;
+mod tag_first;
 pub mod tap;
 mod template;
 pub mod visit;

@@ -1,7 +1,11 @@
 //! The board's events — visits, rooms, orders, the rota, modes, alerts, taps — travel in both
-//! encodings and come back the same.
+//! encodings and come back the same, their tags first (as encoded) or anywhere.
+
+mod key_order;
 
 use std::collections::BTreeMap;
+
+use key_order::{TagPlace, reencode};
 
 use protocol::alert::{Alert, AlertKind};
 use protocol::mode::Mode;
@@ -131,6 +135,14 @@ fn board_events_round_trip_in_both_codecs() {
                 frame,
                 "{codec:?}"
             );
+            for order in TagPlace::ALL {
+                let bytes = reencode(codec, &frame, order);
+                assert_eq!(
+                    codec.decode::<ServerFrame>(&bytes).unwrap(),
+                    frame,
+                    "{codec:?} {order:?}"
+                );
+            }
         }
     }
 }

@@ -1,7 +1,10 @@
 //! Properties over generated calls: every intent renders to a sentence that parses back to the
-//! same call, both codecs round-trip it, and no input — bytes or text — makes a decoder or the
-//! parser panic.
+//! same call, both codecs round-trip it (its tags first, as encoded, or anywhere), and no input —
+//! bytes or text — makes a decoder or the parser panic.
 
+mod key_order;
+
+use key_order::{TagPlace, reencode};
 use proptest::prelude::*;
 use protocol::envelope::{ClientFrame, Command, Event, EventKind, ServerFrame};
 use protocol::intent::Role;
@@ -193,6 +196,13 @@ proptest! {
             prop_assert_eq!(&codec.decode::<ServerFrame>(&bytes).unwrap(), &push);
             let bytes = codec.encode(&cmd).unwrap();
             prop_assert_eq!(&codec.decode::<ClientFrame>(&bytes).unwrap(), &cmd);
+            // The same frames with their tags moved, as a client typing JSON may write them.
+            for order in TagPlace::ALL {
+                let bytes = reencode(codec, &push, order);
+                prop_assert_eq!(&codec.decode::<ServerFrame>(&bytes).unwrap(), &push);
+                let bytes = reencode(codec, &cmd, order);
+                prop_assert_eq!(&codec.decode::<ClientFrame>(&bytes).unwrap(), &cmd);
+            }
         }
     }
 
