@@ -215,6 +215,17 @@ struct FirstKeySeed {
     tag: &'static str,
 }
 
+impl FirstKeySeed {
+    /// The tag, when `name` is the tag's name; otherwise the key as `other` keeps it.
+    fn tag_or<'de>(&self, name: &[u8], other: impl FnOnce() -> Key<'de>) -> FirstKey<'de> {
+        if name == self.tag.as_bytes() {
+            FirstKey::Tag
+        } else {
+            FirstKey::Other(other())
+        }
+    }
+}
+
 impl<'de> DeserializeSeed<'de> for FirstKeySeed {
     type Value = FirstKey<'de>;
 
@@ -231,35 +242,19 @@ impl<'de> Visitor<'de> for FirstKeySeed {
     }
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<FirstKey<'de>, E> {
-        Ok(if v == self.tag {
-            FirstKey::Tag
-        } else {
-            FirstKey::Other(Key::Str(v))
-        })
+        Ok(self.tag_or(v.as_bytes(), || Key::Str(v)))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<FirstKey<'de>, E> {
-        Ok(if v == self.tag {
-            FirstKey::Tag
-        } else {
-            FirstKey::Other(Key::String(v.to_owned()))
-        })
+        Ok(self.tag_or(v.as_bytes(), || Key::String(v.to_owned())))
     }
 
     fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<FirstKey<'de>, E> {
-        Ok(if v == self.tag.as_bytes() {
-            FirstKey::Tag
-        } else {
-            FirstKey::Other(Key::Bytes(v))
-        })
+        Ok(self.tag_or(v, || Key::Bytes(v)))
     }
 
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<FirstKey<'de>, E> {
-        Ok(if v == self.tag.as_bytes() {
-            FirstKey::Tag
-        } else {
-            FirstKey::Other(Key::ByteBuf(v.to_vec()))
-        })
+        Ok(self.tag_or(v, || Key::ByteBuf(v.to_vec())))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<FirstKey<'de>, E> {

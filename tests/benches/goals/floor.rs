@@ -14,7 +14,7 @@
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::os::unix::fs::FileExt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -158,8 +158,9 @@ pub async fn durable_echo(rate: f64, duration: Duration) -> Result<Arc<Histogram
     Ok(trips)
 }
 
-/// The echo: once the file's space is ready (told on `prepared`), for each read, the bytes written at the end of the records, one `fdatasync`, one
-/// answer byte per whole request. Ends when the client goes.
+/// The echo. Once the file's space is ready (told on `prepared`), for each read: the bytes
+/// written after the last ones, one `fdatasync`, one answer byte per whole request. Ends when
+/// the client goes.
 fn serve(
     listener: TcpListener,
     path: &std::path::Path,
@@ -195,12 +196,8 @@ fn serve(
         file.sync_data().map_err(|e| format!("echo syncs: {e}"))?;
         let whole = (partial + n) / REQUEST;
         partial = (partial + n) % REQUEST;
-        if whole > 0 && answer(&mut stream, whole).is_err() {
+        if whole > 0 && stream.write_all(&vec![1u8; whole]).is_err() {
             return Ok(());
         }
     }
-}
-
-fn answer(stream: &mut TcpStream, n: usize) -> std::io::Result<()> {
-    stream.write_all(&vec![1u8; n])
 }
