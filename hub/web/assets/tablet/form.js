@@ -393,6 +393,8 @@ export class CallForm {
   schedule(changed = true) {
     clearTimeout(this.timer);
     if (changed) {
+      // A preview still on its way was read from the form as it was: it must not arm 发送.
+      this.seq += 1;
       this.call = null;
       this.updateSend();
     }
