@@ -42,6 +42,8 @@ use install::Installed;
 pub const SESSION_LIMIT: Duration = Duration::from_secs(180);
 /// Browsers running at once in one test binary (the machine has two cores).
 pub const AT_ONCE: usize = 2;
+/// How many times a page's Chromium is started before the test fails.
+const STARTS: u32 = 3;
 /// How often a wait looks again.
 const POLL: Duration = Duration::from_millis(25);
 
@@ -134,26 +136,31 @@ impl Browser {
     /// Opens a new window (a browser of its own: its own storage) of `viewport`'s size; `name`
     /// names it in messages and screenshots.
     pub async fn page(&self, name: &str, viewport: Viewport) -> Page {
-        let profile = self.profiles.path().join(sanitize(name));
-        let args = chromium_args(&profile, viewport);
-        let caps = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": self.installed.chromium,
-                "args": args,
-            },
-            "goog:loggingPrefs": { "browser": "ALL" },
-            "timeouts": { "pageLoad": 20_000, "script": 10_000, "implicit": 0 },
-        });
-        let Value::Object(caps) = caps else {
-            unreachable!("a JSON object")
+        // Chromium now and then exits as it starts on a loaded machine ("session not created:
+        // Chrome instance exited"), before any page: that is tried again, said, with a fresh
+        // profile (the one it left may still be locked). A page that fails once open is not.
+        let mut attempt = 1;
+        let client = loop {
+            let profile = self
+                .profiles
+                .path()
+                .join(format!("{}-{attempt}", sanitize(name)));
+            match self.session(&profile, viewport).await {
+                Ok(client) => break client,
+                Err(e) if attempt < STARTS => {
+                    eprintln!(
+                        "{}: Chromium did not start for {name} (try {attempt} of {STARTS}): {e}",
+                        self.test
+                    );
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(e) => panic!(
+                    "{}: Chromium does not start for {name} ({STARTS} tries): {e}",
+                    self.test
+                ),
+            }
         };
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(caps)
-            .connect(&self.driver.url)
-            .await
-            .unwrap_or_else(|e| panic!("{}: Chromium does not start for {name}: {e}", self.test));
         let page = Page {
             name: name.to_owned(),
             test: self.test.clone(),
@@ -187,6 +194,33 @@ impl Browser {
         page.cdp("Emulation.setLocaleOverride", json!({ "locale": "zh-CN" }))
             .await;
         page
+    }
+}
+
+impl Browser {
+    /// A WebDriver session: one Chromium with its own `profile`, at `viewport`'s size.
+    async fn session(
+        &self,
+        profile: &Path,
+        viewport: Viewport,
+    ) -> Result<Client, fantoccini::error::NewSessionError> {
+        let caps = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": self.installed.chromium,
+                "args": chromium_args(profile, viewport),
+            },
+            "goog:loggingPrefs": { "browser": "ALL" },
+            "timeouts": { "pageLoad": 20_000, "script": 10_000, "implicit": 0 },
+        });
+        let Value::Object(caps) = caps else {
+            unreachable!("a JSON object")
+        };
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&self.driver.url)
+            .await
     }
 }
 
