@@ -454,3 +454,67 @@ async fn a_connect_sent_right_behind_the_handshake_is_read_and_answered() {
         }
     ));
 }
+
+#[tokio::test]
+async fn a_handshake_in_one_piece_or_in_several_gets_the_same_answer_and_a_working_line() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let hub = TestHub::start().await;
+    let request = b"GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Protocol: radio.v1.json\r\n\r\n";
+    // Whole in one write, or trickling in over a slow link: the same 101, and a line that
+    // takes `connect`.
+    for pieces in [1, 3] {
+        let mut tcp = tokio::net::TcpStream::connect(hub.addr).await.unwrap();
+        for piece in request.chunks(request.len().div_ceil(pieces)) {
+            tcp.write_all(piece).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            head.push(tcp.read_u8().await.unwrap());
+        }
+        let head = String::from_utf8(head).unwrap().to_ascii_lowercase();
+        assert!(
+            head.starts_with("http/1.1 101 switching protocols\r\n"),
+            "{head}"
+        );
+        for line in [
+            "connection: upgrade",
+            "upgrade: websocket",
+            // RFC 6455 §1.3's own example key and answer.
+            "sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo=",
+            "sec-websocket-protocol: radio.v1.json",
+        ] {
+            assert!(
+                head.contains(&format!("\r\n{line}\r\n")),
+                "{pieces} piece(s): {head}"
+            );
+        }
+        let mut ws = tokio_tungstenite::WebSocketStream::from_raw_socket(
+            tokio_tungstenite::MaybeTlsStream::Plain(tcp),
+            tokio_tungstenite::tungstenite::protocol::Role::Client,
+            None,
+        )
+        .await;
+        let connect = ClientFrame {
+            id: 1,
+            cmd: Command::Connect {
+                token: hub.token("S1"),
+                resume: None,
+            },
+        };
+        let text = String::from_utf8(Codec::Json.encode(&connect).unwrap().to_vec()).unwrap();
+        ws.send(Message::Text(text.into())).await.unwrap();
+        assert!(
+            matches!(
+                next_frame(&mut ws, Codec::Json).await,
+                ServerFrame::Reply {
+                    id: 1,
+                    body: ReplyBody::Welcome { .. }
+                }
+            ),
+            "{pieces} piece(s)"
+        );
+    }
+}
