@@ -565,12 +565,7 @@ impl Switchboard {
             id,
             body: welcome.clone(),
         };
-        if let Some(f) = encode(codec, &frame) {
-            outlet.queue_own(f);
-        }
-        for f in backlog {
-            outlet.queue_own(f);
-        }
+        outlet.queue_own_all(encode(codec, &frame).into_iter().chain(backlog));
         if reply.send(Joined { conn, welcome }).is_err() {
             return; // the connection went away while waiting
         }

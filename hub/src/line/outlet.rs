@@ -237,6 +237,16 @@ impl Outlet {
         self.lock().push(frame);
     }
 
+    /// [`queue_own`](Self::queue_own) for several frames at once (a welcome and the backlog
+    /// behind it): one lock, and the queue grown once.
+    pub fn queue_own_all(&self, frames: impl Iterator<Item = Framed>) {
+        let mut p = self.lock();
+        p.frames.reserve(frames.size_hint().0);
+        for frame in frames {
+            p.push(frame);
+        }
+    }
+
     /// Plaintext read from the socket: straight from it, or through TLS. `WouldBlock` when
     /// nothing has come.
     pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
