@@ -195,9 +195,7 @@ impl Browser {
             .await;
         page
     }
-}
 
-impl Browser {
     /// A WebDriver session: one Chromium with its own `profile`, at `viewport`'s size.
     async fn session(
         &self,
