@@ -674,6 +674,22 @@ async fn quick_actions_preview_the_hubs_sentence_send_it_and_show_its_state() {
             .await
             == true
     );
+    // The next form opens while 已发出 is still shown: the toast stays beside the form, off
+    // its buttons.
+    bar.wait_for_text("#toast", "已发出").await;
+    bar.click("[data-kind='restock']").await;
+    let overlap = bar
+        .js(
+            "const t = document.getElementById('toast').getBoundingClientRect();
+             const f = document.getElementById('sheet').getBoundingClientRect();
+             return !document.getElementById('toast').hidden
+               && t.right > f.left && t.left < f.right && t.bottom > f.top && t.top < f.bottom;",
+            vec![],
+        )
+        .await;
+    assert_eq!(overlap, false, "the toast covers the open form");
+    bar.screenshot("S1-toast-beside-form").await;
+    bar.click("#sheet-close").await;
     site.tablet("OPS").answer(call_id, GOT).await.unwrap();
     bar.wait_for_text("#outgoing", "已收到").await;
     let shown = bar.text("#outgoing").await;
