@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 /// A running chromedriver, listening on loopback.
@@ -31,38 +31,40 @@ impl Driver {
             .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", chromedriver.display()))?;
-        let mut stdout = child.stdout.take().expect("stdout is piped");
+        // What it says on either stream, kept (up to `SAID`) to read the port from and to show
+        // if it never names one.
+        let said = Arc::new(Mutex::new(Vec::new()));
         let (port_tx, port_rx) = mpsc::channel();
-        // Read what chromedriver says until it names its port, then keep draining its stdout so
-        // that it never blocks on a full pipe.
-        std::thread::spawn(move || {
-            let mut said = Vec::new();
-            let mut chunk = [0u8; 4096];
-            let mut port_tx = Some(port_tx);
-            while let Ok(n) = stdout.read(&mut chunk) {
-                if n == 0 {
-                    break;
-                }
-                if let Some(tx) = port_tx.as_ref() {
-                    said.extend_from_slice(&chunk[..n]);
-                    if let Some(port) = port_in(&String::from_utf8_lossy(&said)) {
-                        let _ = tx.send(port);
-                        port_tx = None;
-                    }
-                }
-            }
-        });
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let readers = [
+            drain(stdout, Arc::clone(&said), Some(port_tx)),
+            drain(stderr, Arc::clone(&said), None),
+        ];
         let port = match port_rx.recv_timeout(STARTUP) {
             Ok(port) => port,
-            Err(_) => {
+            Err(why) => {
                 kill_group(child.id());
-                let _ = child.wait();
+                let ended = match child.wait() {
+                    Ok(status) => status.to_string(),
+                    Err(e) => format!("cannot tell: {e}"),
+                };
+                // Its pipes are closed now that its whole group is gone: read them to the end.
+                for reader in readers {
+                    let _ = reader.join();
+                }
+                let when = match why {
+                    mpsc::RecvTimeoutError::Timeout => format!("within {STARTUP:?}"),
+                    mpsc::RecvTimeoutError::Disconnected => "before it ended".to_owned(),
+                };
+                let said = said.lock().unwrap_or_else(|p| p.into_inner());
                 return Err(format!(
-                    "{} did not say which port it listens on within {STARTUP:?}",
-                    chromedriver.display()
+                    "{} did not say which port it listens on {when} ({ended}; it said: {:?})",
+                    chromedriver.display(),
+                    String::from_utf8_lossy(&said).trim()
                 ));
             }
         };
@@ -98,6 +100,36 @@ impl Drop for Driver {
     }
 }
 
+/// How much of what chromedriver says is kept.
+const SAID: usize = 8 * 1024;
+
+/// Reads `stream` to its end on a thread of its own, so that chromedriver never blocks on a full
+/// pipe; keeps the first [`SAID`] bytes in `said` and, with `port`, sends the port once `said`
+/// names it.
+fn drain(
+    mut stream: impl Read + Send + 'static,
+    said: Arc<Mutex<Vec<u8>>>,
+    mut port: Option<mpsc::Sender<u16>>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n) = stream.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            let mut said = said.lock().unwrap_or_else(|p| p.into_inner());
+            let room = SAID.saturating_sub(said.len());
+            said.extend_from_slice(&chunk[..n.min(room)]);
+            if let Some(tx) = port.as_ref()
+                && let Some(found) = port_in(&String::from_utf8_lossy(&said))
+            {
+                let _ = tx.send(found);
+                port = None;
+            }
+        }
+    })
+}
+
 /// The port in chromedriver's "… was started successfully on port 41235." line.
 fn port_in(said: &str) -> Option<u16> {
     let after = said.split("started successfully on port ").nth(1)?;
@@ -125,5 +157,32 @@ mod tests {
             None
         );
         assert_eq!(super::port_in("Starting ChromeDriver on port 0"), None);
+    }
+
+    /// A driver that ends without naming its port fails at once, and the failure shows what it
+    /// said on either stream, so a CI log says why.
+    #[test]
+    fn a_driver_that_ends_early_says_what_it_said() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let fake = dir.path().join("chromedriver");
+        std::fs::write(
+            &fake,
+            "#!/bin/sh\necho 'Starting ChromeDriver on port 0'\necho 'bind() failed' >&2\nexit 3\n",
+        )
+        .expect("the fake driver is written");
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755))
+            .expect("the fake driver is executable");
+        let started = std::time::Instant::now();
+        let Err(e) = super::Driver::launch(&fake, super::Duration::from_secs(60)) else {
+            panic!("a driver that names no port was taken as started");
+        };
+        assert!(
+            started.elapsed() < super::STARTUP,
+            "it waited for the timeout: {e}"
+        );
+        assert!(e.contains("Starting ChromeDriver on port 0"), "{e}");
+        assert!(e.contains("bind() failed"), "{e}");
+        assert!(e.contains("before it ended (exit status: 3;"), "{e}");
     }
 }

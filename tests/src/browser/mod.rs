@@ -42,7 +42,7 @@ use install::Installed;
 pub const SESSION_LIMIT: Duration = Duration::from_secs(180);
 /// Browsers running at once in one test binary (the machine has two cores).
 pub const AT_ONCE: usize = 2;
-/// How many times a page's Chromium is started before the test fails.
+/// How many times chromedriver, or a page's Chromium, is started before the test fails.
 const STARTS: u32 = 3;
 /// How often a wait looks again.
 const POLL: Duration = Duration::from_millis(25);
@@ -103,12 +103,25 @@ impl Browser {
             .await
             .expect("the install check does not panic")
             .unwrap_or_else(|e| panic!("{e}"));
-        let chromedriver = installed.chromedriver.clone();
-        let driver =
-            tokio::task::spawn_blocking(move || Driver::launch(&chromedriver, SESSION_LIMIT))
-                .await
-                .expect("the driver launch does not panic")
-                .unwrap_or_else(|e| panic!("{e}"));
+        let mut attempt = 1;
+        let driver = loop {
+            let chromedriver = installed.chromedriver.clone();
+            let launched =
+                tokio::task::spawn_blocking(move || Driver::launch(&chromedriver, SESSION_LIMIT))
+                    .await
+                    .expect("the driver launch does not panic");
+            match launched {
+                Ok(driver) => break driver,
+                Err(e) if attempt < STARTS => {
+                    eprintln!(
+                        "{test}: chromedriver did not start (try {attempt} of {STARTS}): {e}"
+                    );
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(e) => panic!("{test}: chromedriver does not start ({STARTS} tries): {e}"),
+            }
+        };
         let shots = screenshots_root().join(sanitize(test));
         let _ = std::fs::remove_dir_all(&shots);
         std::fs::create_dir_all(&shots)
