@@ -4,7 +4,7 @@
 //! A report (VIP室已准备好) needs no answer at all.
 
 use protocol::envelope::CallId;
-use protocol::{Answer, Call, Event, EventKind, Station, Target};
+use protocol::{Answer, Call, Event, Station, Target};
 
 /// Answer this call with this answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,21 +35,17 @@ pub fn answer_for(answers: &[Answer], decision: Answer) -> Option<Answer> {
 /// What `me` answers to `event`, deciding walk-in queries with `decision`; `None` when the
 /// event is not a call for `me`, or the call is a report.
 pub fn decide(me: &Station, event: &Event, decision: Answer) -> Option<Ack> {
-    let EventKind::CallPlaced { call_id, call, .. } = &event.what else {
-        return None;
-    };
+    let (call_id, call) = event.placed()?;
     if !addressed_to(me, call) {
         return None;
     }
-    answer_for(call.intent.answers(), decision).map(|answer| Ack {
-        call_id: *call_id,
-        answer,
-    })
+    answer_for(call.intent.answers(), decision).map(|answer| Ack { call_id, answer })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use protocol::EventKind;
     use protocol::post::Post;
     use protocol::{Intent, Title, Visitor};
 
@@ -58,7 +54,6 @@ mod tests {
             offset: 5,
             at: 0,
             what: EventKind::CallPlaced {
-                call_id: 5,
                 call,
                 awaiting: None,
             },

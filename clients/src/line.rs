@@ -25,19 +25,19 @@ struct PlacedLine<'a> {
     call_id: CallId,
     #[serde(flatten)]
     call: &'a Call,
-    /// Said from the typed call: the event does not carry it.
+    /// Said from the typed call, and `call_id` is the event's offset: the event carries neither.
     sentence: String,
 }
 
 /// The JSON line for an event (without the newline).
 pub fn event_line(event: &Event) -> String {
     let json = match &event.what {
-        EventKind::CallPlaced { call_id, call, .. } => serde_json::to_string(&Line {
+        EventKind::CallPlaced { call, .. } => serde_json::to_string(&Line {
             offset: event.offset,
             at: event.at,
             what: PlacedLine {
                 kind: event.what.name(),
-                call_id: *call_id,
+                call_id: event.offset,
                 call,
                 sentence: call.render(),
             },
@@ -110,7 +110,6 @@ mod tests {
         let line = event_line(&event(
             12,
             EventKind::CallPlaced {
-                call_id: 12,
                 call,
                 awaiting: None,
             },
@@ -133,11 +132,10 @@ mod tests {
         let cases: Vec<(EventKind, Value)> = vec![
             (
                 EventKind::CallPlaced {
-                    call_id: 1,
                     call: placed,
                     awaiting: None,
                 },
-                json!({"call_id": 1, "caller": "X:张伟", "target": "G1",
+                json!({"call_id": 40, "caller": "X:张伟", "target": "G1",
                        "intent": {"kind": "id_copy", "room": 3}}),
             ),
             (

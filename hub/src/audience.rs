@@ -157,7 +157,6 @@ mod tests {
     fn a_call_is_seen_by_caller_target_and_supervisor_only() {
         let call = Call::new(Post::G1, Post::S1, Intent::ClearRoom { room: 1 });
         let a = Audience::of(&EventKind::CallPlaced {
-            call_id: 1,
             call,
             awaiting: None,
         });

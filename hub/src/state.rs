@@ -74,11 +74,8 @@ impl NetState {
     pub fn apply(&mut self, event: &Event, deadline_ms: u64) {
         self.offset = event.offset;
         match &event.what {
-            EventKind::CallPlaced {
-                call_id,
-                call,
-                awaiting,
-            } => {
+            EventKind::CallPlaced { call, awaiting } => {
+                let call_id = &event.offset;
                 self.counts.placed += 1;
                 if call.intent == protocol::Intent::Hail {
                     self.hails
@@ -342,7 +339,6 @@ mod tests {
             offset,
             at,
             EventKind::CallPlaced {
-                call_id: offset,
                 call,
                 awaiting: None,
             },

@@ -867,8 +867,8 @@ impl Switchboard {
         let awaiting = self.state.awaiting_for(&call);
         let just_the_target =
             awaiting.len() == 1 && call.target.station().is_some_and(|t| awaiting.contains(t));
+        // Logged first, so its offset is `call_id`: the event does not carry it again.
         let mut events = vec![EventKind::CallPlaced {
-            call_id,
             call: call.clone(),
             awaiting: (!just_the_target).then(|| awaiting.into_iter().collect()),
         }];

@@ -233,12 +233,12 @@ tagged_enum! {
     #[derive(Clone, Debug, PartialEq, Serialize)]
     #[serde(tag = "kind", rename_all = "snake_case")]
     pub enum EventKind {
-        /// A call went out. Its id is this event's offset. Its sentence is not carried: every client
-        /// says it from the typed call ([`Call::render`]; the pages with [`crate::script_table`]),
-        /// so no field goes twice to every tablet or into the log. (Events logged before this
-        /// carried a `sentence` too; it is ignored when they are read back.)
+        /// A call went out. Its id is this event's offset ([`Event::placed`]), and its sentence
+        /// follows from the typed call ([`Call::render`]; the pages with
+        /// [`crate::script_table`]): neither is carried, so no field goes twice to every tablet
+        /// or into the log. (Events logged before this carried a `call_id` and a `sentence` too;
+        /// they are ignored when read back.)
         CallPlaced {
-            call_id: CallId,
             call: Call,
             /// Whose answers the call waits for, when that is not just its target: the posts a call
             /// to all posts sets to work (those online), or nobody (a report, an announcement — the
@@ -327,6 +327,16 @@ tagged_enum! {
             /// When the repair ran (ms since the Unix epoch).
             repaired_at: u64,
         },
+    }
+}
+
+impl Event {
+    /// The call this event placed, with its id (the event's offset), if it placed one.
+    pub fn placed(&self) -> Option<(CallId, &Call)> {
+        match &self.what {
+            EventKind::CallPlaced { call, .. } => Some((self.offset, call)),
+            _ => None,
+        }
     }
 }
 

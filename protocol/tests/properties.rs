@@ -188,7 +188,7 @@ proptest! {
         let push = ServerFrame::Event(Event {
             offset,
             at: 1_790_000_000_000,
-            what: EventKind::CallPlaced { call_id: offset, call: call.clone(), awaiting: None },
+            what: EventKind::CallPlaced { call: call.clone(), awaiting: None },
         });
         let cmd = ClientFrame { id, cmd: Command::Call { call } };
         for codec in Codec::ALL {

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use hub::{Config, Keys};
-use protocol::{Codec, Event, EventKind, Station};
+use protocol::{Codec, Event, Station};
 use tablet::{Options, Tablet, Welcome};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -252,9 +252,9 @@ pub async fn expect_no_event(tablet: &mut Tablet, kind: &str) {
 
 /// The call id of a `call_placed` event.
 pub fn call_id(e: &Event) -> u64 {
-    match &e.what {
-        EventKind::CallPlaced { call_id, .. } => *call_id,
-        other => panic!("not a call_placed event: {other:?}"),
+    match e.placed() {
+        Some((call_id, _)) => call_id,
+        None => panic!("not a call_placed event: {:?}", e.what),
     }
 }
 
@@ -510,10 +510,10 @@ pub async fn expect_call_from(tablet: &mut Tablet, caller: &str) -> (u64, protoc
     let caller: Station = caller.parse().expect("a station code");
     loop {
         let e = expect_event(tablet, "call_placed").await;
-        if let EventKind::CallPlaced { call_id, call, .. } = e.what {
-            if call.caller == caller {
-                return (call_id, call);
-            }
+        if let Some((call_id, call)) = e.placed()
+            && call.caller == caller
+        {
+            return (call_id, call.clone());
         }
     }
 }

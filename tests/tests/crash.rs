@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use integration::token_for;
 use protocol::envelope::Resume;
-use protocol::{Call, EventKind, Intent, Post};
+use protocol::{Call, Intent, Post};
 use tablet::{Options, Tablet};
 
 struct HubProcess {
@@ -64,7 +64,7 @@ async fn kill_9_loses_no_accepted_call() {
             .await
             .expect("the replay keeps coming")
             .unwrap();
-        if let EventKind::CallPlaced { call_id, .. } = e.what {
+        if let Some((call_id, _)) = e.placed() {
             found.push(call_id);
         }
     }

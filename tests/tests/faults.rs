@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use integration::token_for;
 use protocol::envelope::Resume;
-use protocol::{Call, EventKind, Intent, Post};
+use protocol::{Call, Intent, Post};
 use tablet::{Options, Tablet};
 
 struct HubProcess {
@@ -111,7 +111,7 @@ async fn replayed(url: &str, data: &std::path::Path, epoch: u64) -> Vec<u64> {
         let Ok(Ok(e)) = tokio::time::timeout(Duration::from_secs(5), sup.next_event()).await else {
             break;
         };
-        if let EventKind::CallPlaced { call_id, .. } = e.what {
+        if let Some((call_id, _)) = e.placed() {
             found.push(call_id);
         }
         if e.offset + 1 >= welcome.head {
@@ -192,7 +192,7 @@ async fn delivery(hub: &HubProcess, data: &std::path::Path, n: u32) -> (Duration
                 .await
                 .expect("a healthy tablet is still served")
                 .unwrap();
-            if matches!(e.what, EventKind::CallPlaced { call_id: id, .. } if id == call_id) {
+            if e.placed().is_some_and(|(id, _)| id == call_id) {
                 break;
             }
         }

@@ -81,7 +81,7 @@ async fn past_the_file_size_limit_calls_are_refused_and_what_was_logged_is_still
     let mut seen = Vec::new();
     while seen.len() < placed.len() {
         let e = sup.next_event().await.unwrap();
-        if let protocol::EventKind::CallPlaced { call_id, .. } = e.what {
+        if let Some((call_id, _)) = e.placed() {
             seen.push(call_id);
         }
     }

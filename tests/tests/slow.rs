@@ -7,9 +7,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use integration::TestHub;
 use protocol::envelope::{Recovery, Resume};
-use protocol::{
-    Call, ClientFrame, Codec, Command, EventKind, Intent, Post, ServerFrame, Target, Visitor,
-};
+use protocol::{Call, ClientFrame, Codec, Command, Intent, Post, ServerFrame, Target, Visitor};
 use tablet::Options;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -75,11 +73,8 @@ async fn a_stalled_tablet_is_cut_off_and_the_others_keep_receiving() {
     let reading = tokio::spawn(async move {
         let mut got = BTreeSet::new();
         while got.len() < CALLS {
-            match reader.next_event().await.unwrap().what {
-                EventKind::CallPlaced { call_id, .. } => {
-                    got.insert(call_id);
-                }
-                _ => continue,
+            if let Some((call_id, _)) = reader.next_event().await.unwrap().placed() {
+                got.insert(call_id);
             }
         }
         got
@@ -112,7 +107,7 @@ async fn a_stalled_tablet_is_cut_off_and_the_others_keep_receiving() {
         {
             Some(Ok(Message::Binary(b))) => {
                 if let Ok(ServerFrame::Event(e)) = Codec::MsgPack.decode::<ServerFrame>(&b) {
-                    if let EventKind::CallPlaced { call_id, .. } = e.what {
+                    if let Some((call_id, _)) = e.placed() {
                         seen.insert(call_id);
                     }
                 }
@@ -137,7 +132,7 @@ async fn a_stalled_tablet_is_cut_off_and_the_others_keep_receiving() {
     let (mut y1, welcome) = hub.tablet_with("Y1", opts).await;
     assert!(matches!(welcome.recovery, Recovery::Recovered { .. }));
     while seen.len() < CALLS {
-        if let EventKind::CallPlaced { call_id, .. } = y1.next_event().await.unwrap().what {
+        if let Some((call_id, _)) = y1.next_event().await.unwrap().placed() {
             assert!(seen.insert(call_id), "call {call_id} delivered twice");
         }
     }

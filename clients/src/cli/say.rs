@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use protocol::envelope::CallId;
-use protocol::{Call, EventKind, Utterance};
+use protocol::{Call, Event, EventKind, Utterance};
 use tablet::{Placed, Reconnecting, Update};
 use tokio::time::Instant;
 
@@ -78,7 +78,7 @@ async fn wait_for_answer(rc: &mut Reconnecting, call_id: CallId, secs: f64) -> R
             }
         };
         match update {
-            Update::Event(event) if about(&event.what) == Some(call_id) => match event.what {
+            Update::Event(event) if about(&event) == Some(call_id) => match event.what {
                 EventKind::CallAnswered { .. } => {
                     return match stdout_line(&event_line(&event)) {
                         Written::Ok | Written::Closed => Ok(()),
@@ -109,10 +109,10 @@ async fn wait_for_answer(rc: &mut Reconnecting, call_id: CallId, secs: f64) -> R
 }
 
 /// The call an event is about, if any.
-fn about(what: &EventKind) -> Option<CallId> {
-    match what {
-        EventKind::CallPlaced { call_id, .. }
-        | EventKind::CallAnswered { call_id, .. }
+fn about(event: &Event) -> Option<CallId> {
+    match &event.what {
+        EventKind::CallPlaced { .. } => Some(event.offset),
+        EventKind::CallAnswered { call_id, .. }
         | EventKind::CallRepeated { call_id, .. }
         | EventKind::CallEscalated { call_id, .. }
         | EventKind::TargetOffline { call_id, .. } => Some(*call_id),

@@ -562,12 +562,8 @@ impl LoadTablet {
         let now = Instant::now();
         self.events.fetch_add(1, Ordering::Relaxed);
         match &e.what {
-            EventKind::CallPlaced {
-                call_id,
-                call,
-                awaiting,
-                ..
-            } if addressed_to(&self.station, call) => {
+            EventKind::CallPlaced { call, awaiting } if addressed_to(&self.station, call) => {
+                let call_id = &e.offset;
                 self.seen
                     .lock()
                     .expect("seen")

@@ -86,12 +86,8 @@ impl Board {
         self.first_at.get_or_insert(e.at);
         self.last_at = self.last_at.max(e.at);
         match &e.what {
-            EventKind::CallPlaced {
-                call_id,
-                call,
-                awaiting,
-                ..
-            } => {
+            EventKind::CallPlaced { call, awaiting } => {
+                let call_id = &e.offset;
                 let awaiting = match awaiting {
                     Some(list) => list.clone(),
                     None if call.intent.answers().is_empty() => Vec::new(),

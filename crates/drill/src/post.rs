@@ -372,12 +372,8 @@ impl Post {
             e.at
         };
         match &e.what {
-            EventKind::CallPlaced {
-                call_id,
-                call,
-                awaiting,
-                ..
-            } if addressed_to(me, call) => {
+            EventKind::CallPlaced { call, awaiting } if addressed_to(me, call) => {
+                let call_id = &e.offset;
                 let waits_for_me = match awaiting {
                     Some(list) => list.contains(me),
                     None => call.target.station() == Some(me),

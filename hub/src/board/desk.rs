@@ -84,7 +84,6 @@ impl Desk {
         let id = self.offset + 1;
         let updates = self.board.on_call(&call, id, self.now)?;
         self.log(vec![EventKind::CallPlaced {
-            call_id: id,
             call: call.clone(),
             awaiting: None,
         }]);
@@ -154,7 +153,6 @@ impl Desk {
         let id = self.offset + 1;
         let updates = self.board.on_call(&call, id, self.now)?;
         self.log(vec![EventKind::CallPlaced {
-            call_id: id,
             call: call.clone(),
             awaiting: None,
         }]);

@@ -146,10 +146,10 @@ impl DayReport {
     pub fn fold(&mut self, e: Event) {
         let today = (self.start..self.end).contains(&e.at);
         match e.what {
-            EventKind::CallPlaced { call_id, call, .. } => {
+            EventKind::CallPlaced { call, .. } => {
                 self.placed += u64::from(today);
                 if self.in_reach(e.at) && counts_a_turn(&call) {
-                    self.turn_calls.insert(call_id);
+                    self.turn_calls.insert(e.offset);
                 }
             }
             EventKind::CallAnswered {

@@ -121,7 +121,7 @@ impl Pair {
                     ServerFrame::Event(event) => {
                         s.n.fetch_add(1, Relaxed);
                         s.bytes.fetch_add(bytes as u64, Relaxed);
-                        if let EventKind::CallPlaced { call_id, call, .. } = event.what {
+                        if let Some((call_id, call)) = event.placed() {
                             if call.target == me {
                                 answers.send(Command::Answer {
                                     call_id,

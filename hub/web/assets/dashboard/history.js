@@ -53,7 +53,7 @@ export class VisitHistory {
     switch (w.kind) {
       case 'call_placed': {
         const sentence = sentenceOf(w.call);
-        this.sentences.set(w.call_id, sentence);
+        this.sentences.set(e.offset, sentence); // the call's id
         if (this.sentences.size > this.keepSentences) {
           this.sentences.delete(this.sentences.keys().next().value);
         }

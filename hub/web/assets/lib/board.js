@@ -121,7 +121,7 @@ export class Board {
       ? [w.call.target]
       : []);
     const call = {
-      call_id: w.call_id,
+      call_id: e.offset, // a placed call's id is its event's offset
       call: w.call,
       sentence: sentenceOf(w.call),
       placed_at: e.at,
@@ -136,7 +136,7 @@ export class Board {
     if (awaiting.length === 0) {
       this.close(call, e.at); // a report or an announcement: nothing to wait for
     } else {
-      this.calls.set(w.call_id, call);
+      this.calls.set(call.call_id, call);
     }
   }
 
