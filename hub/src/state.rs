@@ -75,7 +75,7 @@ impl NetState {
         self.offset = event.offset;
         match &event.what {
             EventKind::CallPlaced { call, awaiting } => {
-                let call_id = &event.offset;
+                let call_id = event.offset;
                 self.counts.placed += 1;
                 if call.intent == protocol::Intent::Hail {
                     self.hails
@@ -104,11 +104,11 @@ impl NetState {
                 if awaiting.is_empty() {
                     return; // an announcement with nobody bound to answer it
                 }
-                self.due.insert((event.at + deadline_ms, *call_id));
+                self.due.insert((event.at + deadline_ms, call_id));
                 self.open.insert(
-                    *call_id,
+                    call_id,
                     OpenCall {
-                        call_id: *call_id,
+                        call_id,
                         call: call.clone(),
                         sentence: call.render(),
                         placed_at: event.at,

@@ -563,19 +563,19 @@ impl LoadTablet {
         self.events.fetch_add(1, Ordering::Relaxed);
         match &e.what {
             EventKind::CallPlaced { call, awaiting } if addressed_to(&self.station, call) => {
-                let call_id = &e.offset;
+                let call_id = e.offset;
                 self.seen
                     .lock()
                     .expect("seen")
                     .delivered
-                    .push((*call_id, now));
+                    .push((call_id, now));
                 let waits_for_me = match awaiting {
                     Some(list) => list.contains(&self.station),
                     None => call.target.station() == Some(&self.station),
                 };
                 if self.answers && waits_for_me {
                     if let Some(t) = self.tablet.as_mut() {
-                        if t.answer(*call_id, Answer::Received).await.is_ok() {
+                        if t.answer(call_id, Answer::Received).await.is_ok() {
                             self.seen.lock().expect("seen").answers += 1;
                         }
                     }

@@ -87,7 +87,7 @@ impl Board {
         self.last_at = self.last_at.max(e.at);
         match &e.what {
             EventKind::CallPlaced { call, awaiting } => {
-                let call_id = &e.offset;
+                let call_id = e.offset;
                 let awaiting = match awaiting {
                     Some(list) => list.clone(),
                     None if call.intent.answers().is_empty() => Vec::new(),
@@ -95,7 +95,7 @@ impl Board {
                 };
                 let closed_at = awaiting.is_empty().then_some(e.at);
                 self.calls.insert(
-                    *call_id,
+                    call_id,
                     CallRecord {
                         call: call.clone(),
                         placed_at: e.at,

@@ -373,7 +373,7 @@ impl Post {
         };
         match &e.what {
             EventKind::CallPlaced { call, awaiting } if addressed_to(me, call) => {
-                let call_id = &e.offset;
+                let call_id = e.offset;
                 let waits_for_me = match awaiting {
                     Some(list) => list.contains(me),
                     None => call.target.station() == Some(me),
@@ -381,17 +381,17 @@ impl Post {
                 let owed = waits_for_me
                     .then(|| crate::mirror::answer_for(call.intent.answers()))
                     .flatten();
-                let h = self.heard.entry(*call_id).or_default();
+                let h = self.heard.entry(call_id).or_default();
                 if h.attempts.is_empty() {
                     h.attempts.push(now);
                 }
                 h.owed = owed;
-                if owed.is_some() && !self.expect.contains_key(call_id) {
+                if owed.is_some() && !self.expect.contains_key(&call_id) {
                     // Told how to answer within moments, as a rule; if not, answer anyway.
                     let check = self.setup.clock.wall_at(now + GRACE_MS);
-                    self.due.push(Reverse((check, *call_id, true)));
+                    self.due.push(Reverse((check, call_id, true)));
                 }
-                self.schedule(*call_id);
+                self.schedule(call_id);
             }
             EventKind::CallRepeated { call_id, .. } | EventKind::CallEscalated { call_id, .. } => {
                 if let Some(h) = self.heard.get_mut(call_id) {
