@@ -103,25 +103,15 @@ impl Browser {
             .await
             .expect("the install check does not panic")
             .unwrap_or_else(|e| panic!("{e}"));
-        let mut attempt = 1;
-        let driver = loop {
+        let driver = start_with_retries(&format!("{test}: chromedriver"), |_| {
             let chromedriver = installed.chromedriver.clone();
-            let launched =
+            async move {
                 tokio::task::spawn_blocking(move || Driver::launch(&chromedriver, SESSION_LIMIT))
                     .await
-                    .expect("the driver launch does not panic");
-            match launched {
-                Ok(driver) => break driver,
-                Err(e) if attempt < STARTS => {
-                    eprintln!(
-                        "{test}: chromedriver did not start (try {attempt} of {STARTS}): {e}"
-                    );
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
-                Err(e) => panic!("{test}: chromedriver does not start ({STARTS} tries): {e}"),
+                    .expect("the driver launch does not panic")
             }
-        };
+        })
+        .await;
         let shots = screenshots_root().join(sanitize(test));
         let _ = std::fs::remove_dir_all(&shots);
         std::fs::create_dir_all(&shots)
@@ -152,28 +142,15 @@ impl Browser {
         // Chromium now and then exits as it starts on a loaded machine ("session not created:
         // Chrome instance exited"), before any page: that is tried again, said, with a fresh
         // profile (the one it left may still be locked). A page that fails once open is not.
-        let mut attempt = 1;
-        let client = loop {
+        let what = format!("{}: Chromium for {name}", self.test);
+        let client = start_with_retries(&what, |attempt| {
             let profile = self
                 .profiles
                 .path()
                 .join(format!("{}-{attempt}", sanitize(name)));
-            match self.session(&profile, viewport).await {
-                Ok(client) => break client,
-                Err(e) if attempt < STARTS => {
-                    eprintln!(
-                        "{}: Chromium did not start for {name} (try {attempt} of {STARTS}): {e}",
-                        self.test
-                    );
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
-                Err(e) => panic!(
-                    "{}: Chromium does not start for {name} ({STARTS} tries): {e}",
-                    self.test
-                ),
-            }
-        };
+            async move { self.session(&profile, viewport).await }
+        })
+        .await;
         let page = Page {
             name: name.to_owned(),
             test: self.test.clone(),
@@ -232,6 +209,27 @@ impl Browser {
             .capabilities(caps)
             .connect(&self.driver.url)
             .await
+    }
+}
+
+/// Starts `what` with `start(attempt)`, up to [`STARTS`] times: a failure before the last is said
+/// and tried again after a pause; the last fails the test.
+async fn start_with_retries<T, E, Started>(what: &str, mut start: impl FnMut(u32) -> Started) -> T
+where
+    E: std::fmt::Display,
+    Started: std::future::Future<Output = Result<T, E>>,
+{
+    let mut attempt = 1;
+    loop {
+        match start(attempt).await {
+            Ok(started) => return started,
+            Err(e) if attempt < STARTS => {
+                eprintln!("{what} did not start (try {attempt} of {STARTS}): {e}");
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(e) => panic!("{what} does not start ({STARTS} tries): {e}"),
+        }
     }
 }
 
@@ -619,4 +617,38 @@ fn sanitize(name: &str) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{STARTS, start_with_retries};
+
+    /// A start that fails is tried again, told which attempt it is, up to `STARTS` times.
+    #[tokio::test]
+    async fn a_failed_start_is_tried_again_then_fails_the_test() {
+        let mut tried = Vec::new();
+        let started = start_with_retries("a flaky thing", |attempt| {
+            tried.push(attempt);
+            async move {
+                if attempt < STARTS {
+                    Err("exited")
+                } else {
+                    Ok(attempt)
+                }
+            }
+        })
+        .await;
+        assert_eq!(started, STARTS);
+        assert_eq!(tried, (1..=STARTS).collect::<Vec<_>>());
+
+        let never = tokio::spawn(start_with_retries("a broken thing", |_| async {
+            Err::<(), _>("exited")
+        }));
+        let panic = never.await.expect_err("it gives up").into_panic();
+        let said = panic.downcast_ref::<String>().expect("a formatted message");
+        assert_eq!(
+            said,
+            &format!("a broken thing does not start ({STARTS} tries): exited")
+        );
+    }
 }
