@@ -25,6 +25,9 @@ struct Wanted {
     upto: u64,
     file: Option<(PathBuf, Arc<File>)>,
     stop: bool,
+    /// The thread waits for work: only then does asking wake it. While it syncs, a command
+    /// only notes what it wants (no system call), and the next sync takes it.
+    waiting: bool,
 }
 
 /// The switchboard's end: ask for offsets to be made durable, learn when they are.
@@ -45,6 +48,7 @@ impl Syncer {
                 upto: durable,
                 file: None,
                 stop: false,
+                waiting: false,
             }),
             Condvar::new(),
         ));
@@ -90,8 +94,17 @@ impl Syncer {
         let (lock, ready) = &*self.wanted;
         let mut w = lock.lock().unwrap_or_else(|p| p.into_inner());
         w.upto = upto;
-        w.file = self.file.clone();
-        ready.notify_one();
+        // The handle is passed on only when the segment changed (no copy of its path per call).
+        let same = match (&w.file, &self.file) {
+            (Some((_, a)), Some((_, b))) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        if !same {
+            w.file = self.file.clone();
+        }
+        if w.waiting {
+            ready.notify_one();
+        }
     }
 
     /// Says so when the log's durable offset moves (or a sync fails).
@@ -130,7 +143,9 @@ fn run(wanted: &(Mutex<Wanted>, Condvar), tell: &watch::Sender<Synced>, mut done
         let (upto, file) = {
             let mut w = lock.lock().unwrap_or_else(|p| p.into_inner());
             while w.upto <= done && !w.stop {
+                w.waiting = true;
                 w = ready.wait(w).unwrap_or_else(|p| p.into_inner());
+                w.waiting = false;
             }
             if w.upto <= done && w.stop {
                 return;
@@ -174,6 +189,32 @@ mod tests {
         assert_eq!(s.synced().borrow().failed, None);
         // Asking again for less does nothing.
         s.want(3, &path, || unreachable!("the handle is held"));
+        s.stop();
+    }
+
+    #[tokio::test]
+    async fn every_ask_is_served_whether_the_thread_waits_or_syncs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("segment");
+        std::fs::write(&path, b"records").unwrap();
+        let mut s = Syncer::start(0);
+        let open = || File::options().append(true).open(&path);
+        // Asks back to back (the thread is mid-sync: only noted) and after a pause (the
+        // thread waits: woken). None may be left unsynced.
+        for upto in 1..=200u64 {
+            s.want(upto, &path, open);
+            if upto % 20 == 0 {
+                tokio::time::timeout(
+                    std::time::Duration::from_secs(5),
+                    s.synced().wait_for(|x| x.upto >= upto),
+                )
+                .await
+                .unwrap_or_else(|_| panic!("offset {upto} was asked for and never synced"))
+                .unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        }
+        assert_eq!(s.durable(), 200);
         s.stop();
     }
 }
