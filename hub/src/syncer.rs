@@ -170,21 +170,32 @@ fn run(wanted: &(Mutex<Wanted>, Condvar), tell: &watch::Sender<Synced>, mut done
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn what_is_asked_for_is_said_durable_once_synced() {
+    /// A segment file with some records, in a folder that lasts as long as the guard.
+    fn segment() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("segment");
         std::fs::write(&path, b"records").unwrap();
+        (dir, path)
+    }
+
+    /// Waits (5 s at most) until the log is said durable up to `upto`.
+    async fn synced_to(s: &mut Syncer, upto: u64) {
+        tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            s.synced().wait_for(|x| x.upto >= upto),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("offset {upto} was asked for and never synced"))
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn what_is_asked_for_is_said_durable_once_synced() {
+        let (_dir, path) = segment();
         let mut s = Syncer::start(1);
         assert_eq!(s.durable(), 1);
         s.want(5, &path, || File::options().append(true).open(&path));
-        tokio::time::timeout(
-            std::time::Duration::from_secs(5),
-            s.synced().wait_for(|x| x.upto >= 5),
-        )
-        .await
-        .unwrap()
-        .unwrap();
+        synced_to(&mut s, 5).await;
         assert_eq!(s.durable(), 5);
         assert_eq!(s.synced().borrow().failed, None);
         // Asking again for less does nothing.
@@ -194,9 +205,7 @@ mod tests {
 
     #[tokio::test]
     async fn every_ask_is_served_whether_the_thread_waits_or_syncs() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("segment");
-        std::fs::write(&path, b"records").unwrap();
+        let (_dir, path) = segment();
         let mut s = Syncer::start(0);
         let open = || File::options().append(true).open(&path);
         // Asks back to back (the thread is mid-sync: only noted) and after a pause (the
@@ -204,13 +213,7 @@ mod tests {
         for upto in 1..=200u64 {
             s.want(upto, &path, open);
             if upto % 20 == 0 {
-                tokio::time::timeout(
-                    std::time::Duration::from_secs(5),
-                    s.synced().wait_for(|x| x.upto >= upto),
-                )
-                .await
-                .unwrap_or_else(|_| panic!("offset {upto} was asked for and never synced"))
-                .unwrap();
+                synced_to(&mut s, upto).await;
                 std::thread::sleep(std::time::Duration::from_millis(2));
             }
         }
