@@ -13,7 +13,7 @@
 //! waits for it. At start, the state is loaded from the newest checkpoint and only the events
 //! after it are replayed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use protocol::envelope::{PROTOCOL_VERSION, Recovery, Resume};
@@ -120,6 +120,12 @@ const HELD_PER_QUEUE: usize = 4;
 /// tablet in one write.
 const BATCH: usize = 64;
 
+/// Most tablets written in one turn of the switchboard's loop. A call to everyone queues a
+/// frame on every tablet at once (cheap) and the writes (a system call each) go out this many at
+/// a time, with new requests let in between: a call never waits for the whole fan-out of the
+/// calls before it to be written before its own frames are queued behind theirs.
+const WRITE_CHUNK: usize = 128;
+
 struct Tablet {
     station: Station,
     codec: Codec,
@@ -188,8 +194,9 @@ pub struct Switchboard {
     syncer: crate::syncer::Syncer,
     /// Tablets with frames held until the log is durable.
     holding: Vec<ConnId>,
-    /// Tablets with frames queued since the last write.
-    dirty: Vec<ConnId>,
+    /// Tablets with frames queued and not yet written, in the order they are to be written
+    /// ([`WRITE_CHUNK`] a turn); each once, while its `dirty` is set.
+    dirty: VecDeque<ConnId>,
     /// The batch's events, handed to the tablets at its end.
     outbox: outbox::Outbox,
     /// When the log's last write or sync failed, and why: `/healthz` fails for
@@ -311,7 +318,7 @@ impl Switchboard {
             retry_at: None,
             syncer: crate::syncer::Syncer::start(durable),
             holding: Vec::new(),
-            dirty: Vec::new(),
+            dirty: Default::default(),
             outbox: outbox::Outbox::default(),
         };
         let stale: Vec<EventKind> = sb
@@ -413,6 +420,8 @@ impl Switchboard {
                         self.release();
                     }
                 }
+                // Tablets still to write: the next chunk, after whatever else is ready.
+                _ = std::future::ready(()), if !self.dirty.is_empty() => {}
             }
             self.write();
         }
@@ -585,7 +594,7 @@ impl Switchboard {
         // What the batch logged before the join came with the welcome, from the log.
         self.outbox.mark(conn, &mut tablet);
         self.tablets.insert(conn, tablet);
-        self.dirty.push(conn);
+        self.dirty.push_back(conn);
         self.metrics.connections.inc();
         if first {
             self.log_and_deliver(vec![EventKind::StationOnline { station }]);
@@ -1115,7 +1124,8 @@ impl Switchboard {
             return;
         };
         match t.send(f, most) {
-            Ok(true) => self.dirty.push(conn),
+            // A reply is what a tablet waits for: written before a fan-out's rest.
+            Ok(true) => self.dirty.push_front(conn),
             Ok(false) => {}
             Err(_) => {
                 self.metrics.disconnect("slow");
@@ -1124,12 +1134,14 @@ impl Switchboard {
         }
     }
 
-    /// Writes what each tablet was sent since the last write, straight to its socket, as far
-    /// as the socket takes it now (the tablet's task writes the rest). Never waits.
+    /// Hands out the batch's events, then writes what the next [`WRITE_CHUNK`] tablets were
+    /// sent, straight to their sockets, as far as each socket takes it now (the tablet's task
+    /// writes the rest). Never waits; the loop comes back for the rest.
     fn write(&mut self) {
         self.hand_out();
-        for conn in std::mem::take(&mut self.dirty) {
-            if let Some(t) = self.tablets.get_mut(&conn) {
+        let (tablets, dirty) = (&mut self.tablets, &mut self.dirty);
+        for conn in dirty.drain(..dirty.len().min(WRITE_CHUNK)) {
+            if let Some(t) = tablets.get_mut(&conn) {
                 // A full or failed socket is the tablet's task's to handle (it was woken).
                 if std::mem::take(&mut t.dirty) {
                     let _: Flushed = t.outlet.flush();
@@ -1217,8 +1229,9 @@ impl Switchboard {
             } else {
                 still.push(conn);
             }
+            // An acknowledgement the caller waits for: written before a fan-out's rest.
             if released && !std::mem::replace(&mut t.dirty, true) {
-                self.dirty.push(conn);
+                self.dirty.push_front(conn);
             }
         }
         self.holding = still;
@@ -1251,7 +1264,7 @@ impl Switchboard {
             } else if quiet >= ping_after && !t.pinged {
                 t.pinged = true;
                 if t.queue_now(Framed::ping(b"radio"), usize::MAX) == Ok(true) {
-                    self.dirty.push(*conn);
+                    self.dirty.push_back(*conn);
                 }
             } else if quiet < ping_after {
                 t.pinged = false;

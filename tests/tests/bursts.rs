@@ -122,3 +122,58 @@ async fn a_burst_reaches_every_tablet_whole_and_in_order_in_both_codecs() {
     }
     hub.stop().await;
 }
+
+/// More tablets than the switchboard writes in one turn of its loop (128), so a fan-out is
+/// written over several turns with the next calls let in between.
+const CROWD: usize = 300;
+
+#[tokio::test]
+async fn calls_made_while_a_long_fan_out_is_written_reach_every_tablet_once_and_in_order() {
+    let hub = TestHub::start().await;
+    let stations = ["L2", "S1", "SUP", "RC"];
+    let mut listeners = Vec::with_capacity(CROWD);
+    for i in 0..CROWD {
+        let station = stations[i % stations.len()];
+        listeners.push(if i % 2 == 0 {
+            hub.tablet(station).await
+        } else {
+            hub.json_tablet(station).await
+        });
+    }
+    let mut gate = Browser::open(&hub.url()).await;
+    gate.send(json!({"id": 0, "cmd": {"type": "connect", "token": hub.token("L1")}}))
+        .await;
+    assert_eq!(gate.next().await["body"]["kind"], "welcome");
+
+    // The burst's calls in small groups, back to back, so that most groups come in while the
+    // ones before them are still being written to the crowd.
+    let calls: Vec<Value> = (1..=BURST).map(burst_call).collect();
+    for group in calls.chunks(3) {
+        gate.send_all(group.iter().cloned()).await;
+        tokio::task::yield_now().await;
+    }
+    let mut acknowledged = 0;
+    while acknowledged < BURST {
+        let frame = gate.next().await;
+        if frame["type"] == "reply" {
+            acknowledged += 1;
+            assert_eq!(frame["id"], acknowledged, "replies in order: {frame}");
+            assert_eq!(frame["body"]["kind"], "placed", "{frame}");
+        }
+    }
+
+    for tablet in &mut listeners {
+        let station = tablet.station().clone();
+        let want = heard_by(&station);
+        let got = calls_heard(tablet, want.len()).await;
+        assert_eq!(got, want, "{station} hears every call once, in order");
+    }
+    // Nothing came twice, and the last write reached everyone: the next call is the next heard.
+    gate.send(call_frame(BURST + 1, "ALL", "完")).await;
+    for tablet in &mut listeners {
+        let station = tablet.station().clone();
+        let got = calls_heard(tablet, 1).await;
+        assert_eq!(got, vec![(Target::All, "完".to_string())], "{station}");
+    }
+    hub.stop().await;
+}

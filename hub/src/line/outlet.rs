@@ -125,13 +125,6 @@ impl Outlet {
         self.lock().admit(frame, most)
     }
 
-    /// [`queue`](Self::queue) then [`flush`](Self::flush), under one lock.
-    pub fn queue_and_flush(&self, frame: Framed, most: usize) -> Result<Flushed, CloseCode> {
-        let mut p = self.lock();
-        p.admit(frame, most)?;
-        Ok(self.write_now(p))
-    }
-
     /// Writes what is queued, as far as the socket takes it now; never waits. A full socket
     /// wakes the tablet's task to write the rest.
     pub fn flush(&self) -> Flushed {

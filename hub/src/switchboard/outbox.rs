@@ -4,9 +4,11 @@
 //! When the gate sends a burst of calls to everyone, the switchboard used to visit all 1,000
 //! tablets once per call (16 passes over their queues for a burst of 16), then once more to
 //! write. Now the events wait in the outbox, and at the end of the batch each tablet is visited
-//! once: its share is queued and written while its state is at hand. A tablet that gets every
-//! event of the burst alike gets them [joined](Framed::joined): one run of bytes, copied once
-//! for the batch, written to each socket as a single slice.
+//! once: its share is queued. A tablet that gets every event of the burst alike gets them
+//! [joined](Framed::joined): one run of bytes, copied once for the batch, written to each socket
+//! as a single slice. The writes come after, a chunk of tablets at a time (see
+//! [`Switchboard::write`]), so the next requests are let in while a long fan-out is written;
+//! their frames are queued behind it, and a tablet not yet written gets both in one write.
 //!
 //! A tablet's frames keep the order they were sent in: before anything else is queued for a
 //! tablet (a reply, or holding its frames for the disk) the tablet is first [caught
@@ -19,7 +21,7 @@ use protocol::{CloseCode, Codec, Post, Station};
 use super::{ConnId, Switchboard, Tablet};
 use crate::audience::Audience;
 use crate::history::Served;
-use crate::line::{Flushed, Framed};
+use crate::line::Framed;
 
 #[derive(Default)]
 pub(super) struct Outbox {
@@ -89,7 +91,7 @@ impl Switchboard {
         let mut handed = Handed::default();
         for s in &self.outbox.served[from..] {
             if s.audience.admits(&t.station) && handed.send(conn, t, s.framed(t.codec), most) {
-                self.dirty.push(conn);
+                self.dirty.push_back(conn);
             }
         }
         self.outbox.mark(conn, t);
@@ -97,8 +99,8 @@ impl Switchboard {
     }
 
     /// Hands the batch's events to every tablet that may see them and has not got them yet.
-    /// With an event for everyone, tablet by tablet, each written at once; otherwise event by
-    /// event, to the few tablets of its stations (written with the rest of the batch).
+    /// With an event for everyone, tablet by tablet; otherwise event by event, to the few
+    /// tablets of its stations. Queued only: each tablet is written in its turn.
     pub(super) fn hand_out(&mut self) {
         // A tablet cut off on the way may log its station offline: that goes out too.
         while !self.outbox.served.is_empty() {
@@ -129,7 +131,8 @@ impl Switchboard {
             .iter()
             .all(|s| matches!(s.audience, Audience::Everyone));
         let mut joined: [Option<Framed>; 2] = [None, None];
-        for (conn, t) in self.tablets.iter_mut() {
+        let (tablets, dirty) = (&mut self.tablets, &mut self.dirty);
+        for (conn, t) in tablets.iter_mut() {
             let from = std::mem::take(&mut t.caught_up);
             if from == served.len() {
                 continue;
@@ -143,24 +146,21 @@ impl Switchboard {
                     .get_or_insert_with(|| Framed::joined(served.iter().map(|s| s.frame(t.codec))))
                     .clone();
                 let count = frame.frames() as u64;
-                // Queued and written under one lock, while the tablet's state is at hand (a
-                // full or failed socket is the tablet's task's to handle: it was woken).
-                match t.outlet.queue_and_flush(frame, most) {
-                    Ok(_) => {
+                match t.outlet.queue(frame, most) {
+                    Ok(()) => {
                         handed.sent += count;
-                        t.dirty = false;
+                        if !std::mem::replace(&mut t.dirty, true) {
+                            dirty.push_back(*conn);
+                        }
                     }
                     Err(code) => handed.slow.push((*conn, code)),
                 }
                 continue;
             }
             for s in &served[from..] {
-                if s.audience.admits(&t.station) {
-                    handed.send(*conn, t, s.framed(t.codec), most);
+                if s.audience.admits(&t.station) && handed.send(*conn, t, s.framed(t.codec), most) {
+                    dirty.push_back(*conn);
                 }
-            }
-            if std::mem::take(&mut t.dirty) {
-                let _: Flushed = t.outlet.flush();
             }
         }
         handed
@@ -183,7 +183,7 @@ impl Switchboard {
                         continue;
                     };
                     if t.caught_up <= i && handed.send(*conn, t, s.framed(t.codec), most) {
-                        dirty.push(*conn);
+                        dirty.push_back(*conn);
                     }
                 }
             };
