@@ -557,6 +557,7 @@ async fn a_call_for_the_post_shows_its_answers_and_the_callers_page_sees_it_answ
         json!([["can_receive", "cannot_receive"]])
     );
     desk.screenshot("RC-walk-in-query").await;
+    gate.wait_for_text("#toast", "已发出").await;
     gate.wait_for_text("#outgoing", "等待收到").await;
     desk.click("[data-answer='can_receive']").await;
     desk.wait_until(
@@ -569,6 +570,14 @@ async fn a_call_for_the_post_shows_its_answers_and_the_callers_page_sees_it_answ
         gate.text("#outgoing")
             .await
             .contains("接待中心回复可以接待")
+    );
+    // 已发出 gave way to the answer as it came (before the card showed it), not after its 4 s:
+    // it would cover the answered card.
+    assert_eq!(
+        gate.js("return document.getElementById('toast').hidden;", vec![])
+            .await,
+        true,
+        "the 已发出 toast still covers the answered call"
     );
     gate.screenshot("L1-answered").await;
 

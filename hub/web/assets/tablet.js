@@ -66,14 +66,23 @@ const app = {
     setTimeout(draw, 50); // also when the page is hidden and frames stop
   },
 
-  /** A short message at the bottom of the screen. */
-  toast(text, kind = 'ok') {
+  /** A short message at the bottom of the screen; `callId` when it says a call went out. */
+  toast(text, kind = 'ok', callId = null) {
     const t = $('toast');
     t.className = `toast ${kind}`;
     fill(t, icon(kind === 'ok' ? 'check' : 'alert'), text);
     t.hidden = false;
+    this.toastCall = callId;
     clearTimeout(this.toastTimer);
     this.toastTimer = setTimeout(() => { t.hidden = true; }, kind === 'ok' ? 4000 : 8000);
+  },
+
+  /** "已发出" gives way once the call is answered: its card in 我发出的呼叫 then says more. */
+  answered(callId) {
+    if (this.toastCall == null || this.toastCall !== callId) return;
+    clearTimeout(this.toastTimer);
+    $('toast').hidden = true;
+    this.toastCall = null;
   },
 
   /** A refusal from the hub, said in plain words. */
@@ -255,6 +264,7 @@ function start() {
       heard(e.at);
       app.board.apply(e);
       if (e.what.kind === 'tapped' && e.what.by === app.station) app.toast(e.what.words, 'ok');
+      if (e.what.kind === 'call_answered' && e.what.caller === app.station) app.answered(e.what.call_id);
       // Read out only what is new (a resume replays what was missed, already shown on screen).
       if (e.what.kind === 'announcement' && hubNow() - e.at < 60_000) app.ringer.announce(e.what.words);
       app.changed();

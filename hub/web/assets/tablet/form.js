@@ -470,7 +470,7 @@ export class CallForm {
     try {
       const placed = await this.app.link.request({ type: 'call', call });
       this.close();
-      this.app.toast(`已发出：${placed.sentence}`, 'ok');
+      this.app.toast(`已发出：${placed.sentence}`, 'ok', placed.call_id);
     } catch (err) {
       const refusal = this.explain(refusalWords(err), call);
       this.call = null;

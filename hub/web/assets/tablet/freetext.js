@@ -70,7 +70,7 @@ export function freeText(app) {
       text.value = '';
       accepted = null;
       read();
-      app.toast(`已发出：${placed.sentence}`, 'ok');
+      app.toast(`已发出：${placed.sentence}`, 'ok', placed.call_id);
     } catch (err) {
       const refusal = refusalWords(err);
       app.refusedCall({ label: '打字呼叫', sentence, refusal });
