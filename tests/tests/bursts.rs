@@ -106,21 +106,25 @@ async fn a_burst_reaches_every_tablet_whole_and_in_order_in_both_codecs() {
         }
     }
 
-    for tablet in &mut listeners {
+    each_hears_the_burst_once(&mut listeners, &mut gate).await;
+    hub.stop().await;
+}
+
+/// Every tablet hears the burst's calls it may hear, whole and in order; and nothing of the
+/// burst comes twice (nor stays unwritten): the next call each hears is the one after it.
+async fn each_hears_the_burst_once(listeners: &mut [tablet::Tablet], gate: &mut Browser) {
+    for tablet in listeners.iter_mut() {
         let station = tablet.station().clone();
         let want = heard_by(&station);
         let got = calls_heard(tablet, want.len()).await;
         assert_eq!(got, want, "{station} hears the burst whole, in order");
     }
-
-    // Nothing of the burst comes twice: the next call each tablet hears is the one after it.
     gate.send(call_frame(BURST + 1, "ALL", "完")).await;
-    for tablet in &mut listeners {
+    for tablet in listeners.iter_mut() {
         let station = tablet.station().clone();
         let got = calls_heard(tablet, 1).await;
         assert_eq!(got, vec![(Target::All, "完".to_string())], "{station}");
     }
-    hub.stop().await;
 }
 
 /// More tablets than the switchboard writes in one turn of its loop (128), so a fan-out is
@@ -162,18 +166,6 @@ async fn calls_made_while_a_long_fan_out_is_written_reach_every_tablet_once_and_
         }
     }
 
-    for tablet in &mut listeners {
-        let station = tablet.station().clone();
-        let want = heard_by(&station);
-        let got = calls_heard(tablet, want.len()).await;
-        assert_eq!(got, want, "{station} hears every call once, in order");
-    }
-    // Nothing came twice, and the last write reached everyone: the next call is the next heard.
-    gate.send(call_frame(BURST + 1, "ALL", "完")).await;
-    for tablet in &mut listeners {
-        let station = tablet.station().clone();
-        let got = calls_heard(tablet, 1).await;
-        assert_eq!(got, vec![(Target::All, "完".to_string())], "{station}");
-    }
+    each_hears_the_burst_once(&mut listeners, &mut gate).await;
     hub.stop().await;
 }
