@@ -1206,6 +1206,17 @@ async fn measure_the_dashboard_on_a_busy_site() {
     assert!(usable < 10_000.0, "usable within 10 s even here");
     settled(&board).await;
     board.screenshot("dashboard-busy").await;
+    // On the big screen nothing of the rota is cut off: a manager's state and what they are
+    // owed (补2轮) are read whole.
+    let cut = board
+        .js(
+            "return [...document.querySelectorAll('.rota-entry > *')]
+               .filter((e) => e.scrollWidth > e.clientWidth + 1)
+               .map((e) => e.textContent);",
+            vec![],
+        )
+        .await;
+    assert_eq!(cut, json!([]), "rota text cut off on the big screen");
 
     // (b) From a call placed to the page showing it: the page notes when each sentence enters
     // its radio log (wall-clock ms, comparable with the test's own clock on this machine).

@@ -67,7 +67,7 @@ export class RotaView {
     return h('li', { class: 'rota-entry', dataset: { manager: e.manager, state, next: next ? 'yes' : 'no' } },
       h('span', { class: 'rota-pos', title: next ? '下一位' : '' }, next ? '▶' : String(i + 1)),
       h('span', { class: 'rota-name' }, e.manager),
-      h('span', { class: 'rota-state' }, word, extra.length ? h('span', { class: 'rota-extra' }, ` ${extra.join(' · ')}`) : null),
+      h('span', { class: 'rota-state' }, word, extra.length ? h('span', { class: 'rota-extra' }, extra.join(' · ')) : null),
       h('span', { class: 'rota-turns', title: '今日接待次数' }, `${e.turns}次`));
   }
 }
