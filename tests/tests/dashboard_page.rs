@@ -592,6 +592,32 @@ async fn a_troubled_site_stands_out() {
     let first = board.text("#open-calls .call:first-child").await;
     assert!(first.contains("已升级"), "{first}");
     board.screenshot("dashboard-1920-troubled").await;
+    // Today's figures read whole on the big screen: "95%：2分00秒" is never broken inside, nor
+    // pushed past its row.
+    let broken = board
+        .js(
+            "return [...document.querySelectorAll('#figures .fig-part')]
+               .filter((p) => p.getClientRects().length > 1
+                 || p.getBoundingClientRect().right > p.closest('.fig').getBoundingClientRect().right + 1)
+               .map((p) => p.textContent);",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        broken,
+        json!([]),
+        "a figure broken inside on the big screen"
+    );
+    let parts = board
+        .js(
+            "return document.querySelectorAll('#figures .fig-part').length;",
+            vec![],
+        )
+        .await;
+    assert!(
+        parts.as_u64().unwrap_or(0) >= 3,
+        "today's figures shown: {parts}"
+    );
     board.close().await;
 }
 
