@@ -102,11 +102,12 @@ export class FiguresView {
 /** One figure: its label, the number large, and what goes with it. The line under it breaks
  *  only between the parts of `sub` (at " · "), never inside one: "95%：2分00秒", not "2 / 分00秒". */
 function fig(key, label, number, sub) {
-  const parts = sub.split(' · ').map((p, i) => h('span', { class: 'fig-part' }, i ? `· ${p}` : p));
+  const parts = sub.split(' · ').flatMap((p, i) =>
+    i ? [' ', h('span', { class: 'fig-part' }, `· ${p}`)] : [h('span', { class: 'fig-part' }, p)]);
   return h('div', { class: 'fig', dataset: { fig: key } },
     h('span', { class: 'fig-label' }, label),
     h('span', { class: 'fig-num' }, number),
-    h('span', { class: 'fig-sub' }, ...parts.flatMap((p, i) => (i ? [' ', p] : [p]))));
+    h('span', { class: 'fig-sub' }, ...parts));
 }
 
 /** A time from the gate: the median large, the 95th percentile and the count beside it. */
