@@ -9,8 +9,10 @@
 pub mod browser;
 pub mod fetch;
 pub mod posts;
+pub mod site;
 
 pub use posts::Posts;
+pub use site::Site;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

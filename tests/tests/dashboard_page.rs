@@ -13,19 +13,24 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use hub::{Clock, Config};
+use hub::Config;
 use integration::browser::{Browser, Page, Viewport};
-use integration::{Posts, TestHub, state, visitor};
+use integration::{Site, TestHub};
 use protocol::{Answer, Tap};
-use serde_json::{Value, json};
+use serde_json::json;
 
-const MIN: u64 = 60_000;
 const GOT: Answer = Answer::Received;
 
 fn pages_from_disk(c: &mut Config) {
     if let Some(dir) = std::env::var_os("DASHBOARD_WEB") {
         c.web_dir = Some(dir.into());
     }
+}
+
+/// A site whose clock shows an hour ago and moves only when the test says (`at`), so a day's
+/// hour can be played in seconds and still end at about the real time.
+fn hour_ago() -> impl Future<Output = Site> {
+    Site::ago(60, pages_from_disk)
 }
 
 fn now_ms() -> u64 {
@@ -40,100 +45,6 @@ fn dashboard_link(hub: &TestHub, station: &str) -> String {
     hub::link::link_to(&hub.addr.to_string(), "/dashboard", &hub.token(station)).unwrap()
 }
 
-/// A site: a hub, its clock (hand-set when the test moves time), and the posts' tablets.
-struct Site {
-    hub: TestHub,
-    clock: Option<Clock>,
-    start: u64,
-    posts: Posts,
-}
-
-impl std::ops::Deref for Site {
-    type Target = Posts;
-    fn deref(&self) -> &Posts {
-        &self.posts
-    }
-}
-
-impl std::ops::DerefMut for Site {
-    fn deref_mut(&mut self) -> &mut Posts {
-        &mut self.posts
-    }
-}
-
-impl Site {
-    /// A hub on the system clock with `tweak` applied.
-    async fn live(tweak: impl FnOnce(&mut Config)) -> Site {
-        let hub = TestHub::start_with(|c| {
-            pages_from_disk(c);
-            tweak(c);
-        })
-        .await;
-        Site {
-            hub,
-            clock: None,
-            start: now_ms(),
-            posts: Posts::default(),
-        }
-    }
-
-    /// A hub whose clock shows an hour ago and moves only when the test says (`at`), so a day's
-    /// hour can be played in seconds and still end at about the real time (earlier, when that
-    /// would cross the site's midnight: see `day_span_start`).
-    async fn hour_ago() -> Site {
-        let start = integration::day_span_start(60 * MIN, 2 * 60 * MIN);
-        let clock = Clock::manual(start);
-        let hub = TestHub::start_with({
-            let clock = clock.clone();
-            move |c| {
-                pages_from_disk(c);
-                c.clock = clock;
-            }
-        })
-        .await;
-        Site {
-            hub,
-            clock: Some(clock),
-            start,
-            posts: Posts::default(),
-        }
-    }
-
-    /// Connects the tablets of these posts (the supervisor's own first, as on a real site).
-    async fn connect(&mut self, posts: &[&str]) {
-        for post in posts {
-            let tablet = self.hub.tablet(post).await;
-            self.posts.insert(post, tablet);
-        }
-    }
-
-    /// Moves the hand-set clock to `minutes` after the start.
-    fn at(&self, minutes: u64) {
-        let clock = self.clock.as_ref().expect("a hand-set clock");
-        let then = self.start + minutes * MIN;
-        let now = clock.now_ms();
-        assert!(then >= now, "the day runs forward");
-        clock.advance(then - now);
-    }
-
-    async fn state(&mut self) -> Value {
-        state(self.tablet("SUP")).await
-    }
-
-    /// The id of the one group called `who`.
-    async fn visit(&mut self, who: &str) -> u64 {
-        let s = self.state().await;
-        visitor(&s, who)["id"].as_u64().unwrap()
-    }
-
-    /// Reads what the tablets were sent, so that none falls behind and is cut off.
-    async fn drain(&mut self) {
-        for t in self.posts.all() {
-            while let Ok(Some(_)) = t.next_event_within(Duration::from_millis(1)).await {}
-        }
-    }
-}
-
 const POSTS: [&str; 18] = [
     "SUP", "L1", "L2", "Y1", "Y2", "RC", "G1", "S1", "OPS", "LOBBY", "MODEL", "X:张伟", "X:李娜",
     "X:王强", "X:赵敏", "X:刘洋", "X:陈静", "X:周杰",
@@ -143,7 +54,7 @@ const DOOR: [(&str, Answer); 3] = [("L2", GOT), ("Y1", GOT), ("Y2", GOT)];
 /// An hour of an ordinary morning, spoken in the script, ending now: groups in every stage,
 /// two rooms in use, a few calls still waiting for their 收到, and no alarm.
 async fn ordinary_morning() -> Site {
-    let mut site = Site::hour_ago().await;
+    let mut site = hour_ago().await;
     site.connect(&POSTS).await;
     for m in ["X:张伟", "X:李娜", "X:王强", "X:赵敏", "X:刘洋", "X:陈静"] {
         site.tap(m, Tap::SignIn { duty: None }).await;
@@ -157,50 +68,21 @@ async fn ordinary_morning() -> Site {
     .await;
 
     // 王先生, by appointment, to 张伟 and on to VIP1.
-    site.say(
-        "L1",
-        "我是L1岗，呼叫接待中心，王先生一行3人已经抵达，请做好接待准备，收到请回答。",
-        &[("RC", GOT)],
-    )
-    .await;
-    site.say("L1", "我是L1岗，呼叫各岗位，预约客户王先生到访，共3人，请各岗位做好接待工作，体貌特征：黑色轿车，灰色西装，收到请回答。", &DOOR).await;
+    site.arrives("王先生", 3).await;
+    site.announces("王先生", 3, Some("黑色轿车，灰色西装"))
+        .await;
     // 吴先生, by appointment, to 赵敏; he has left since.
     site.at(1);
-    site.say(
-        "L1",
-        "我是L1岗，呼叫接待中心，吴先生一行2人已经抵达，请做好接待准备，收到请回答。",
-        &[("RC", GOT)],
-    )
-    .await;
+    site.arrives("吴先生", 2).await;
     site.at(2);
-    site.say(
-        "RC",
-        "我是接待中心，呼叫大客户经理张伟，预约客户王先生一行3人已到，请您接待，收到请回答。",
-        &[("X:张伟", GOT)],
-    )
-    .await;
+    site.assigns("X:张伟", "王先生", 3).await;
     site.at(3);
-    site.say(
-        "RC",
-        "我是接待中心，呼叫大客户经理赵敏，预约客户吴先生一行2人已到，请您接待，收到请回答。",
-        &[("X:赵敏", GOT)],
-    )
-    .await;
+    site.assigns("X:赵敏", "吴先生", 2).await;
     // 钱女士, by appointment, to 刘洋.
     site.at(5);
-    site.say(
-        "L1",
-        "我是L1岗，呼叫接待中心，钱女士一行4人已经抵达，请做好接待准备，收到请回答。",
-        &[("RC", GOT)],
-    )
-    .await;
+    site.arrives("钱女士", 4).await;
     site.at(6);
-    site.say(
-        "RC",
-        "我是接待中心，呼叫大客户经理刘洋，预约客户钱女士一行4人已到，请您接待，收到请回答。",
-        &[("X:刘洋", GOT)],
-    )
-    .await;
+    site.assigns("X:刘洋", "钱女士", 4).await;
     // A walk-in the desk cannot take.
     site.at(10);
     site.say(
@@ -211,19 +93,9 @@ async fn ordinary_morning() -> Site {
     .await;
     // 王先生 to VIP1.
     site.at(20);
-    site.say(
-        "X:张伟",
-        "我是大客户经理张伟，呼叫大客户管家，王先生即将前往VIP室请做好接待准备，收到请回话。",
-        &[("G1", GOT)],
-    )
-    .await;
+    site.to_vip("X:张伟", "王先生").await;
     site.at(22);
-    site.say(
-        "G1",
-        "我是管家，呼叫大客户经理张伟，VIP1已经做好接待准备。",
-        &[],
-    )
-    .await;
+    site.room_ready("X:张伟", 1).await;
     site.at(23);
     site.say(
         "X:张伟",
@@ -233,72 +105,25 @@ async fn ordinary_morning() -> Site {
     .await;
     // 吴先生 leaves.
     site.at(25);
-    site.say(
-        "X:赵敏",
-        "我是大客户经理赵敏，呼叫接待中心，吴先生即将离场，请做好送客准备，收到请回答。",
-        &[("RC", GOT)],
-    )
-    .await;
+    site.leaving("X:赵敏", "吴先生").await;
     site.at(28);
     let wu = site.visit("吴先生").await;
     site.tap("X:赵敏", Tap::Left { visit: wu }).await;
     // 李小姐, a walk-in, to 李娜 and on to the model house.
     site.at(30);
-    site.say(
-        "L1",
-        "我是L1岗，呼叫销售中心，目前有一组客户要来参观，现在是否能接待，收到请回答。",
-        &[("RC", Answer::CanReceive)],
-    )
-    .await;
-    site.say(
-        "L1",
-        "我是L1岗，呼叫接待中心，李小姐一行2人已前往展示中心，收到请回答。",
-        &[("RC", GOT)],
-    )
-    .await;
-    site.say(
-        "L1",
-        "我是L1岗，呼叫各岗位，非预约客户李小姐到访，共2人，请各岗位做好接待工作，收到请回答。",
-        &DOOR,
-    )
-    .await;
+    site.walks_in("李小姐", 2).await;
     site.at(32);
-    site.say(
-        "RC",
-        "我是接待中心，呼叫大客户经理李娜，李小姐一行2人到访，轮到您接待，收到请回答。",
-        &[("X:李娜", GOT)],
-    )
-    .await;
+    site.assigns_walk_in("X:李娜", "李小姐", 2).await;
     // 赵女士, by appointment, to 王强 and VIP2.
     site.at(35);
-    site.say(
-        "L1",
-        "我是L1岗，呼叫接待中心，赵女士一行2人已经抵达，请做好接待准备，收到请回答。",
-        &[("RC", GOT)],
-    )
-    .await;
-    site.say("L1", "我是L1岗，呼叫各岗位，预约客户赵女士到访，共2人，请各岗位做好接待工作，体貌特征：白色SUV，收到请回答。", &DOOR).await;
+    site.arrives("赵女士", 2).await;
+    site.announces("赵女士", 2, Some("白色SUV")).await;
     site.at(36);
-    site.say(
-        "RC",
-        "我是接待中心，呼叫大客户经理王强，预约客户赵女士一行2人已到，请您接待，收到请回答。",
-        &[("X:王强", GOT)],
-    )
-    .await;
+    site.assigns("X:王强", "赵女士", 2).await;
     site.at(40);
-    site.say(
-        "X:王强",
-        "我是大客户经理王强，呼叫大客户管家，赵女士即将前往VIP室请做好接待准备，收到请回话。",
-        &[("G1", GOT)],
-    )
-    .await;
+    site.to_vip("X:王强", "赵女士").await;
     site.at(42);
-    site.say(
-        "G1",
-        "我是管家，呼叫大客户经理王强，VIP2已经做好接待准备。",
-        &[],
-    )
-    .await;
+    site.room_ready("X:王强", 2).await;
     site.at(43);
     site.say(
         "X:王强",
@@ -311,29 +136,14 @@ async fn ordinary_morning() -> Site {
     site.tap("X:李娜", Tap::ModelHouse { visit: li }).await;
     // 孙先生, by appointment, greeted at the door and waiting for his manager.
     site.at(50);
-    site.say(
-        "L1",
-        "我是L1岗，呼叫接待中心，孙先生一行4人已经抵达，请做好接待准备，收到请回答。",
-        &[("RC", GOT)],
-    )
-    .await;
-    site.say(
-        "L1",
-        "我是L1岗，呼叫各岗位，预约客户孙先生到访，共4人，请各岗位做好接待工作，收到请回答。",
-        &DOOR,
-    )
-    .await;
+    site.arrives("孙先生", 4).await;
+    site.announces("孙先生", 4, None).await;
     site.at(52);
     let sun = site.visit("孙先生").await;
     site.tap("Y1", Tap::Greeted { visit: sun }).await;
     // 钱女士 is leaving.
     site.at(55);
-    site.say(
-        "X:刘洋",
-        "我是大客户经理刘洋，呼叫接待中心，钱女士即将离场，请做好送客准备，收到请回答。",
-        &[("RC", GOT)],
-    )
-    .await;
+    site.leaving("X:刘洋", "钱女士").await;
     // Now: calls still waiting for their 收到 (just said: no time for a re-call yet).
     site.at(60);
     site.say(
@@ -698,7 +508,7 @@ async fn only_the_supervisor_signs_in_and_others_are_told_why() {
 
 #[tokio::test]
 async fn a_group_moves_across_the_columns_as_the_radio_moves_it() {
-    let mut site = Site::live(|_| {}).await;
+    let mut site = Site::live(pages_from_disk).await;
     site.connect(&["SUP", "L1", "L2", "Y1", "Y2", "RC", "G1", "S1", "X:张伟"])
         .await;
     let browser = Browser::start("dashboard_group_moves").await;
@@ -711,16 +521,11 @@ async fn a_group_moves_across_the_columns_as_the_radio_moves_it() {
         )
     };
 
-    site.say(
-        "L1",
-        "我是L1岗，呼叫接待中心，王先生一行3人已经抵达，请做好接待准备，收到请回答。",
-        &[("RC", GOT)],
-    )
-    .await;
+    site.arrives("王先生", 3).await;
     board
         .wait_for_text("[data-column=gate] .cards", "王先生")
         .await;
-    site.say("L1", "我是L1岗，呼叫各岗位，预约客户王先生到访，共3人，请各岗位做好接待工作，体貌特征：黑色轿车，收到请回答。", &DOOR).await;
+    site.announces("王先生", 3, Some("黑色轿车")).await;
     board
         .wait_for_text("[data-column=parking] .cards", "王先生")
         .await;
@@ -734,31 +539,16 @@ async fn a_group_moves_across_the_columns_as_the_radio_moves_it() {
     board
         .wait_for_text("[data-column=at_door] .cards", "王先生")
         .await;
-    site.say(
-        "RC",
-        "我是接待中心，呼叫大客户经理张伟，预约客户王先生一行3人已到，请您接待，收到请回答。",
-        &[("X:张伟", GOT)],
-    )
-    .await;
+    site.assigns("X:张伟", "王先生", 3).await;
     board
         .wait_for_text("[data-column=with_manager] .cards", "张伟")
         .await;
 
     // The room board follows the same calls: preparing, ready, in use.
-    site.say(
-        "X:张伟",
-        "我是大客户经理张伟，呼叫大客户管家，王先生即将前往VIP室请做好接待准备，收到请回话。",
-        &[("G1", GOT)],
-    )
-    .await;
+    site.to_vip("X:张伟", "王先生").await;
     board.wait_for_text("[data-room='1']", "◐ 准备中").await;
     assert!(board.text("[data-room='1']").await.contains("张伟"));
-    site.say(
-        "G1",
-        "我是管家，呼叫大客户经理张伟，VIP1已经做好接待准备。",
-        &[],
-    )
-    .await;
+    site.room_ready("X:张伟", 1).await;
     board.wait_for_text("[data-room='1']", "✓ 已就绪").await;
     site.say(
         "X:张伟",
@@ -781,12 +571,7 @@ async fn a_group_moves_across_the_columns_as_the_radio_moves_it() {
         json!(["in_vip"])
     );
 
-    site.say(
-        "X:张伟",
-        "我是大客户经理张伟，呼叫接待中心，王先生即将离场，请做好送客准备，收到请回答。",
-        &[("RC", GOT)],
-    )
-    .await;
+    site.leaving("X:张伟", "王先生").await;
     board
         .wait_for_text("[data-column=departing] .cards", "王先生")
         .await;
@@ -834,7 +619,11 @@ async fn a_group_moves_across_the_columns_as_the_radio_moves_it() {
 
 #[tokio::test]
 async fn an_unanswered_call_is_re_called_then_escalated_and_stands_out() {
-    let mut site = Site::live(|c| c.ack_deadline = Duration::from_millis(400)).await;
+    let mut site = Site::live(|c| {
+        pages_from_disk(c);
+        c.ack_deadline = Duration::from_millis(400);
+    })
+    .await;
     site.connect(&["SUP", "G1", "S1"]).await;
     let browser = Browser::start("dashboard_escalation").await;
     let board = open(&browser, &site.hub, "big-screen", Viewport::BIG_SCREEN).await;
@@ -886,7 +675,7 @@ async fn an_unanswered_call_is_re_called_then_escalated_and_stands_out() {
 
 #[tokio::test]
 async fn an_alarm_shows_and_is_resolved_from_the_page() {
-    let mut site = Site::live(|_| {}).await;
+    let mut site = Site::live(pages_from_disk).await;
     site.connect(&["SUP", "LOBBY", "MODEL"]).await;
     let browser = Browser::start("dashboard_alarm").await;
     let board = open(&browser, &site.hub, "big-screen", Viewport::BIG_SCREEN).await;
@@ -923,7 +712,7 @@ async fn an_alarm_shows_and_is_resolved_from_the_page() {
 
 #[tokio::test]
 async fn the_supervisor_sets_the_sites_mode_from_the_page() {
-    let mut site = Site::live(|_| {}).await;
+    let mut site = Site::live(pages_from_disk).await;
     site.connect(&["SUP"]).await;
     let browser = Browser::start("dashboard_mode").await;
     let board = open(&browser, &site.hub, "big-screen", Viewport::BIG_SCREEN).await;
@@ -1103,7 +892,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 /// calls. Only generous sanity bounds are asserted; the aim is p95 under 100 ms.
 #[tokio::test]
 async fn measure_the_dashboard_on_a_busy_site() {
-    let mut site = Site::hour_ago().await;
+    let mut site = hour_ago().await;
     site.connect(&[
         "SUP", "L1", "L2", "Y1", "Y2", "RC", "X:张伟", "X:李娜", "X:王强", "X:赵敏",
     ])

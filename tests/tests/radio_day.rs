@@ -4,8 +4,7 @@
 //! 10 for an order, …) and a false alarm would show. After each step the test checks the board
 //! the supervisor would expect, and at the end the day's report.
 
-use hub::Clock;
-use integration::{Posts, TestHub, order, room, state, visitor};
+use integration::{Site, order, room, visitor};
 use protocol::{Answer, Command, ReplyBody, Tap};
 use serde_json::Value;
 
@@ -13,79 +12,43 @@ use serde_json::Value;
 const NINE: u64 = 1_795_827_600_000;
 const MIN: u64 = 60_000;
 
-/// The posts' tablets, by code; the clock the hub reads.
-struct Site {
-    hub: TestHub,
-    clock: Clock,
-    posts: Posts,
+/// The site at nine in the morning, every post's tablet on.
+async fn open() -> Site {
+    let mut site = Site::from(NINE, |_| {}).await;
+    site.connect(&[
+        "SUP", "L1", "L2", "Y1", "Y2", "RC", "G1", "S1", "OPS", "LOBBY", "MODEL", "X:张伟",
+        "X:李娜", "X:王强",
+    ])
+    .await;
+    site
 }
 
-impl std::ops::Deref for Site {
-    type Target = Posts;
-    fn deref(&self) -> &Posts {
-        &self.posts
-    }
+/// The board as the supervisor sees it, checked for the one thing a calm day never has: an
+/// alarm (or an escalation).
+async fn calm_board(site: &mut Site) -> Value {
+    let s = site.state().await;
+    assert_eq!(
+        s["alerts"].as_array().map(Vec::len),
+        Some(0),
+        "a false alarm: {}",
+        s["alerts"]
+    );
+    assert_eq!(s["counts"]["escalated"], 0, "an escalation: {s}");
+    s
 }
 
-impl std::ops::DerefMut for Site {
-    fn deref_mut(&mut self) -> &mut Posts {
-        &mut self.posts
-    }
-}
-
-impl Site {
-    async fn open() -> Site {
-        let clock = Clock::manual(NINE);
-        let hub = TestHub::start_with({
-            let clock = clock.clone();
-            move |c| c.clock = clock
+/// The day's report, as the supervisor asks for it.
+async fn report(site: &mut Site) -> Value {
+    match site
+        .tablet("SUP")
+        .command(Command::Report {
+            date: Some("2026-11-28".into()),
         })
-        .await;
-        let posts = Posts::connect(
-            &hub,
-            &[
-                "SUP", "L1", "L2", "Y1", "Y2", "RC", "G1", "S1", "OPS", "LOBBY", "MODEL", "X:张伟",
-                "X:李娜", "X:王强",
-            ],
-        )
-        .await;
-        Site { hub, clock, posts }
-    }
-
-    fn at(&self, minutes_past_nine: u64) {
-        let now = self.clock.now_ms();
-        let then = NINE + minutes_past_nine * MIN;
-        assert!(then >= now, "the day runs forward");
-        self.clock.advance(then - now);
-    }
-
-    /// The board as the supervisor sees it, checked for the one thing a calm day never has:
-    /// an alarm.
-    /// The day's report, as the supervisor asks for it.
-    async fn report(&mut self) -> Value {
-        match self
-            .tablet("SUP")
-            .command(Command::Report {
-                date: Some("2026-11-28".into()),
-            })
-            .await
-            .unwrap()
-        {
-            ReplyBody::Report { report } => report,
-            other => panic!("{other:?}"),
-        }
-    }
-
-    async fn board(&mut self) -> Value {
-        let s = state(self.tablet("SUP")).await;
-        assert_eq!(
-            s["alerts"].as_array().map(Vec::len),
-            Some(0),
-            "a false alarm: {}",
-            s["alerts"]
-        );
-        assert_eq!(s["counts"]["escalated"], 0, "an escalation: {s}");
-        s
+        .await
+        .unwrap()
+    {
+        ReplyBody::Report { report } => report,
+        other => panic!("{other:?}"),
     }
 }
 
@@ -97,7 +60,7 @@ fn stage(s: &Value, who: &str) -> String {
 
 #[tokio::test]
 async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
-    let mut site = Site::open().await;
+    let mut site = open().await;
     let door = [("L2", GOT), ("Y1", GOT), ("Y2", GOT)];
 
     // 09:00 — an appointment at the gate: reception told, the whole site told.
@@ -113,7 +76,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         &door,
     )
     .await;
-    let s = site.board().await;
+    let s = calm_board(&mut site).await;
     assert_eq!(stage(&s, "王先生"), "parking");
     assert_eq!(
         s["visitors"].as_array().unwrap().len(),
@@ -130,7 +93,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         &[("X:张伟", GOT)],
     )
     .await;
-    let s = site.board().await;
+    let s = calm_board(&mut site).await;
     assert_eq!(stage(&s, "王先生"), "with_manager");
     assert_eq!(visitor(&s, "王先生")["manager"], "X:张伟");
     assert_eq!(
@@ -140,7 +103,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
     assert_eq!(s["rota"]["visit"][0]["busy"], true);
     // The supervisor looks at the day's report as it goes: the hub keeps what it read and reads
     // on from there next time.
-    let so_far = site.report().await;
+    let so_far = report(&mut site).await;
     assert_eq!(so_far["visitor_groups"]["total"], 1, "{so_far}");
 
     // 09:20 — after the model, a VIP room; the butler has it ready; water goes in.
@@ -151,7 +114,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         &[("G1", GOT)],
     )
     .await;
-    assert_eq!(room(&site.board().await, 1)["state"], "preparing");
+    assert_eq!(room(&calm_board(&mut site).await, 1)["state"], "preparing");
     site.at(22);
     site.say(
         "G1",
@@ -159,7 +122,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         &[],
     )
     .await;
-    assert_eq!(room(&site.board().await, 1)["state"], "ready");
+    assert_eq!(room(&calm_board(&mut site).await, 1)["state"], "ready");
     site.at(23);
     let water = site
         .say(
@@ -168,7 +131,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
             &[("S1", GOT)],
         )
         .await;
-    let s = site.board().await;
+    let s = calm_board(&mut site).await;
     assert_eq!(room(&s, 1)["state"], "occupied", "the call naming the room");
     assert_eq!(stage(&s, "王先生"), "in_vip");
     assert_eq!(order(&s, water)["state"], "acknowledged");
@@ -182,7 +145,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
             &[("G1", GOT)],
         )
         .await;
-    let s = site.board().await;
+    let s = calm_board(&mut site).await;
     assert_eq!(order(&s, water)["state"], "done", "done a while after 收到");
     assert_eq!(order(&s, id_copy)["state"], "acknowledged");
     site.say(
@@ -219,7 +182,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         &door,
     )
     .await;
-    let s = site.board().await;
+    let s = calm_board(&mut site).await;
     assert_eq!(stage(&s, "李小姐"), "parking");
     assert_eq!(
         s["visitors"].as_array().unwrap().len(),
@@ -234,7 +197,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         &[("X:李娜", GOT)],
     )
     .await;
-    let s = site.board().await;
+    let s = calm_board(&mut site).await;
     assert_eq!(stage(&s, "李小姐"), "with_manager");
     assert_eq!(visitor(&s, "李小姐")["manager"], "X:李娜");
     site.at(45);
@@ -245,7 +208,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
             &[("S1", GOT)],
         )
         .await;
-    let s = site.board().await;
+    let s = calm_board(&mut site).await;
     assert!(order(&s, water)["room"].is_null(), "the reception area");
     assert_eq!(order(&s, water)["state"], "acknowledged");
 
@@ -257,7 +220,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         &[("RC", Answer::CannotReceive)],
     )
     .await;
-    let s = site.board().await;
+    let s = calm_board(&mut site).await;
     let declined = s["visitors"]
         .as_array()
         .unwrap()
@@ -274,7 +237,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         &[("G1", GOT)],
     )
     .await;
-    assert_eq!(stage(&site.board().await, "王先生"), "departing");
+    assert_eq!(stage(&calm_board(&mut site).await, "王先生"), "departing");
     site.at(71);
     let taxi = site
         .say(
@@ -291,7 +254,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         &[("S1", GOT)],
     )
     .await;
-    let s = site.board().await;
+    let s = calm_board(&mut site).await;
     assert_eq!(room(&s, 1)["state"], "to_clear");
     assert_eq!(stage(&s, "王先生"), "departing", "waiting for the taxi");
     site.at(85);
@@ -302,7 +265,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         &[("X:张伟", GOT)],
     )
     .await;
-    let s = site.board().await;
+    let s = calm_board(&mut site).await;
     assert_eq!(stage(&s, "王先生"), "left", "the taxi came");
     assert_eq!(order(&s, taxi)["state"], "done");
     assert_eq!(order(&s, taxi)["detail"], "王先生的出租车（车牌粤B12345）");
@@ -321,7 +284,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         .unwrap();
     // Again at mid-morning: read on from where the first look stopped, and from here the next
     // look reads on from where this one stopped in the log's file.
-    let mid = site.report().await;
+    let mid = report(&mut site).await;
     assert_eq!(mid["visitor_groups"]["total"], 3, "{mid}");
 
     // 10:30 — 赵女士 by appointment, for 王强; VIP1 again, now free.
@@ -339,7 +302,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
     )
     .await;
     assert_eq!(
-        visitor(&site.board().await, "赵女士")["description"],
+        visitor(&calm_board(&mut site).await, "赵女士")["description"],
         "白色SUV"
     );
     let rain = integration::expect_event(site.tablet("MODEL"), "announcement").await;
@@ -365,7 +328,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         &[("G1", GOT)],
     )
     .await;
-    let s = site.board().await;
+    let s = calm_board(&mut site).await;
     assert!(visitor(&s, "赵女士")["times"]["room_requested"].is_u64());
     assert_eq!(room(&s, 1)["state"], "preparing", "the butler's 收到");
     assert_eq!(room(&s, 1)["manager"], "X:王强");
@@ -382,7 +345,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         &[("S1", GOT)],
     )
     .await;
-    let s = site.board().await;
+    let s = calm_board(&mut site).await;
     assert_eq!(room(&s, 1)["state"], "occupied");
     assert_eq!(
         room(&s, 1)["manager"],
@@ -418,7 +381,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         &[("MODEL", GOT)],
     )
     .await;
-    assert_eq!(stage(&site.board().await, "陈先生"), "model_house");
+    assert_eq!(stage(&calm_board(&mut site).await, "陈先生"), "model_house");
     site.at(125);
     site.say(
         "MODEL",
@@ -426,7 +389,10 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         &[("LOBBY", GOT)],
     )
     .await;
-    assert_eq!(stage(&site.board().await, "陈先生"), "with_manager");
+    assert_eq!(
+        stage(&calm_board(&mut site).await, "陈先生"),
+        "with_manager"
+    );
 
     // 11:10 — 李小姐 is seen off; 赵女士 leaves VIP1 and the room is cleared.
     site.at(130);
@@ -470,7 +436,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
         ],
     )
     .await;
-    let s = site.board().await;
+    let s = calm_board(&mut site).await;
     assert_eq!(s["open_calls"].as_array().unwrap().len(), 0, "{s}");
     assert_eq!(
         s["visitors"].as_array().unwrap().len(),
@@ -480,7 +446,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
 
     // 11:40 — everyone has gone; every room free, every order done, nobody busy.
     site.at(160);
-    let s = site.board().await;
+    let s = calm_board(&mut site).await;
     for who in ["王先生", "李小姐", "赵女士", "陈先生"] {
         assert_eq!(stage(&s, who), "left", "{who}");
     }
@@ -502,7 +468,7 @@ async fn a_radio_only_day_keeps_the_board_with_the_site_and_reports_it_whole() {
     assert_eq!(s["open_calls"].as_array().unwrap().len(), 0);
 
     // The day's report: every group once, the times from the gate measured.
-    let report = site.report().await;
+    let report = report(&mut site).await;
     let groups = &report["visitor_groups"];
     assert_eq!(groups["total"], 5, "{report}");
     assert_eq!(groups["appointment"], 3, "{report}");

@@ -8,14 +8,12 @@
 
 use std::time::{Duration, Instant};
 
-use hub::Clock;
 use integration::browser::{Browser, Page, Viewport};
-use integration::{Posts, TestHub, answers_shown, expect_call_from, expect_event, state, visitor};
+use integration::{Site, TestHub, answers_shown, expect_call_from, expect_event, state, visitor};
 use protocol::{Answer, Call, EventKind, Intent, Post, Station, Tap, Title, Visitor};
 use serde_json::{Value, json};
 
 const GOT: Answer = Answer::Received;
-const MIN: u64 = 60_000;
 
 /// The sign-in link `hub token POST --link` prints, for this hub.
 fn link(hub: &TestHub, station: &str) -> String {
@@ -64,117 +62,32 @@ async fn form_layout(page: &Page) -> Value {
     .await
 }
 
-/// The tablets of a site, by station, on a hub whose clock the test moves.
-struct Site {
-    hub: TestHub,
-    clock: Clock,
-    start: u64,
-    posts: Posts,
-}
-
-impl std::ops::Deref for Site {
-    type Target = Posts;
-    fn deref(&self) -> &Posts {
-        &self.posts
-    }
-}
-
-impl std::ops::DerefMut for Site {
-    fn deref_mut(&mut self) -> &mut Posts {
-        &mut self.posts
-    }
-}
-
-impl Site {
-    /// A hub whose clock starts `minutes` ago (earlier, when the next hour or so would cross
-    /// the site's midnight: see `day_span_start`), with a tablet for each of `stations`.
-    async fn open(minutes_ago: u64, stations: &[&str]) -> Site {
-        let start = integration::day_span_start(minutes_ago * MIN, (minutes_ago + 60) * MIN);
-        let clock = Clock::manual(start);
-        let hub = TestHub::start_with({
-            let clock = clock.clone();
-            move |c| c.clock = clock
-        })
-        .await;
-        let posts = Posts::connect(&hub, stations).await;
-        Site {
-            hub,
-            clock,
-            start,
-            posts,
-        }
-    }
-
-    /// Moves the hub's clock to `minutes` after the start.
-    fn at(&self, minutes: u64) {
-        let then = self.start + minutes * MIN;
-        let now = self.clock.now_ms();
-        assert!(then >= now, "the day runs forward");
-        self.clock.advance(then - now);
-    }
-
-    /// The id of the visitor group called `who` on the board.
-    async fn visit(&mut self, who: &str) -> u64 {
-        let s = state(self.tablet("SUP")).await;
-        visitor(&s, who)["id"].as_u64().unwrap()
-    }
-}
-
-const DOOR: [(&str, Answer); 3] = [("L2", GOT), ("Y1", GOT), ("Y2", GOT)];
-
 /// A site half an hour into a busy morning: groups at the gate, at the door, with managers and in
 /// VIP rooms, orders under way, a taxi awaited, six managers on the rota — and, just now, a drink
 /// asked of the water bar, a walk-in asked of the desk and an arrival announced to the door, not
 /// yet answered.
 async fn busy_site() -> Site {
-    let mut site = Site::open(
-        30,
-        &[
-            "SUP", "L1", "L2", "Y1", "Y2", "RC", "G1", "S1", "OPS", "LOBBY", "X:张伟", "X:李娜",
-            "X:王强", "X:赵敏", "X:刘洋", "X:陈静",
-        ],
-    )
+    let mut site = Site::ago(30, |_| {}).await;
+    site.connect(&[
+        "SUP", "L1", "L2", "Y1", "Y2", "RC", "G1", "S1", "OPS", "LOBBY", "X:张伟", "X:李娜",
+        "X:王强", "X:赵敏", "X:刘洋", "X:陈静",
+    ])
     .await;
     for m in ["X:刘洋", "X:张伟", "X:李娜", "X:王强", "X:赵敏", "X:陈静"] {
         site.tap(m, Tap::SignIn { duty: None }).await;
     }
-    site.say(
-        "L1",
-        "我是L1岗，呼叫接待中心，王先生一行3人已经抵达，请做好接待准备，收到请回答。",
-        &[("RC", GOT)],
-    )
-    .await;
-    site.say(
-        "L1",
-        "我是L1岗，呼叫各岗位，预约客户王先生到访，共3人，请各岗位做好接待工作，体貌特征：黑色轿车，收到请回答。",
-        &DOOR,
-    )
-    .await;
+    site.arrives("王先生", 3).await;
+    site.announces("王先生", 3, Some("黑色轿车")).await;
     site.at(2);
     let wang = site.visit("王先生").await;
     site.tap("L2", Tap::Parked { visit: wang }).await;
     site.tap("Y1", Tap::Greeted { visit: wang }).await;
     site.at(3);
-    site.say(
-        "RC",
-        "我是接待中心，呼叫大客户经理张伟，预约客户王先生一行3人已到，请您接待，收到请回答。",
-        &[("X:张伟", GOT)],
-    )
-    .await;
+    site.assigns("X:张伟", "王先生", 3).await;
     site.at(5);
-    site.say(
-        "X:张伟",
-        "我是大客户经理张伟，呼叫大客户管家，王先生即将前往VIP室请做好接待准备，收到请回话。",
-        &[("G1", GOT)],
-    )
-    .await;
+    site.to_vip("X:张伟", "王先生").await;
     site.at(7);
-    site.say(
-        "G1",
-        "我是管家，呼叫大客户经理张伟，VIP1已经做好接待准备。",
-        &[],
-    )
-    .await;
+    site.room_ready("X:张伟", 1).await;
     site.at(8);
     site.say(
         "X:张伟",
@@ -183,31 +96,9 @@ async fn busy_site() -> Site {
     )
     .await;
     site.at(10);
-    site.say(
-        "L1",
-        "我是L1岗，呼叫销售中心，目前有一组客户要来参观，现在是否能接待，收到请回答。",
-        &[("RC", Answer::CanReceive)],
-    )
-    .await;
-    site.say(
-        "L1",
-        "我是L1岗，呼叫接待中心，李小姐一行2人已前往展示中心，收到请回答。",
-        &[("RC", GOT)],
-    )
-    .await;
-    site.say(
-        "L1",
-        "我是L1岗，呼叫各岗位，非预约客户李小姐到访，共2人，请各岗位做好接待工作，收到请回答。",
-        &DOOR,
-    )
-    .await;
+    site.walks_in("李小姐", 2).await;
     site.at(12);
-    site.say(
-        "RC",
-        "我是接待中心，呼叫大客户经理李娜，李小姐一行2人到访，轮到您接待，收到请回答。",
-        &[("X:李娜", GOT)],
-    )
-    .await;
+    site.assigns_walk_in("X:李娜", "李小姐", 2).await;
     site.at(13);
     site.say(
         "X:李娜",
@@ -216,74 +107,22 @@ async fn busy_site() -> Site {
     )
     .await;
     site.at(15);
-    site.say(
-        "L1",
-        "我是L1岗，呼叫接待中心，赵女士一行2人已经抵达，请做好接待准备，收到请回答。",
-        &[("RC", GOT)],
-    )
-    .await;
-    site.say(
-        "L1",
-        "我是L1岗，呼叫各岗位，预约客户赵女士到访，共2人，请各岗位做好接待工作，体貌特征：白色SUV，收到请回答。",
-        &DOOR,
-    )
-    .await;
+    site.arrives("赵女士", 2).await;
+    site.announces("赵女士", 2, Some("白色SUV")).await;
     site.at(16);
-    site.say(
-        "RC",
-        "我是接待中心，呼叫大客户经理王强，预约客户赵女士一行2人已到，请您接待，收到请回答。",
-        &[("X:王强", GOT)],
-    )
-    .await;
-    site.say(
-        "X:王强",
-        "我是大客户经理王强，呼叫大客户管家，赵女士即将前往VIP室请做好接待准备，收到请回话。",
-        &[("G1", GOT)],
-    )
-    .await;
+    site.assigns("X:王强", "赵女士", 2).await;
+    site.to_vip("X:王强", "赵女士").await;
     site.at(19);
-    site.say(
-        "G1",
-        "我是管家，呼叫大客户经理王强，VIP2已经做好接待准备。",
-        &[],
-    )
-    .await;
+    site.room_ready("X:王强", 2).await;
     site.at(20);
-    site.say(
-        "L1",
-        "我是L1岗，呼叫销售中心，目前有一组客户要来参观，现在是否能接待，收到请回答。",
-        &[("RC", Answer::CanReceive)],
-    )
-    .await;
-    site.say(
-        "L1",
-        "我是L1岗，呼叫接待中心，周女士一行2人已前往展示中心，收到请回答。",
-        &[("RC", GOT)],
-    )
-    .await;
-    site.say(
-        "L1",
-        "我是L1岗，呼叫各岗位，非预约客户周女士到访，共2人，请各岗位做好接待工作，收到请回答。",
-        &DOOR,
-    )
-    .await;
+    site.walks_in("周女士", 2).await;
     site.at(21);
     let zhou = site.visit("周女士").await;
     site.tap("Y2", Tap::Greeted { visit: zhou }).await;
     site.at(22);
-    site.say(
-        "RC",
-        "我是接待中心，呼叫大客户经理赵敏，周女士一行2人到访，轮到您接待，收到请回答。",
-        &[("X:赵敏", GOT)],
-    )
-    .await;
+    site.assigns_walk_in("X:赵敏", "周女士", 2).await;
     site.at(24);
-    site.say(
-        "X:李娜",
-        "我是大客户经理李娜，呼叫接待中心，李小姐即将离场，请做好送客准备，收到请回答。",
-        &[("RC", GOT)],
-    )
-    .await;
+    site.leaving("X:李娜", "李小姐").await;
     site.say(
         "X:李娜",
         "我是大客户经理李娜，呼叫L1岗，请帮李小姐叫一辆出租车，谢谢。",
@@ -291,12 +130,7 @@ async fn busy_site() -> Site {
     )
     .await;
     site.at(26);
-    site.say(
-        "L1",
-        "我是L1岗，呼叫接待中心，陈先生一行4人已经抵达，请做好接待准备，收到请回答。",
-        &[("RC", GOT)],
-    )
-    .await;
+    site.arrives("陈先生", 4).await;
     site.at(28);
     site.say(
         "X:张伟",
@@ -323,12 +157,7 @@ async fn busy_site() -> Site {
     )
     .await;
     site.at(29);
-    site.say(
-        "X:赵敏",
-        "我是大客户经理赵敏，呼叫大客户管家，周女士即将前往VIP室请做好接待准备，收到请回话。",
-        &[("G1", GOT)],
-    )
-    .await;
+    site.to_vip("X:赵敏", "周女士").await;
     site.at(30);
     // Just now, not yet answered.
     site.say(
@@ -651,7 +480,9 @@ async fn two_tablets_of_one_post_answering_on_one_clears_the_other() {
 
 #[tokio::test]
 async fn quick_actions_preview_the_hubs_sentence_send_it_and_show_its_state() {
-    let mut site = Site::open(10, &["SUP", "RC", "G1", "S1", "OPS", "X:张伟", "X:李娜"]).await;
+    let mut site = Site::ago(10, |_| {}).await;
+    site.connect(&["SUP", "RC", "G1", "S1", "OPS", "X:张伟", "X:李娜"])
+        .await;
     let browser = Browser::start("tablet_quick_actions").await;
 
     // The water bar restocks from the kitchen: a suggestion, the preview, send, then 收到.
@@ -710,24 +541,9 @@ async fn quick_actions_preview_the_hubs_sentence_send_it_and_show_its_state() {
     bar.close().await;
 
     // A manager with a group in VIP1: drinks go to that room without being asked which.
-    site.say(
-        "RC",
-        "我是接待中心，呼叫大客户经理张伟，预约客户王先生一行3人已到，请您接待，收到请回答。",
-        &[("X:张伟", GOT)],
-    )
-    .await;
-    site.say(
-        "X:张伟",
-        "我是大客户经理张伟，呼叫大客户管家，王先生即将前往VIP室请做好接待准备，收到请回话。",
-        &[("G1", GOT)],
-    )
-    .await;
-    site.say(
-        "G1",
-        "我是管家，呼叫大客户经理张伟，VIP1已经做好接待准备。",
-        &[],
-    )
-    .await;
+    site.assigns("X:张伟", "王先生", 3).await;
+    site.to_vip("X:张伟", "王先生").await;
+    site.room_ready("X:张伟", 1).await;
     let zhang = open(&browser, &site.hub, "manager", "X:张伟", Viewport::TABLET).await;
     zhang.click("[data-kind='drinks']").await;
     zhang
@@ -760,12 +576,7 @@ async fn quick_actions_preview_the_hubs_sentence_send_it_and_show_its_state() {
 
     // The butler may not report VIP1 ready for another manager while 张伟's group sits in it:
     // the form says so, with the rule in words, and will not send.
-    site.say(
-        "RC",
-        "我是接待中心，呼叫大客户经理李娜，李小姐一行2人到访，轮到您接待，收到请回答。",
-        &[("X:李娜", GOT)],
-    )
-    .await;
+    site.assigns_walk_in("X:李娜", "李小姐", 2).await;
     let butler = open(&browser, &site.hub, "butler", "G1", Viewport::TABLET).await;
     butler.click("[data-kind='vip_ready']").await;
     butler
@@ -1078,7 +889,7 @@ async fn every_posts_tablet_on_a_busy_site() {
     }
 
     // Nobody answers the water bar: the call is repeated, then escalated — and looks it.
-    site.clock.advance(9_000);
+    site.later(Duration::from_secs(9));
     site.tablet("SUP").ping().await.unwrap();
     bar.wait_for_text("#incoming-list", "重呼·第2次").await;
     assert!(
@@ -1090,7 +901,7 @@ async fn every_posts_tablet_on_a_busy_site() {
             == true
     );
     bar.screenshot("S1-recalled").await;
-    site.clock.advance(9_000);
+    site.later(Duration::from_secs(9));
     site.tablet("SUP").ping().await.unwrap();
     bar.wait_for_text("#incoming-list", "已上报主管").await;
     bar.screenshot("S1-escalated").await;
