@@ -19,6 +19,10 @@ pub const MAX_SPOKEN_HAN_NAME: usize = 4;
 /// one ends another. 「X经理」 (张伟经理, 李经理) is read too; see `parse`.
 pub const MANAGER_WORDS: [&str; 5] = ["大客户经理", "客户经理", "置业顾问", "销售顾问", "销售员"];
 
+/// The words that make a radio sentence what it is — who speaks, whom they call, the answer, the
+/// words for a manager — which no name said on the radio may hold.
+const RADIO_WORDS: [&str; 6] = ["我是", "呼叫", "收到", "经理", "顾问", "销售员"];
+
 /// A fixed post of the sales gallery (DOMAIN.md §1), plus the model-house posts of seed 002.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Post {
@@ -191,6 +195,19 @@ impl ManagerName {
     /// that the words after a name said without a comma are not taken for part of it.
     pub fn spoken(name: &str) -> Result<ManagerName, NameError> {
         let m = ManagerName::new(name)?;
+        // A name holding the radio's own words would be read back as those words: 「我是欧阳娜呼叫」
+        // said as a name is a caller and a call, not a person.
+        if let Some(word) = RADIO_WORDS.into_iter().find(|w| m.0.contains(w)) {
+            return Err(NameError::RadioWord {
+                name: m.0.chars().take(24).collect(),
+                word,
+            });
+        }
+        // The separator · stands between two parts of a name (阿卜杜·热合曼), never at an end or
+        // twice in a row.
+        if m.0.starts_with('·') || m.0.ends_with('·') || m.0.contains("··") {
+            return Err(NameError::NotAName(m.0.chars().take(24).collect()));
+        }
         let han =
             m.0.chars()
                 .filter(|c| crate::visitor::surname::is_han(*c))
@@ -250,6 +267,11 @@ pub enum NameError {
     /// Names are letters only.
     #[error("a manager's name is letters only, not {0:?}")]
     BadChar(char),
+    /// Say the manager's name alone, without the radio's words around it.
+    #[error(
+        "{name:?} holds {word:?}, one of the radio's own words, so it is not read as a name; say the manager's name alone (「呼叫大客户经理张伟，…」)"
+    )]
+    RadioWord { name: String, word: &'static str },
     /// Said on the radio, a name is a person's name: up to four Chinese characters (more only
     /// with the separator ·), or a Latin name — not the start of the sentence that follows it.
     #[error(

@@ -1,6 +1,6 @@
 //! Sentences that break the radio discipline are refused with the rule they broke.
 
-use protocol::{Call, Refusal};
+use protocol::{Call, Refusal, Utterance};
 
 fn rule(said: &str) -> &'static str {
     match Call::parse(said) {
@@ -126,4 +126,31 @@ fn what_people_really_type_is_tolerated() {
         )
         .is_ok()
     );
+}
+
+#[test]
+fn a_name_holding_the_radios_own_words_is_refused_not_read_as_a_manager() {
+    // Found by fuzzing: this was read as a call to a manager named 「我是欧阳娜呼叫·」, and the
+    // call's own sentence could not be read back.
+    assert!(Call::parse("呼叫\"我是\"欧阳娜呼叫·经理，悋先生需要的出租车已经叫到。").is_err());
+    let r = Call::parse(
+        "我是接待中心，呼叫大客户经理我是张伟，预约客户王先生一行3人已到，请您接待，收到请回答。",
+    )
+    .unwrap_err();
+    assert_eq!(r.rule(), "bad_name");
+    assert!(r.to_string().contains("我是"), "{r}");
+    // The separator · stands between two parts of a name, not at its end.
+    assert_eq!(
+        rule(
+            "我是接待中心，呼叫大客户经理热合曼·，预约客户王先生一行3人已到，请您接待，收到请回答。"
+        ),
+        "bad_name"
+    );
+    // A name with the separator in its place is read, and its sentence reads back the same.
+    let said = "我是接待中心，呼叫大客户经理阿卜杜·热合曼，预约客户王先生一行3人已到，请您接待，收到请回答。";
+    let Ok(Utterance::Call(call)) = Call::parse(said) else {
+        panic!("{said} not read as a call");
+    };
+    assert_eq!(call.render(), said);
+    assert_eq!(Call::parse(&call.render()).unwrap(), Utterance::Call(call));
 }
