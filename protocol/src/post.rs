@@ -267,9 +267,9 @@ pub enum NameError {
     /// Names are letters only.
     #[error("a manager's name is letters only, not {0:?}")]
     BadChar(char),
-    /// Say the manager's name alone, without the radio's words around it.
+    /// Give the manager's name alone, without the radio's words around it.
     #[error(
-        "{name:?} holds {word:?}, one of the radio's own words, so it is not read as a name; say the manager's name alone (「呼叫大客户经理张伟，…」)"
+        "{name:?} holds {word:?}, one of the radio's own words, so it would not be heard as a name: a manager's name is the person's name alone (「呼叫大客户经理张伟，…」: 张伟)"
     )]
     RadioWord { name: String, word: &'static str },
     /// Said on the radio, a name is a person's name: up to four Chinese characters (more only

@@ -34,6 +34,18 @@ fn a_token_is_printed_alone_on_one_line_and_names_its_post() {
         assert!(out.stdout.is_empty());
         assert!(!out.stderr.is_empty());
     }
+    // A name the radio could not say is refused, naming why: nobody could call that manager.
+    for (name, why) in [
+        ("张经理", "经理"),
+        ("我是张伟", "我是"),
+        ("热合曼·", "not a person's name"),
+    ] {
+        let out = hub(&["token", "X", "--name", name, "--data", data]);
+        assert!(!out.status.success(), "{name}");
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(why), "{name}: {err}");
+    }
 }
 
 #[test]

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use protocol::Station;
+use protocol::{ManagerName, Station};
 
 use super::print;
 use crate::link::Scheme;
@@ -109,7 +109,10 @@ pub(super) fn token(args: TokenArgs) -> Result<(), String> {
 fn mint(args: MintArgs) -> Result<(), String> {
     let post = args.post.as_deref().unwrap_or_default();
     let station = match (post.trim(), args.name.as_deref()) {
-        ("X" | "x", Some(name)) => Station::manager(name).map_err(|e| e.to_string())?,
+        // A name the radio can say: a token for 「张经理」 would make a manager nobody can call.
+        ("X" | "x", Some(name)) => ManagerName::spoken(name)
+            .map(Station::Manager)
+            .map_err(|e| e.to_string())?,
         ("X" | "x", None) => return Err("a client manager's token needs --name NAME".into()),
         (code, None) => code.parse::<Station>().map_err(|e| e.to_string())?,
         (_, Some(_)) => return Err("--name is only for a client manager (post X)".into()),
