@@ -19,10 +19,15 @@ impl Posts {
     /// Connects a tablet for each post, in order.
     pub async fn connect(hub: &TestHub, posts: &[&str]) -> Posts {
         let mut all = Posts::default();
-        for post in posts {
-            all.insert(post, hub.tablet(post).await);
-        }
+        all.connect_more(hub, posts).await;
         all
+    }
+
+    /// Connects a tablet for each of these posts too, in order.
+    pub async fn connect_more(&mut self, hub: &TestHub, posts: &[&str]) {
+        for post in posts {
+            self.insert(post, hub.tablet(post).await);
+        }
     }
 
     pub fn insert(&mut self, post: &str, tablet: Tablet) {

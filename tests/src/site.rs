@@ -76,15 +76,16 @@ impl Site {
     /// Connects a tablet for each of these posts, in order (the supervisor's first, as on a
     /// real site, where the supervisor's tablet is on before the day begins).
     pub async fn connect(&mut self, posts: &[&str]) {
-        for post in posts {
-            let tablet = self.hub.tablet(post).await;
-            self.posts.insert(post, tablet);
-        }
+        self.posts.connect_more(&self.hub, posts).await;
+    }
+
+    fn hand_set(&self) -> &Clock {
+        self.clock.as_ref().expect("a hand-set clock")
     }
 
     /// Moves the hand-set clock to `minutes` after the start.
     pub fn at(&self, minutes: u64) {
-        let clock = self.clock.as_ref().expect("a hand-set clock");
+        let clock = self.hand_set();
         let then = self.start + minutes * MIN;
         let now = clock.now_ms();
         assert!(then >= now, "the day runs forward");
@@ -93,8 +94,7 @@ impl Site {
 
     /// Moves the hand-set clock `d` forward.
     pub fn later(&self, d: Duration) {
-        let clock = self.clock.as_ref().expect("a hand-set clock");
-        clock.advance(d.as_millis() as u64);
+        self.hand_set().advance(d.as_millis() as u64);
     }
 
     /// The board as the supervisor's tablet reads it (`/api/state`'s content).
