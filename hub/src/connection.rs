@@ -72,11 +72,16 @@ async fn admit(
 ) -> Option<(ConnId, Grant)> {
     let first = first_frame(inlet, outlet, app).await?;
     // The first frame must decode, and be `connect`; anything else is answered, then closed.
-    let (id, token, resume) = match decode(codec, &first) {
+    let (id, token, resume, bundles) = match decode(codec, &first) {
         Some(Ok(ClientFrame {
             id,
-            cmd: Command::Connect { token, resume },
-        })) => (id, token, resume),
+            cmd:
+                Command::Connect {
+                    token,
+                    resume,
+                    bundles,
+                },
+        })) => (id, token, resume, bundles),
         Some(Ok(ClientFrame { id, .. })) => {
             let error = ServerFrame::Error {
                 id,
@@ -116,6 +121,7 @@ async fn admit(
     let join = Request::Join(Join {
         grant: grant.clone(),
         codec,
+        bundles,
         outlet: outlet.clone(),
         id,
         resume,

@@ -122,6 +122,29 @@ impl Codec {
         }
     }
 
+    /// Decodes a frame from the hub to a client that reads bundles (`connect` with `bundles`):
+    /// one value, or a bundle of them — an array, read in order, as if each had come in its own
+    /// frame. Bounded like [`Codec::decode_within`]; a bundle inside a bundle does not decode.
+    pub fn decode_bundle_within<T: DeserializeOwned>(
+        self,
+        bytes: &[u8],
+        max: usize,
+    ) -> Result<Vec<T>, DecodeError> {
+        if self.is_bundle(bytes) {
+            self.decode_within(bytes, max)
+        } else {
+            self.decode_within(bytes, max).map(|one| vec![one])
+        }
+    }
+
+    /// Whether these bytes are an array (a bundle) rather than a map (one frame).
+    fn is_bundle(self, bytes: &[u8]) -> bool {
+        match self {
+            Codec::MsgPack => matches!(bytes.first(), Some(0x90..=0x9f | 0xdc | 0xdd)),
+            Codec::Json => bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'['),
+        }
+    }
+
     /// The request `id` of a client frame that did not decode, if it can still be read: the
     /// frame is a well-formed map of this encoding whose `id` is an integer that fits a `u32`,
     /// whatever else it carries. The hub answers `bad_frame` under this id, so a client waiting
@@ -219,5 +242,50 @@ mod tests {
         assert!(Codec::Json.decode::<crate::ClientFrame>(&deep).is_err());
         // serde_json skips an unknown field without recursing: the id is still read.
         assert_eq!(Codec::Json.request_id(&deep), Some(3));
+    }
+
+    #[test]
+    fn a_bundle_reads_as_its_frames_in_order_and_one_frame_as_itself() {
+        use crate::envelope::{ReplyBody, ServerFrame};
+        let frames: Vec<ServerFrame> = (1..=3)
+            .map(|head| ServerFrame::Reply {
+                id: head as u32,
+                body: ReplyBody::Pong { head },
+            })
+            .collect();
+        for codec in Codec::ALL {
+            let parts: Vec<Bytes> = frames.iter().map(|f| codec.encode(f).unwrap()).collect();
+            // What the hub writes: the frames' own bytes inside an array.
+            let bundle = match codec {
+                Codec::Json => {
+                    let inner: Vec<&str> = parts
+                        .iter()
+                        .map(|p| std::str::from_utf8(p).unwrap())
+                        .collect();
+                    format!(" [{}]", inner.join(",")).into_bytes()
+                }
+                Codec::MsgPack => {
+                    let mut b = vec![0x93];
+                    parts.iter().for_each(|p| b.extend_from_slice(p));
+                    b
+                }
+            };
+            let read = codec.decode_bundle_within::<ServerFrame>(&bundle, MAX_SERVER_FRAME_BYTES);
+            assert_eq!(read.unwrap(), frames, "{codec:?}");
+            let one = codec.decode_bundle_within::<ServerFrame>(&parts[1], MAX_SERVER_FRAME_BYTES);
+            assert_eq!(one.unwrap(), vec![frames[1].clone()], "{codec:?}");
+            // Bounded like any frame, and a bundle of bundles is not a frame.
+            let small = codec.decode_bundle_within::<ServerFrame>(&bundle, bundle.len() - 1);
+            assert!(
+                matches!(small, Err(DecodeError::TooBig { .. })),
+                "{codec:?}"
+            );
+            let nested = match codec {
+                Codec::Json => format!("[{}]", String::from_utf8(bundle).unwrap()).into_bytes(),
+                Codec::MsgPack => [&[0x91][..], &bundle].concat(),
+            };
+            let nested = codec.decode_bundle_within::<ServerFrame>(&nested, MAX_SERVER_FRAME_BYTES);
+            assert!(nested.is_err(), "{codec:?}");
+        }
     }
 }

@@ -50,6 +50,11 @@ tagged_enum! {
             token: String,
             #[serde(default)]
             resume: Option<Resume>,
+            /// The client reads bundles: a frame from the hub may then hold several server
+            /// frames, in order, as an array ([`crate::codec::Codec::decode_bundle_within`]).
+            /// Absent or false: one server frame in each WebSocket frame, as before bundles.
+            #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+            bundles: bool,
         },
         /// Places a typed call. `caller` must be the connection's own station.
         Call { call: Call },

@@ -155,10 +155,12 @@ fn commands() -> Vec<Command> {
                 epoch: Some(2),
                 from: 17,
             }),
+            bundles: true,
         },
         Command::Connect {
             token: String::new(),
             resume: None,
+            bundles: false,
         },
         Command::Call { call: a_call() },
         Command::Say {

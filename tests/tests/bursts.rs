@@ -169,3 +169,86 @@ async fn calls_made_while_a_long_fan_out_is_written_reach_every_tablet_once_and_
     each_hears_the_burst_once(&mut listeners, &mut gate).await;
     hub.stop().await;
 }
+
+/// A tablet that says in `connect` that it reads bundles gets what waits for its socket as one
+/// frame — here the welcome and every call it missed, one array, in order — where a tablet
+/// that does not say so reads each as a frame of its own.
+#[tokio::test]
+async fn a_tablet_that_reads_bundles_gets_its_welcome_and_missed_calls_in_one_frame() {
+    let hub = TestHub::start().await;
+    let mut gate = Browser::open(&hub.url()).await;
+    gate.send(json!({"id": 0, "cmd": {"type": "connect", "token": hub.token("L1")}}))
+        .await;
+    assert_eq!(gate.next().await["body"]["kind"], "welcome");
+    gate.send_all((1..=BURST).map(|i| call_frame(i, "ALL", &format!("第{i}位来访"))))
+        .await;
+    let mut acknowledged = 0;
+    while acknowledged < BURST {
+        if gate.next().await["type"] == "reply" {
+            acknowledged += 1;
+        }
+    }
+    let mut missed: Vec<String> = (1..=BURST).map(|i| format!("第{i}位来访")).collect();
+    let texts = |frames: &[Value]| -> Vec<String> {
+        frames
+            .iter()
+            .filter(|f| f["what"]["kind"] == "call_placed")
+            .map(|f| {
+                f["what"]["call"]["intent"]["text"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+
+    for bundles in [false, true] {
+        let mut late = Browser::open(&hub.url()).await;
+        late.send(
+            json!({"id": 7, "cmd": {"type": "connect", "token": hub.token("Y1"),
+            "resume": {"from": 1}, "bundles": bundles}}),
+        )
+        .await;
+        let first = late.next().await;
+        if bundles {
+            let frames = first
+                .as_array()
+                .expect("one array: the welcome and the backlog");
+            assert_eq!(frames[0]["body"]["kind"], "welcome", "{first}");
+            assert_eq!(frames[0]["body"]["recovery"]["outcome"], "recovered");
+            assert_eq!(texts(frames), missed, "every missed call, in order");
+            let offsets: Vec<u64> = frames[1..].iter().map(as_offset).collect();
+            assert!(offsets.is_sorted(), "{offsets:?}");
+        } else {
+            assert_eq!(
+                first["body"]["kind"], "welcome",
+                "the welcome on its own: {first}"
+            );
+            let mut frames = Vec::new();
+            while texts(&frames).len() < missed.len() {
+                let next = late.next().await;
+                assert!(next.is_object(), "one frame at a time: {next}");
+                frames.push(next);
+            }
+            assert_eq!(texts(&frames), missed);
+        }
+        // Live calls keep coming.
+        let now = format!("完{bundles}");
+        gate.send(call_frame(100, "ALL", &now)).await;
+        let live = loop {
+            let next = late.next().await;
+            let frames = next.as_array().cloned().unwrap_or_else(|| vec![next]);
+            let heard = texts(&frames);
+            if !heard.is_empty() {
+                break heard;
+            }
+        };
+        assert_eq!(live, std::slice::from_ref(&now), "bundles: {bundles}");
+        missed.push(now);
+    }
+    hub.stop().await;
+}
+
+fn as_offset(frame: &Value) -> u64 {
+    frame["offset"].as_u64().expect("an event's offset")
+}

@@ -240,6 +240,7 @@ async fn a_websocket_ping_before_connect_is_no_command() {
         cmd: Command::Connect {
             token: hub.token("S1"),
             resume: None,
+            bundles: false,
         },
     };
     ws.send(message(Codec::Json, &connect)).await.unwrap();
@@ -425,6 +426,7 @@ async fn a_connect_sent_right_behind_the_handshake_is_read_and_answered() {
         cmd: Command::Connect {
             token: hub.token("S1"),
             resume: None,
+            bundles: false,
         },
     };
     let mut frame = Frame::message(
@@ -502,6 +504,7 @@ async fn a_handshake_in_one_piece_or_in_several_gets_the_same_answer_and_a_worki
             cmd: Command::Connect {
                 token: hub.token("S1"),
                 resume: None,
+                bundles: false,
             },
         };
         let text = String::from_utf8(Codec::Json.encode(&connect).unwrap().to_vec()).unwrap();

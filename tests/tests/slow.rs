@@ -38,6 +38,7 @@ async fn a_stalled_tablet_is_cut_off_and_the_others_keep_receiving() {
         cmd: Command::Connect {
             token: hub.token("Y1"),
             resume: None,
+            bundles: false,
         },
     };
     stalled

@@ -10,21 +10,22 @@ use crate::error::TabletError;
 /// One message from the hub, classified.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Incoming {
-    /// A reply, an error or an event.
-    Frame(ServerFrame),
+    /// Replies, errors and events, in order: one, or several the hub wrote as one bundle.
+    Frames(Vec<ServerFrame>),
     /// Ping, pong or a raw frame: nothing to hand out (pongs are queued by the library; flush them).
     Control,
     /// The hub closed the connection, with its code and reason.
     Closed(TabletError),
 }
 
-/// Classifies a message on a connection that speaks `codec`. A frame of the other encoding is a
+/// Classifies a message on a connection that speaks `codec`: one server frame, or a bundle of
+/// them (the tablet says in `connect` that it reads bundles). A frame of the other encoding is a
 /// protocol error (the hub picked this subprotocol); bytes that don't decode are a decode error.
 pub fn classify(codec: Codec, msg: Message) -> Result<Incoming, TabletError> {
     let decode = |bytes: &[u8]| {
         codec
-            .decode_within::<ServerFrame>(bytes, protocol::codec::MAX_SERVER_FRAME_BYTES)
-            .map(Incoming::Frame)
+            .decode_bundle_within::<ServerFrame>(bytes, protocol::codec::MAX_SERVER_FRAME_BYTES)
+            .map(Incoming::Frames)
             .map_err(|e| TabletError::Decode(e.to_string()))
     };
     match msg {
@@ -69,9 +70,36 @@ mod tests {
         for codec in Codec::ALL {
             assert_eq!(
                 classify(codec, message(codec, &frame)).unwrap(),
-                Incoming::Frame(frame.clone())
+                Incoming::Frames(vec![frame.clone()])
             );
         }
+    }
+
+    #[test]
+    fn a_bundle_is_its_frames_in_order() {
+        let frames: Vec<ServerFrame> = (1..=3)
+            .map(|head| ServerFrame::Reply {
+                id: 7,
+                body: ReplyBody::Pong { head },
+            })
+            .collect();
+        let json: Vec<String> = frames
+            .iter()
+            .map(|f| String::from_utf8(Codec::Json.encode(f).unwrap().to_vec()).unwrap())
+            .collect();
+        let bundle = Message::text(format!("[{}]", json.join(",")));
+        assert_eq!(
+            classify(Codec::Json, bundle).unwrap(),
+            Incoming::Frames(frames.clone())
+        );
+        let mut bundle = vec![0x93];
+        for f in &frames {
+            bundle.extend_from_slice(&Codec::MsgPack.encode(f).unwrap());
+        }
+        assert_eq!(
+            classify(Codec::MsgPack, Message::binary(bundle)).unwrap(),
+            Incoming::Frames(frames)
+        );
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub(crate) struct Link {
     /// Events read while waiting for a reply, not yet handed out. Unbounded: a tablet that only
     /// sends commands and never reads events accumulates them (read them, or close the tablet).
     pending: VecDeque<Event>,
+    /// The rest of a bundle (several frames the hub wrote as one), read before the socket.
+    unread: VecDeque<ServerFrame>,
     /// Set once the connection is over; every later read or send returns it.
     closed: Option<TabletError>,
     /// A ping went out and nothing has been heard since.
@@ -103,6 +105,7 @@ impl Link {
             codec,
             next_id: 1,
             pending: VecDeque::new(),
+            unread: VecDeque::new(),
             closed: None,
             pinged: false,
             silence,
@@ -223,6 +226,9 @@ impl Link {
     /// Reads the socket until a protocol frame, answering pings on the way. Cancel-safe: nothing
     /// read is lost if the future is dropped (the stream keeps its state).
     async fn read_frame(&mut self) -> Result<ServerFrame, TabletError> {
+        if let Some(frame) = self.unread.pop_front() {
+            return Ok(frame);
+        }
         if let Some(e) = &self.closed {
             return Err(e.clone());
         }
@@ -267,7 +273,12 @@ impl Link {
                 }
             };
             match classify(self.codec, msg) {
-                Ok(Incoming::Frame(frame)) => return Ok(frame),
+                Ok(Incoming::Frames(frames)) => {
+                    self.unread.extend(frames);
+                    if let Some(frame) = self.unread.pop_front() {
+                        return Ok(frame);
+                    }
+                }
                 // The library queued a pong (or a close reply): put it on the wire now.
                 Ok(Incoming::Control) => {
                     let _ = self.ws.flush().await;

@@ -27,7 +27,7 @@ pub struct Tablet {
 
 impl Tablet {
     /// Opens the WebSocket to `url` (e.g. "ws://127.0.0.1:7700/ws", or "wss://…" verified
-    /// against `opts.roots`), sends Command::Connect{token, resume}, waits for the Welcome reply.
+    /// against `opts.roots`), sends Command::Connect{token, resume} (saying it reads bundles), waits for the Welcome reply.
     pub async fn connect(
         url: &str,
         token: &str,
@@ -37,6 +37,7 @@ impl Tablet {
         let cmd = Command::Connect {
             token: token.to_owned(),
             resume: opts.resume,
+            bundles: true,
         };
         let body = link.request(cmd, opts.reply_timeout).await?;
         let welcome = match body {

@@ -3,6 +3,7 @@
 //! the payload, which is shared, not copied. Written with one vectored write per batch.
 
 use bytes::Bytes;
+use protocol::Codec;
 
 /// The largest WebSocket header a server frame needs: 2 bytes, and 8 for a 64-bit length.
 const MAX_HEAD: usize = 10;
@@ -12,8 +13,11 @@ const MAX_HEAD: usize = 10;
 pub struct Framed {
     head: [u8; MAX_HEAD],
     head_len: u8,
-    /// How many WebSocket frames it is: a tablet's queue is bounded in frames.
+    /// How many server frames it is (a [joined](Framed::joined) run of WebSocket frames, or a
+    /// [bundle](Framed::bundle)): a tablet's queue is bounded in frames.
     frames: u16,
+    /// The payload is an array of server frames ([`Framed::bundle`]).
+    bundle: bool,
     body: Bytes,
 }
 
@@ -61,6 +65,7 @@ impl Framed {
             head: [0; MAX_HEAD],
             head_len: 0,
             frames: 1,
+            bundle: false,
             body: bytes,
         }
     }
@@ -79,6 +84,7 @@ impl Framed {
             head: [0; MAX_HEAD],
             head_len: 0,
             frames: count,
+            bundle: false,
             body: Bytes::from(bytes),
         }
     }
@@ -103,6 +109,7 @@ impl Framed {
             head,
             head_len,
             frames: 1,
+            bundle: false,
             body,
         }
     }
@@ -135,6 +142,77 @@ impl Framed {
     /// How many WebSocket frames it is.
     pub fn frames(&self) -> usize {
         usize::from(self.frames)
+    }
+
+    /// The codec of the server frames (events, replies) this is — one, or a
+    /// [bundle](Framed::bundle) of them — so that it may go into a bundle: JSON for a text
+    /// frame, MessagePack for a binary one. `None` for a ping, a close, tungstenite's own bytes
+    /// and frames [joined](Framed::joined) as they are.
+    pub fn bundles_as(&self) -> Option<Codec> {
+        if self.head_len == 0 || (self.frames != 1 && !self.bundle) {
+            return None;
+        }
+        match self.head[0] & 0x0f {
+            op if op == Opcode::Text as u8 => Some(Codec::Json),
+            op if op == Opcode::Binary as u8 => Some(Codec::MsgPack),
+            _ => None,
+        }
+    }
+
+    /// The server frames in this one as they sit inside an array: the whole payload of one
+    /// frame; a bundle's without its array's opening (and, in JSON, its closing bracket).
+    fn items(&self) -> &[u8] {
+        let body = &self.body[..];
+        if !self.bundle {
+            return body;
+        }
+        match body.first() {
+            Some(b'[') => &body[1..body.len() - 1],
+            Some(0xdc) => &body[3..],
+            Some(0xdd) => &body[5..],
+            _ => &body[1..],
+        }
+    }
+
+    /// Server frames of one codec — each one, or a bundle — as a single WebSocket frame: a JSON
+    /// array of them (a text frame), or a MessagePack array (a binary frame). A tablet that reads
+    /// bundles takes them in order, as if each had come in its own frame
+    /// ([`protocol::Codec::decode_bundle_within`]).
+    pub fn bundle<'a>(codec: Codec, frames: impl Iterator<Item = &'a Framed> + Clone) -> Framed {
+        let count: usize = frames.clone().map(Framed::frames).sum();
+        let len: usize = frames.clone().map(|f| f.body_len() + 1).sum();
+        let mut body = Vec::with_capacity(len + 5);
+        match codec {
+            Codec::Json => {
+                body.push(b'[');
+                for (i, f) in frames.enumerate() {
+                    if i > 0 {
+                        body.push(b',');
+                    }
+                    body.extend_from_slice(f.items());
+                }
+                body.push(b']');
+            }
+            Codec::MsgPack => {
+                if count < 16 {
+                    body.push(0x90 | count as u8);
+                } else if let Ok(n) = u16::try_from(count) {
+                    body.push(0xdc);
+                    body.extend_from_slice(&n.to_be_bytes());
+                } else {
+                    body.push(0xdd);
+                    body.extend_from_slice(&(count as u32).to_be_bytes());
+                }
+                frames.for_each(|f| body.extend_from_slice(f.items()));
+            }
+        }
+        let mut bundle = match codec {
+            Codec::Json => Framed::text(Bytes::from(body)),
+            Codec::MsgPack => Framed::binary(Bytes::from(body)),
+        };
+        bundle.frames = u16::try_from(count).unwrap_or(u16::MAX);
+        bundle.bundle = true;
+        bundle
     }
 
     /// Whether this is a close frame.
@@ -184,6 +262,56 @@ mod tests {
         let second = FrameHeader::parse(&mut cursor).unwrap().unwrap();
         assert_eq!(second.1, 300);
         assert_eq!(cursor.position() as usize + 300, joined.wire_len());
+    }
+
+    /// A bundle's payload as a client reads it.
+    fn read_bundle(codec: Codec, f: &Framed) -> Vec<serde_json::Value> {
+        codec
+            .decode_bundle_within(f.body(), protocol::codec::MAX_SERVER_FRAME_BYTES)
+            .unwrap()
+    }
+
+    #[test]
+    fn frames_and_bundles_bundle_into_one_flat_array_in_order() {
+        for codec in Codec::ALL {
+            let frame = |n: u64| {
+                let body = codec.encode(&serde_json::json!({"type": "event", "offset": n}));
+                match codec {
+                    Codec::Json => Framed::text(body.unwrap()),
+                    Codec::MsgPack => Framed::binary(body.unwrap()),
+                }
+            };
+            let offsets = |values: Vec<serde_json::Value>| -> Vec<u64> {
+                values
+                    .iter()
+                    .map(|v| v["offset"].as_u64().unwrap())
+                    .collect()
+            };
+            let first = Framed::bundle(codec, [frame(1), frame(2)].iter());
+            assert_eq!(first.frames(), 2);
+            assert_eq!(first.bundles_as(), Some(codec));
+            assert_eq!(offsets(read_bundle(codec, &first)), [1, 2]);
+            // A bundle bundled again with more frames: one array, not an array in an array.
+            let more: Vec<Framed> = (3..=20).map(frame).collect();
+            let all = Framed::bundle(codec, std::iter::once(&first).chain(&more));
+            assert_eq!(all.frames(), 20);
+            assert_eq!(
+                offsets(read_bundle(codec, &all)),
+                (1..=20).collect::<Vec<_>>()
+            );
+            // One WebSocket frame, of the codec's kind.
+            let (head, len) = read_back(&all);
+            assert_eq!(len as usize, all.body_len());
+            assert_eq!(
+                head.opcode.to_string(),
+                if codec.is_binary() { "BINARY" } else { "TEXT" }
+            );
+        }
+        // What is not a server frame never goes into a bundle.
+        assert_eq!(Framed::ping(b"radio").bundles_as(), None);
+        assert_eq!(Framed::close(4001, "slow").bundles_as(), None);
+        let text = Framed::text(Bytes::from_static(b"{}"));
+        assert_eq!(Framed::joined([&text, &text]).bundles_as(), None);
     }
 
     #[test]

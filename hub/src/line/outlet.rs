@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use protocol::CloseCode;
+#[cfg(test)]
+use protocol::Codec;
 use std::task::{Context, Waker};
 
 use tokio::net::TcpStream;
@@ -24,6 +26,9 @@ use super::Framed;
 
 /// Most frames handed to one vectored write.
 const FRAMES_PER_WRITE: usize = 64;
+
+/// The largest bundle of server frames made for one write.
+const BUNDLE_BYTES: usize = 64 * 1024;
 
 pub struct Outlet {
     tcp: TcpStream,
@@ -54,6 +59,9 @@ struct Pending {
     /// The hub ends the line with this close code (and reason, when not the code's own) once
     /// what is queued is written.
     closing: Option<(CloseCode, Option<Box<str>>)>,
+    /// The tablet reads bundles ([`Framed::bundle`]): the server frames waiting when its
+    /// socket is written go as one WebSocket frame.
+    bundles: bool,
     /// The tablet's task is wanted: its socket was full, or the hub closes the line.
     woken: bool,
     /// How to wake the tablet's task.
@@ -92,11 +100,18 @@ impl Outlet {
                 stalled: false,
                 broken: false,
                 closing: None,
+                bundles: false,
                 woken: false,
                 waker: None,
             }),
             heard: AtomicU64::new(now_ms()),
         }
+    }
+
+    /// The tablet reads bundles (it said so in `connect`): from now on, the server frames
+    /// waiting when its socket is written go as one frame ([`Framed::bundle`]).
+    pub fn read_bundles(&self) {
+        self.lock().bundles = true;
     }
 
     /// The tablet was heard from (any frame, a pong included).
@@ -320,6 +335,9 @@ fn write(tcp: &TcpStream, p: &mut Pending) -> io::Result<()> {
         return write_tls(tcp, p);
     }
     while !p.frames.is_empty() {
+        if p.bundles {
+            bundle_runs(p);
+        }
         let mut slices = [IoSlice::new(&[]); 2 * FRAMES_PER_WRITE];
         let mut n = 0;
         let mut skip = p.sent;
@@ -345,6 +363,36 @@ fn write(tcp: &TcpStream, p: &mut Pending) -> io::Result<()> {
         p.frames = VecDeque::new();
     }
     Ok(())
+}
+
+/// For a tablet that reads bundles: puts each run of server frames about to be written — of
+/// one codec, none of them begun, up to [`BUNDLE_BYTES`] — into one bundle. The tablet then
+/// reads one frame where it would have read many. Pings and closes stay frames of their own,
+/// in their place.
+fn bundle_runs(p: &mut Pending) {
+    // A frame begun is written on as it is.
+    let mut i = usize::from(p.sent != 0);
+    let mut end = p.frames.len().min(FRAMES_PER_WRITE);
+    while i + 1 < end {
+        if let Some(codec) = p.frames[i].bundles_as() {
+            let mut bytes = 0;
+            let run = p
+                .frames
+                .range(i..end)
+                .take_while(|f| {
+                    bytes += f.body_len() + 1;
+                    f.bundles_as() == Some(codec) && bytes <= BUNDLE_BYTES
+                })
+                .count();
+            if run >= 2 {
+                let bundle = Framed::bundle(codec, p.frames.range(i..i + run));
+                p.frames.drain(i..i + run);
+                p.frames.insert(i, bundle);
+                end -= run - 1;
+            }
+        }
+        i += 1;
+    }
 }
 
 /// Sends what it can of `slices` now, with `send`/`sendmsg` straight to the socket (not
@@ -379,6 +427,9 @@ fn advance(p: &mut Pending, mut written: usize) {
 /// records written to the socket.
 fn write_tls(tcp: &TcpStream, p: &mut Pending) -> io::Result<()> {
     loop {
+        if p.bundles {
+            bundle_runs(p);
+        }
         while let Some(front) = p.frames.front() {
             let (head, body) = (front.head(), front.body());
             let rest = if p.sent < head.len() {
@@ -431,4 +482,99 @@ impl Write for Socket<'_> {
 /// Bytes tungstenite writes on its own (a pong, the answer to a close), queued as they are.
 pub fn raw(bytes: &[u8]) -> Framed {
     Framed::raw(Bytes::copy_from_slice(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncReadExt;
+    use tokio_tungstenite::tungstenite::protocol::frame::FrameHeader;
+
+    /// An outlet on a real socket, and the tablet's end of it.
+    async fn line() -> (Outlet, TcpStream) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let tablet = TcpStream::connect(listener.local_addr().unwrap());
+        let (tablet, hub) = tokio::join!(tablet, listener.accept());
+        (Outlet::new(hub.unwrap().0, None), tablet.unwrap())
+    }
+
+    /// Every WebSocket frame the tablet reads until the hub is done: its opcode and payload.
+    async fn read_all(tablet: &mut TcpStream) -> Vec<(String, String)> {
+        let mut wire = Vec::new();
+        tablet.read_to_end(&mut wire).await.unwrap();
+        let mut cursor = io::Cursor::new(&wire[..]);
+        let mut frames = Vec::new();
+        while (cursor.position() as usize) < wire.len() {
+            let (head, len) = FrameHeader::parse(&mut cursor).unwrap().unwrap();
+            let start = cursor.position() as usize;
+            let payload = &wire[start..start + len as usize];
+            frames.push((
+                head.opcode.to_string(),
+                String::from_utf8_lossy(payload).into_owned(),
+            ));
+            cursor.set_position((start + len as usize) as u64);
+        }
+        frames
+    }
+
+    fn event(offset: u64) -> Framed {
+        Framed::text(Bytes::from(format!(r#"{{"offset":{offset}}}"#)))
+    }
+
+    #[tokio::test]
+    async fn what_waits_for_a_tablet_that_reads_bundles_goes_as_one_frame() {
+        for bundles in [false, true] {
+            let (outlet, mut tablet) = line().await;
+            if bundles {
+                outlet.read_bundles();
+            }
+            let queued = [
+                event(1),
+                event(2),
+                Framed::ping(b"radio"),
+                event(3),
+                event(4),
+                event(5),
+            ];
+            for frame in queued {
+                outlet.queue(frame, 10).unwrap();
+            }
+            assert_eq!(outlet.flush(), Flushed::Done);
+            assert!(!outlet.has_pending());
+            outlet.shut();
+            let frames = read_all(&mut tablet).await;
+            let frames: Vec<(&str, &str)> = frames
+                .iter()
+                .map(|(op, p)| (op.as_str(), p.as_str()))
+                .collect();
+            let want: &[(&str, &str)] = if bundles {
+                &[
+                    ("TEXT", r#"[{"offset":1},{"offset":2}]"#),
+                    ("PING", "radio"),
+                    ("TEXT", r#"[{"offset":3},{"offset":4},{"offset":5}]"#),
+                ]
+            } else {
+                &[
+                    ("TEXT", r#"{"offset":1}"#),
+                    ("TEXT", r#"{"offset":2}"#),
+                    ("PING", "radio"),
+                    ("TEXT", r#"{"offset":3}"#),
+                    ("TEXT", r#"{"offset":4}"#),
+                    ("TEXT", r#"{"offset":5}"#),
+                ]
+            };
+            assert_eq!(frames, want, "bundles: {bundles}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_tablet_is_still_bounded_by_the_frames_it_has_waiting() {
+        let (outlet, _tablet) = line().await;
+        outlet.read_bundles();
+        let burst = Framed::bundle(Codec::Json, [event(1), event(2), event(3)].iter());
+        outlet.queue(burst, 4).unwrap();
+        assert_eq!(outlet.queue(event(4), 4), Ok(()));
+        // Five frames waiting would be more than four, bundled or not.
+        assert_eq!(outlet.queue(event(5), 4), Err(CloseCode::Slow));
+    }
 }

@@ -4,8 +4,9 @@
 //! When the gate sends a burst of calls to everyone, the switchboard used to visit all 1,000
 //! tablets once per call (16 passes over their queues for a burst of 16), then once more to
 //! write. Now the events wait in the outbox, and at the end of the batch each tablet is visited
-//! once: its share is queued. A tablet that gets every event of the burst alike gets them
-//! [joined](Framed::joined): one run of bytes, copied once for the batch, written to each socket
+//! once: its share is queued. A tablet that gets every event of the burst alike gets them in one
+//! piece made once for the batch: a [bundle](Framed::bundle) (one WebSocket frame) if it reads
+//! bundles, else [joined](Framed::joined) (one run of bytes); either is written to each socket
 //! as a single slice. The writes come after, a chunk of tablets at a time (see
 //! [`Switchboard::write`]), so the next requests are let in while a long fan-out is written;
 //! their frames are queued behind it, and a tablet not yet written gets both in one write.
@@ -126,11 +127,13 @@ impl Switchboard {
         let most = self.config.queue_frames;
         let mut handed = Handed::default();
         // Every event is for everyone: a tablet that has none of them yet and holds nothing for
-        // the disk gets them all alike, joined, in the codec it speaks.
+        // the disk gets them all alike, in the codec it speaks: bundled into one frame if it
+        // reads bundles, else joined.
         let alike = served
             .iter()
             .all(|s| matches!(s.audience, Audience::Everyone));
-        let mut joined: [Option<Framed>; 2] = [None, None];
+        // Made once for the batch: for each codec, joined and bundled.
+        let mut alike_frames: [Option<Framed>; 4] = [None, None, None, None];
         let (tablets, dirty) = (&mut self.tablets, &mut self.dirty);
         for (conn, t) in tablets.iter_mut() {
             let from = std::mem::take(&mut t.caught_up);
@@ -138,12 +141,16 @@ impl Switchboard {
                 continue;
             }
             if alike && from == 0 && t.held.is_none() {
-                let slot = match t.codec {
-                    Codec::MsgPack => 0,
-                    Codec::Json => 1,
-                };
-                let frame = joined[slot]
-                    .get_or_insert_with(|| Framed::joined(served.iter().map(|s| s.frame(t.codec))))
+                let slot = usize::from(t.codec == Codec::Json) * 2 + usize::from(t.bundles);
+                let frame = alike_frames[slot]
+                    .get_or_insert_with(|| {
+                        let frames = served.iter().map(|s| s.frame(t.codec));
+                        match (t.bundles, served) {
+                            (_, [one]) => one.framed(t.codec),
+                            (true, _) => Framed::bundle(t.codec, frames),
+                            (false, _) => Framed::joined(frames),
+                        }
+                    })
                     .clone();
                 let count = frame.frames() as u64;
                 match t.outlet.queue(frame, most) {

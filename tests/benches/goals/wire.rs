@@ -22,7 +22,7 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 pub enum Heard {
     Frame {
         at: Instant,
-        /// The frame's size as it came over the WebSocket.
+        /// The frame's size as it came over the WebSocket (a bundle's, shared among its frames).
         bytes: usize,
         frame: ServerFrame,
     },
@@ -87,29 +87,38 @@ impl Wire {
             cmd: Command::Connect {
                 token: token.to_owned(),
                 resume: None,
+                // As the tablets do: several frames written together come as one.
+                bundles: true,
             },
         };
         let bytes = codec.encode(&connect).map_err(|e| e.to_string())?;
         ws.send(message(codec, bytes))
             .await
             .map_err(|e| e.to_string())?;
+        // What came with the welcome, in the same bundle: handed out first.
+        let mut early = Vec::new();
         let welcome = loop {
             let next = tokio::time::timeout(Duration::from_secs(60), ws.next())
                 .await
                 .map_err(|_| "no welcome within 60 s".to_owned())?;
-            let frame = match next {
-                Some(Ok(Message::Binary(b))) => decode(codec, &b)?,
-                Some(Ok(Message::Text(t))) => decode(codec, t.as_bytes())?,
+            let (bytes, mut frames) = match next {
+                Some(Ok(Message::Binary(b))) => (b.len(), decode(codec, &b)?.into_iter()),
+                Some(Ok(Message::Text(t))) => (t.len(), decode(codec, t.as_bytes())?.into_iter()),
                 Some(Ok(Message::Close(c))) => return Err(closed(c)),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.to_string()),
                 None => return Err("the connection ended before the welcome".into()),
             };
-            match frame {
-                ServerFrame::Reply {
+            let count = frames.len();
+            match frames.next() {
+                Some(ServerFrame::Reply {
                     id: 1,
                     body: ReplyBody::Welcome { epoch, .. },
-                } => break Welcome { epoch },
+                }) => {
+                    let share = bytes / count;
+                    early.extend(frames.map(|frame| (share, frame)));
+                    break Welcome { epoch };
+                }
                 other => return Err(format!("expected the welcome, got {other:?}")),
             }
         };
@@ -137,6 +146,10 @@ impl Wire {
         });
         let answers = sender.clone();
         let reader = tokio::spawn(async move {
+            for (bytes, frame) in early {
+                let at = Instant::now();
+                on(Heard::Frame { at, bytes, frame }, &answers);
+            }
             loop {
                 let (bytes, frame) = match stream.next().await {
                     Some(Ok(Message::Binary(b))) => (b.len(), decode(codec, &b)),
@@ -157,7 +170,20 @@ impl Wire {
                 };
                 let at = Instant::now();
                 match frame {
-                    Ok(frame) => on(Heard::Frame { at, bytes, frame }, &answers),
+                    Ok(frames) => {
+                        // A bundle's bytes are shared among its frames.
+                        let share = bytes / frames.len().max(1);
+                        for frame in frames {
+                            on(
+                                Heard::Frame {
+                                    at,
+                                    bytes: share,
+                                    frame,
+                                },
+                                &answers,
+                            );
+                        }
+                    }
                     Err(e) => {
                         on(Heard::Ended(e), &answers);
                         return;
@@ -200,8 +226,9 @@ fn closed(frame: Option<CloseFrame>) -> String {
     }
 }
 
-fn decode(codec: Codec, bytes: &[u8]) -> Result<ServerFrame, String> {
+/// One frame from the hub, or a bundle of them.
+fn decode(codec: Codec, bytes: &[u8]) -> Result<Vec<ServerFrame>, String> {
     codec
-        .decode(bytes)
+        .decode_bundle_within(bytes, protocol::codec::MAX_SERVER_FRAME_BYTES)
         .map_err(|e| format!("a frame from the hub does not decode: {e}"))
 }

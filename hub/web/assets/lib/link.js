@@ -91,19 +91,27 @@ export class Link {
       const resume = this.epoch !== null && this.offset > 0
         ? { epoch: this.epoch, from: this.offset + 1 }
         : null;
-      socket.send(JSON.stringify({ id: 0, cmd: { type: 'connect', token: this.token, resume } }));
+      // `bundles`: frames the hub writes together come as one array, read in order.
+      socket.send(JSON.stringify({ id: 0, cmd: { type: 'connect', token: this.token, resume, bundles: true } }));
     });
     socket.addEventListener('message', (m) => this.receive(m.data));
     socket.addEventListener('close', (e) => this.closed(socket, e.code, e.reason));
   }
 
   receive(data) {
-    let frame;
+    let frames;
     try {
-      frame = JSON.parse(data);
+      frames = JSON.parse(data);
     } catch {
       return;
     }
+    // One frame, or a bundle of them (an array), taken in order.
+    for (const frame of Array.isArray(frames) ? frames : [frames]) this.take(frame);
+  }
+
+  /** One frame from the hub: an event, the welcome, or the answer to a request. */
+  take(frame) {
+    if (!frame || typeof frame !== 'object') return;
     if (frame.type === 'event') {
       this.event(frame);
       return;
