@@ -31,6 +31,10 @@ enum Opcode {
 }
 
 impl Framed {
+    /// The most bytes of frames the hub puts in one bundle (a single frame may be larger, and
+    /// goes on its own).
+    pub const BUNDLE_BYTES: usize = 64 * 1024;
+
     /// A text frame; `body` is UTF-8 (the hub's JSON).
     pub fn text(body: Bytes) -> Framed {
         Framed::new(Opcode::Text, body)

@@ -27,9 +27,6 @@ use super::Framed;
 /// Most frames handed to one vectored write.
 const FRAMES_PER_WRITE: usize = 64;
 
-/// The largest bundle of server frames made for one write.
-const BUNDLE_BYTES: usize = 64 * 1024;
-
 pub struct Outlet {
     tcp: TcpStream,
     pending: Mutex<Pending>,
@@ -366,7 +363,7 @@ fn write(tcp: &TcpStream, p: &mut Pending) -> io::Result<()> {
 }
 
 /// For a tablet that reads bundles: puts each run of server frames about to be written — of
-/// one codec, none of them begun, up to [`BUNDLE_BYTES`] — into one bundle. The tablet then
+/// one codec, none of them begun, up to [`Framed::BUNDLE_BYTES`] — into one bundle. The tablet then
 /// reads one frame where it would have read many. Pings and closes stay frames of their own,
 /// in their place.
 fn bundle_runs(p: &mut Pending) {
@@ -381,7 +378,7 @@ fn bundle_runs(p: &mut Pending) {
                 .range(i..end)
                 .take_while(|f| {
                     bytes += f.body_len() + 1;
-                    f.bundles_as() == Some(codec) && bytes <= BUNDLE_BYTES
+                    f.bundles_as() == Some(codec) && bytes <= Framed::BUNDLE_BYTES
                 })
                 .count();
             if run >= 2 {

@@ -132,6 +132,11 @@ impl Switchboard {
         let alike = served
             .iter()
             .all(|s| matches!(s.audience, Audience::Everyone));
+        let bundled = served
+            .iter()
+            .map(|s| s.frame(Codec::Json).body_len() + 1)
+            .sum::<usize>()
+            <= Framed::BUNDLE_BYTES;
         // Made once for the batch: for each codec, joined and bundled.
         let mut alike_frames: [Option<Framed>; 4] = [None, None, None, None];
         let (tablets, dirty) = (&mut self.tablets, &mut self.dirty);
@@ -141,11 +146,12 @@ impl Switchboard {
                 continue;
             }
             if alike && from == 0 && t.held.is_none() {
-                let slot = usize::from(t.codec == Codec::Json) * 2 + usize::from(t.bundles);
+                let bundles = t.bundles && bundled;
+                let slot = usize::from(t.codec == Codec::Json) * 2 + usize::from(bundles);
                 let frame = alike_frames[slot]
                     .get_or_insert_with(|| {
                         let frames = served.iter().map(|s| s.frame(t.codec));
-                        match (t.bundles, served) {
+                        match (bundles, served) {
                             (_, [one]) => one.framed(t.codec),
                             (true, _) => Framed::bundle(t.codec, frames),
                             (false, _) => Framed::joined(frames),
