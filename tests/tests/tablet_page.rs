@@ -730,13 +730,25 @@ async fn a_dropped_link_shows_at_once_and_mends_itself_without_a_reload() {
     assert!(said_after < Duration::from_secs(2), "{said_after:?}");
 
     let hub = TestHub::start_at(&data, addr, |_| {}).await;
+    // A call made while the page is still waiting to try again: it comes with the welcome when
+    // the page resumes (as one bundle, the page reading bundles).
+    let mut l1 = hub.tablet("L1").await;
+    let missed = Call::new(
+        Post::L1,
+        Post::Rc,
+        Intent::AppointmentArrived {
+            visitor: who("司马", Title::Mr),
+            party: 3,
+        },
+    );
+    l1.call(missed.clone()).await.unwrap();
     desk.wait_for_text("#link", "已连接").await;
     assert_eq!(
         desk.js("return document.getElementById('drop').hidden;", vec![])
             .await,
         true
     );
-    let mut l1 = hub.tablet("L1").await;
+    desk.wait_for_text("#incoming-list", &missed.render()).await;
     let arrived = Call::new(
         Post::L1,
         Post::Rc,
