@@ -117,11 +117,14 @@ async fn admit(
         close(outlet, CloseCode::BadToken, Some(&why)).await;
         return None;
     }
+    if bundles {
+        // Before the welcome is queued, so that it and what the tablet missed go together.
+        outlet.read_bundles();
+    }
     let (reply, joined) = oneshot::channel();
     let join = Request::Join(Join {
         grant: grant.clone(),
         codec,
-        bundles,
         outlet: outlet.clone(),
         id,
         resume,

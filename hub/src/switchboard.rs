@@ -98,9 +98,6 @@ pub struct Join {
     /// revocations change, and cuts the tablet off when it expires).
     pub grant: crate::token::Grant,
     pub codec: Codec,
-    /// The tablet reads bundles (`connect` with `bundles`): what waits for its socket is written
-    /// as one frame.
-    pub bundles: bool,
     /// Where the tablet's frames go (the switchboard writes them there itself).
     pub outlet: Arc<Outlet>,
     /// The `connect` frame's id, for the welcome.
@@ -132,8 +129,6 @@ const WRITE_CHUNK: usize = 128;
 struct Tablet {
     station: Station,
     codec: Codec,
-    /// The tablet reads bundles ([`Framed::bundle`]).
-    bundles: bool,
     outlet: Arc<Outlet>,
     grant: Box<crate::token::Grant>,
     /// A quiet tablet was pinged; it is cut off if it stays silent.
@@ -507,7 +502,6 @@ impl Switchboard {
         let Join {
             grant,
             codec,
-            bundles,
             outlet,
             id,
             resume,
@@ -580,9 +574,6 @@ impl Switchboard {
             id,
             body: welcome.clone(),
         };
-        if bundles {
-            outlet.read_bundles();
-        }
         outlet.queue_own_all(encode(codec, &frame).into_iter().chain(backlog));
         if reply.send(Joined { conn, welcome }).is_err() {
             return; // the connection went away while waiting
@@ -593,7 +584,6 @@ impl Switchboard {
         let mut tablet = Tablet {
             station: station.clone(),
             codec,
-            bundles,
             outlet,
             grant: Box::new(grant),
             pinged: false,

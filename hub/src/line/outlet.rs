@@ -10,7 +10,7 @@
 
 use std::collections::VecDeque;
 use std::io::{self, IoSlice, Read, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -33,6 +33,9 @@ pub struct Outlet {
     /// When the tablet was last heard from ([`now_ms`]): the switchboard pings a quiet tablet
     /// and cuts off a silent one.
     heard: AtomicU64,
+    /// The tablet reads bundles (it said so in `connect`): the server frames waiting when its
+    /// socket is written go as one WebSocket frame ([`Framed::bundle`]).
+    bundles: AtomicBool,
 }
 
 /// Milliseconds on the hub's monotonic clock, for when a tablet was last heard from.
@@ -56,9 +59,6 @@ struct Pending {
     /// The hub ends the line with this close code (and reason, when not the code's own) once
     /// what is queued is written.
     closing: Option<(CloseCode, Option<Box<str>>)>,
-    /// The tablet reads bundles ([`Framed::bundle`]): the server frames waiting when its
-    /// socket is written go as one WebSocket frame.
-    bundles: bool,
     /// The tablet's task is wanted: its socket was full, or the hub closes the line.
     woken: bool,
     /// How to wake the tablet's task.
@@ -97,18 +97,23 @@ impl Outlet {
                 stalled: false,
                 broken: false,
                 closing: None,
-                bundles: false,
                 woken: false,
                 waker: None,
             }),
             heard: AtomicU64::new(now_ms()),
+            bundles: AtomicBool::new(false),
         }
     }
 
     /// The tablet reads bundles (it said so in `connect`): from now on, the server frames
     /// waiting when its socket is written go as one frame ([`Framed::bundle`]).
     pub fn read_bundles(&self) {
-        self.lock().bundles = true;
+        self.bundles.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the tablet reads bundles.
+    pub fn reads_bundles(&self) -> bool {
+        self.bundles.load(Ordering::Relaxed)
     }
 
     /// The tablet was heard from (any frame, a pong included).
@@ -150,7 +155,7 @@ impl Outlet {
         if p.stalled {
             return Flushed::Stalled;
         }
-        match write(&self.tcp, &mut p) {
+        match write(&self.tcp, &mut p, self.reads_bundles()) {
             Ok(()) => Flushed::Done,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 p.stalled = true;
@@ -175,7 +180,7 @@ impl Outlet {
                     return Err(DrainFailed::Broken);
                 }
                 p.stalled = false;
-                match write(&self.tcp, &mut p) {
+                match write(&self.tcp, &mut p, self.reads_bundles()) {
                     Ok(()) => return Ok(()),
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => p.stalled = true,
                     Err(_) => {
@@ -327,12 +332,12 @@ fn wake(mut p: MutexGuard<'_, Pending>) {
 
 /// Writes the queued frames until they are all written, or the socket would block (an error
 /// of kind `WouldBlock`), or fails.
-fn write(tcp: &TcpStream, p: &mut Pending) -> io::Result<()> {
+fn write(tcp: &TcpStream, p: &mut Pending, bundles: bool) -> io::Result<()> {
     if p.tls.is_some() {
-        return write_tls(tcp, p);
+        return write_tls(tcp, p, bundles);
     }
     while !p.frames.is_empty() {
-        if p.bundles {
+        if bundles {
             bundle_runs(p);
         }
         let mut slices = [IoSlice::new(&[]); 2 * FRAMES_PER_WRITE];
@@ -422,9 +427,9 @@ fn advance(p: &mut Pending, mut written: usize) {
 
 /// The same through TLS: frames are handed to rustls as far as its buffer takes them, and its
 /// records written to the socket.
-fn write_tls(tcp: &TcpStream, p: &mut Pending) -> io::Result<()> {
+fn write_tls(tcp: &TcpStream, p: &mut Pending, bundles: bool) -> io::Result<()> {
     loop {
-        if p.bundles {
+        if bundles {
             bundle_runs(p);
         }
         while let Some(front) = p.frames.front() {

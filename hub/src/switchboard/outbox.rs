@@ -146,7 +146,7 @@ impl Switchboard {
                 continue;
             }
             if alike && from == 0 && t.held.is_none() {
-                let bundles = t.bundles && bundled;
+                let bundles = bundled && t.outlet.reads_bundles();
                 let slot = usize::from(t.codec == Codec::Json) * 2 + usize::from(bundles);
                 let frame = alike_frames[slot]
                     .get_or_insert_with(|| {
