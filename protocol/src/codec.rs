@@ -130,6 +130,13 @@ impl Codec {
         bytes: &[u8],
         max: usize,
     ) -> Result<Vec<T>, DecodeError> {
+        // Refused by size before anything of it is read, even the look for an array.
+        if bytes.len() > max {
+            return Err(DecodeError::TooBig {
+                len: bytes.len(),
+                max,
+            });
+        }
         if self.is_bundle(bytes) {
             self.decode_within(bytes, max)
         } else {
