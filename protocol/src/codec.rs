@@ -102,12 +102,7 @@ impl Codec {
         bytes: &[u8],
         max: usize,
     ) -> Result<T, DecodeError> {
-        if bytes.len() > max {
-            return Err(DecodeError::TooBig {
-                len: bytes.len(),
-                max,
-            });
-        }
+        within(bytes, max)?;
         match self {
             Codec::MsgPack => {
                 let mut de = rmp_serde::Deserializer::from_read_ref(bytes);
@@ -131,12 +126,7 @@ impl Codec {
         max: usize,
     ) -> Result<Vec<T>, DecodeError> {
         // Refused by size before anything of it is read, even the look for an array.
-        if bytes.len() > max {
-            return Err(DecodeError::TooBig {
-                len: bytes.len(),
-                max,
-            });
-        }
+        within(bytes, max)?;
         if self.is_bundle(bytes) {
             self.decode_within(bytes, max)
         } else {
@@ -167,6 +157,17 @@ impl Codec {
             Err(_) => None,
         }
     }
+}
+
+/// Refuses bytes over `max` before any of them is read.
+fn within(bytes: &[u8], max: usize) -> Result<(), DecodeError> {
+    if bytes.len() > max {
+        return Err(DecodeError::TooBig {
+            len: bytes.len(),
+            max,
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
