@@ -27,7 +27,8 @@ pub struct Tablet {
 
 impl Tablet {
     /// Opens the WebSocket to `url` (e.g. "ws://127.0.0.1:7700/ws", or "wss://…" verified
-    /// against `opts.roots`), sends Command::Connect{token, resume} (saying it reads bundles), waits for the Welcome reply.
+    /// against `opts.roots`), sends Command::Connect{token, resume} (saying it reads bundles),
+    /// waits for the Welcome reply.
     pub async fn connect(
         url: &str,
         token: &str,
