@@ -86,6 +86,8 @@ pub struct Metrics {
     pub log_head: Gauge,
     /// Frames written to tablets.
     pub frames_out: Counter,
+    /// Syncs of the log to disk (each a group commit of whatever was written before it).
+    pub log_syncs: Counter,
 }
 
 impl Default for Metrics {
@@ -111,6 +113,7 @@ impl Default for Metrics {
         let replayed_at_start = Gauge::default();
         let log_head = Gauge::default();
         let frames_out = Counter::default();
+        let log_syncs = Counter::default();
         registry.register("connections", "Tablets connected now", connections.clone());
         registry.register(
             "calls",
@@ -149,6 +152,11 @@ impl Default for Metrics {
             "Frames written to tablets",
             frames_out.clone(),
         );
+        registry.register(
+            "log_syncs",
+            "Syncs of the event log to disk, each making durable whatever was written before it",
+            log_syncs.clone(),
+        );
         // Every label the hub uses, at zero, so the series exist before the first event.
         for state in CALL_STATES {
             let _ = calls.get_or_create(&StateLabel { state });
@@ -171,6 +179,7 @@ impl Default for Metrics {
             replayed_at_start,
             log_head,
             frames_out,
+            log_syncs,
         }
     }
 }

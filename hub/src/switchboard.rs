@@ -300,6 +300,7 @@ impl Switchboard {
         // thread says how far the log is durable.
         history.sync()?;
         let durable = history.head();
+        let syncs = metrics.log_syncs.clone();
         let mut sb = Switchboard {
             checkpoints: checkpoint::Writer::start(dir),
             checkpointed,
@@ -316,7 +317,7 @@ impl Switchboard {
             snapshot_budget: Budget::new(snapshots_per_second),
             log_trouble: None,
             retry_at: None,
-            syncer: crate::syncer::Syncer::start(durable),
+            syncer: crate::syncer::Syncer::start(durable, crate::syncer::SYNC_EVERY, syncs),
             holding: Vec::new(),
             dirty: Default::default(),
             outbox: outbox::Outbox::default(),
