@@ -49,6 +49,15 @@ async fn healthz_metrics_and_state() {
         assert!(metrics.contains(line), "missing {line:?} in\n{metrics}");
     }
     assert!(metrics.contains("hub_log_bytes "));
+    // The call was acknowledged, so the log was synced at least once for it.
+    let syncs: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("hub_log_syncs_total "))
+        .unwrap_or_else(|| panic!("no hub_log_syncs_total in\n{metrics}"))
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(syncs >= 1, "a call was acknowledged with no sync counted");
     // Every series is there from the start, at zero; the process's figures and the build too.
     for line in [
         "hub_calls_total{state=\"escalated\"} 0",
