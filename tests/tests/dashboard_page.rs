@@ -711,6 +711,63 @@ async fn an_alarm_shows_and_is_resolved_from_the_page() {
 }
 
 #[tokio::test]
+async fn a_rota_running_short_is_a_heads_up_then_an_alarm_then_calm_again() {
+    let mut site = Site::live(|c| {
+        pages_from_disk(c);
+        c.rules.standing_by_within_ms = 3_000;
+    })
+    .await;
+    site.connect(&["SUP", "X:张伟", "X:李娜"]).await;
+    let browser = Browser::start("dashboard_rota_short").await;
+    let board = open(&browser, &site.hub, "big-screen", Viewport::BIG_SCREEN).await;
+    board.wait_for_text("#alarms", "一切正常").await;
+
+    // One manager at the door: short of two. Not an alarm yet, and not "all well" either.
+    site.tap("X:张伟", Tap::SignIn { duty: None }).await;
+    board
+        .wait_for_text("#rota", "提醒：门口待命的经理不足两位")
+        .await;
+    let strip = board.wait_for_text("#alarms", "留意").await;
+    assert!(
+        !strip.contains("一切正常") && strip.contains("门口待命的经理不足两位"),
+        "{strip}"
+    );
+    assert_eq!(
+        board
+            .js(
+                "return document.getElementById('alarms').dataset.level;",
+                vec![]
+            )
+            .await,
+        "calm",
+        "a heads-up is not an alarm"
+    );
+    assert_eq!(
+        board
+            .js(
+                "return document.querySelector('#alarms .all-well').dataset.headsUp;",
+                vec![]
+            )
+            .await,
+        "yes",
+        "the calm line is amber while the rota is short"
+    );
+    board.screenshot("dashboard-rota-short").await;
+
+    // Still short after the site's grace: the hub raises the alarm, and the strip turns red.
+    let strip = board.wait_for_text("#alarms", "警报 1 条").await;
+    assert!(strip.contains("不足两位"), "{strip}");
+    board.wait_for_text("#rota", "已报警").await;
+    board.screenshot("dashboard-rota-short-alarm").await;
+
+    // A second manager at the door: the alarm resolves itself and the board is calm again.
+    site.tap("X:李娜", Tap::SignIn { duty: None }).await;
+    board.wait_for_text("#alarms", "一切正常").await;
+    assert!(!board.text("#rota").await.contains("不足两位"));
+    board.close().await;
+}
+
+#[tokio::test]
 async fn the_supervisor_sets_the_sites_mode_from_the_page() {
     let mut site = Site::live(pages_from_disk).await;
     site.connect(&["SUP"]).await;

@@ -16,7 +16,7 @@ export class AlertsView {
     this.app = app;
     this.root = document.getElementById('alarms');
     // Announced to a screen reader when they change (the counts, not every second's age).
-    this.calm = h('p', { class: 'all-well', role: 'status' }, '✓ 一切正常：没有警报，没有升级的呼叫');
+    this.calm = h('p', { class: 'all-well', role: 'status' });
     this.titleText = h('span', { role: 'status' });
     this.title = h('h2', { class: 'alarms-title' }, this.titleText);
     this.list = h('ul', { class: 'alarm-list' });
@@ -35,6 +35,12 @@ export class AlertsView {
     this.root.dataset.level = total ? 'alarm' : 'calm';
     if (!total) {
       this.items.clear();
+      // A heads-up that is not an alarm yet (the rota running short) is not "all well".
+      const headsUp = board.rota?.short_since != null;
+      this.calm.dataset.headsUp = headsUp ? 'yes' : 'no';
+      setText(this.calm, headsUp
+        ? '✓ 没有警报，没有升级的呼叫 · 留意：门口待命的经理不足两位（见接访轮序）'
+        : '✓ 一切正常：没有警报，没有升级的呼叫');
       if (this.root.firstChild !== this.calm || this.root.childNodes.length !== 1) this.root.replaceChildren(this.calm);
       return;
     }

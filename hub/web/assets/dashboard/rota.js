@@ -11,12 +11,16 @@ export class RotaView {
     this.root = document.getElementById('rota');
     this.next = document.getElementById('rota-next');
     this.shown = null;
+    this.alarmed = false;
   }
 
   render() {
-    const rota = this.app.board.rota;
-    if (rota === this.shown) return;
+    const board = this.app.board;
+    const rota = board.rota;
+    const alarmed = [...board.alerts.values()].some((a) => a.kind === 'few_standing_by');
+    if (rota === this.shown && alarmed === this.alarmed) return;
     this.shown = rota;
+    this.alarmed = alarmed;
     const visit = rota.visit ?? [];
     const phone = rota.phone ?? [];
     if (rota.next_up) {
@@ -34,7 +38,11 @@ export class RotaView {
       this.group('接电', phone, rota.next_up),
     ];
     if (rota.short_since != null) {
-      groups.unshift(h('p', { class: 'rota-short' }, `⚠ 门口待命的经理不足两位（自 ${clockTime(rota.short_since)} 起）`));
+      // A heads-up first; the hub raises the alarm if it lasts (the site's `standing_by_within`).
+      const since = clockTime(rota.short_since);
+      groups.unshift(alarmed
+        ? h('p', { class: 'rota-short', 'data-alarmed': 'yes' }, `⚠ 门口待命的经理不足两位（自 ${since} 起，已报警）`)
+        : h('p', { class: 'rota-short' }, `⚠ 提醒：门口待命的经理不足两位（自 ${since} 起，持续下去将报警）`));
     }
     if (!visit.length && !phone.length) {
       groups.splice(0, groups.length, h('p', { class: 'muted' }, '还没有经理签到上岗。'));
