@@ -242,7 +242,7 @@ mod tests {
         let every = Duration::from_millis(500);
         let syncs = Counter::default();
         let mut s = Syncer::start(0, every, syncs.clone());
-        let began = std::time::Instant::now();
+        let began = Instant::now();
         s.want(5, &path, || File::options().append(true).open(&path));
         synced_to(&mut s, 5).await;
         // Asked again at once, and again while the thread waits out the space: one more sync,

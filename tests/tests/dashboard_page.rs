@@ -194,6 +194,16 @@ async fn open(browser: &Browser, hub: &TestHub, name: &str, viewport: Viewport) 
 }
 
 /// Waits until the page has drawn everything it was told (no frame pending) and the figures came.
+/// How the strip across the top reads: "calm" or "alarm".
+async fn alarm_level(board: &Page) -> serde_json::Value {
+    board
+        .js(
+            "return document.getElementById('alarms').dataset.level;",
+            vec![],
+        )
+        .await
+}
+
 async fn settled(page: &Page) {
     page.wait_until(
         "the figures and a drawn frame",
@@ -650,15 +660,7 @@ async fn an_unanswered_call_is_re_called_then_escalated_and_stands_out() {
         "{shown}"
     );
     // The strip across the top turns red and names it.
-    assert_eq!(
-        board
-            .js(
-                "return document.getElementById('alarms').dataset.level;",
-                vec![]
-            )
-            .await,
-        "alarm"
-    );
+    assert_eq!(alarm_level(&board).await, "alarm");
     let strip = board.text("#alarms").await;
     assert!(
         strip.contains("升级呼叫 1 个") && strip.contains("请送两杯柠檬水至VIP2室"),
@@ -733,12 +735,7 @@ async fn a_rota_running_short_is_a_heads_up_then_an_alarm_then_calm_again() {
         "{strip}"
     );
     assert_eq!(
-        board
-            .js(
-                "return document.getElementById('alarms').dataset.level;",
-                vec![]
-            )
-            .await,
+        alarm_level(&board).await,
         "calm",
         "a heads-up is not an alarm"
     );
