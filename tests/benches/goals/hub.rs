@@ -102,6 +102,11 @@ impl Drop for Hub {
     }
 }
 
+/// CPU seconds the bench's own process (its tablets and callers) has used.
+pub fn own_cpu_seconds() -> f64 {
+    cpu_seconds_of(std::process::id())
+}
+
 /// The CPU time process `pid` has used, in seconds (0 if it cannot be read).
 pub fn cpu_seconds_of(pid: u32) -> f64 {
     // SAFETY: sysconf with a valid name has no preconditions.

@@ -5,7 +5,8 @@
 //! supervisor's report and state are each fetched once a second. Delivery latency (from when
 //! the call was due to when a tablet has the event) by 10 s window of when the call was due,
 //! p99 of each window and of the whole; the goal: the worst window at 50% within twice the
-//! p99 at 10%. A tablet the hub cuts off reconnects and resumes, so every delivery is counted;
+//! p99 at 10%. Beside each load, the CPU the hub and this process (the tablets) used: they
+//! share the machine's cores. A tablet the hub cuts off reconnects and resumes, so every delivery is counted;
 //! one never made fails the bench.
 //!
 //! Knobs: BENCH_STALL_TABLETS (1000), BENCH_STALL_SECONDS (600, at 50%),
@@ -167,6 +168,10 @@ pub async fn run() -> Result<(), String> {
     let gate = Gate::fresh(&current, &hub, &timing, callers).await?;
     let refused_before = gate.refused();
     let mut sent = [0u64; 2];
+    // The hub's CPU and this process's (the tablets and callers) in each load, in % of a core:
+    // the two share the machine, so at 50% it shows how much of it was left.
+    let mut cpu = [(0.0, 0.0); 2];
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut fetched = Vec::new();
     for (k, (phase, share, seconds)) in [(LOW, 0.1, low_s), (HIGH, 0.5, high_s)]
         .into_iter()
@@ -189,16 +194,32 @@ pub async fn run() -> Result<(), String> {
                 ))
             })
             .collect();
+        let (began, hub_cpu, own_cpu) = (
+            Instant::now(),
+            hub.cpu_seconds(),
+            crate::hub::own_cpu_seconds(),
+        );
         sent[k] = gate.at(rate, Duration::from_secs(seconds), phase).await;
         timing.phases[phase]
             .delivered(sent[k] * receivers, Duration::from_secs(30))
             .await;
+        let elapsed = began.elapsed().as_secs_f64();
+        cpu[k] = (
+            (hub.cpu_seconds() - hub_cpu) / elapsed * 100.0,
+            (crate::hub::own_cpu_seconds() - own_cpu) / elapsed * 100.0,
+        );
         let _ = quit.send(true);
         timing.phases[phase].table();
         println!(
             "  {} calls sent of {:.0} planned",
             sent[k],
             (rate * seconds as f64).ceil()
+        );
+        println!(
+            "  CPU, in % of one core: the hub {:.0}, the tablets and callers (this process) {:.0}; of the machine's {cores} cores {:.0}% busy with the two",
+            cpu[k].0,
+            cpu[k].1,
+            (cpu[k].0 + cpu[k].1) / cores as f64,
         );
         for f in fetchers {
             if let Ok(f) = f.await {
@@ -238,10 +259,14 @@ pub async fn run() -> Result<(), String> {
     let fetch_failures: u64 = fetched.iter().map(|f| f.failed).sum();
     let fetch_max = fetched.iter().map(|f| f.slowest_ms).fold(0.0, f64::max);
     println!(
-        "RESULT part=stall tablets={n} max_rate={max:.0} low_rate={:.1} high_rate={:.1} low_seconds={low_s} high_seconds={high_s} low_p99_ms={low_p99:.2} high_p99_ms={:.2} worst_window_p99_ms={worst:.2} worst_window_s={worst_at} ratio={ratio:.2} goal_ratio=2 deliveries={delivered} missing={missing} cut_off={drops} snapshots={snapshots} refused={refused} fetches={fetches} fetch_failures={fetch_failures} fetch_max_ms={fetch_max:.0}",
+        "RESULT part=stall tablets={n} max_rate={max:.0} low_rate={:.1} high_rate={:.1} low_seconds={low_s} high_seconds={high_s} low_p99_ms={low_p99:.2} high_p99_ms={:.2} worst_window_p99_ms={worst:.2} worst_window_s={worst_at} ratio={ratio:.2} goal_ratio=2 deliveries={delivered} missing={missing} cut_off={drops} snapshots={snapshots} refused={refused} fetches={fetches} fetch_failures={fetch_failures} fetch_max_ms={fetch_max:.0} low_hub_cpu_percent={:.0} low_clients_cpu_percent={:.0} high_hub_cpu_percent={:.0} high_clients_cpu_percent={:.0}",
         max * 0.1,
         max * 0.5,
         high.all.quantile_ms(0.99),
+        cpu[0].0,
+        cpu[0].1,
+        cpu[1].0,
+        cpu[1].1,
     );
     if let Some(why) = gate.broken() {
         return Err(format!("a caller's connection ended: {why}"));

@@ -130,7 +130,7 @@ pub async fn run() -> Result<(), String> {
     drop(report);
     tokio::time::sleep(Duration::from_secs(1)).await;
     let cpu = hub.cpu_seconds();
-    let clients_cpu = crate::hub::cpu_seconds_of(std::process::id());
+    let clients_cpu = crate::hub::own_cpu_seconds();
     let t0 = Instant::now();
     // Let them go from a worker of the runtime, where a woken task goes on the worker's own
     // queue: from this thread, outside the workers, each of the 10,000 wakes took the runtime's
@@ -149,7 +149,7 @@ pub async fn run() -> Result<(), String> {
         }
     }
     let cpu = hub.cpu_seconds() - cpu;
-    let clients_cpu = crate::hub::cpu_seconds_of(std::process::id()) - clients_cpu;
+    let clients_cpu = crate::hub::own_cpu_seconds() - clients_cpu;
     let rss = hub.rss_kib();
     let _ = finish.send(true);
     for t in tasks {
