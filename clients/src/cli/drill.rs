@@ -155,13 +155,7 @@ pub fn drill(a: DrillArgs, hub: Option<String>, json: bool) -> Result<(), Failur
         std::fs::write(path, page)
             .map_err(|e| Failure::new(format!("cannot write {}: {e}", path.display())))?;
     }
-    if json {
-        let text = serde_json::to_string(&report)
-            .map_err(|e| Failure::new(format!("cannot print the report: {e}")))?;
-        print_line(&text)?;
-    } else {
-        print_line(report.text().trim_end())?;
-    }
+    print_report(&report, json, report.text())?;
     if report.passed {
         Ok(())
     } else {
@@ -170,6 +164,17 @@ pub fn drill(a: DrillArgs, hub: Option<String>, json: bool) -> Result<(), Failur
             code: TARGET_MISSED,
             message: format!("the drill missed {missed} target(s)"),
         })
+    }
+}
+
+/// Prints a drill's report: as one line of JSON, or as the text for people.
+fn print_report(report: &impl serde::Serialize, json: bool, text: String) -> Result<(), Failure> {
+    if json {
+        let line = serde_json::to_string(report)
+            .map_err(|e| Failure::new(format!("cannot print the report: {e}")))?;
+        print_line(&line)
+    } else {
+        print_line(text.trim_end())
     }
 }
 
@@ -204,13 +209,7 @@ fn load(n: usize, a: &DrillArgs, hub: HubChoice, json: bool) -> Result<(), Failu
     let report = runtime()?
         .block_on(until_stopped(drill::load::run(opts)))
         .map_err(Failure::new)?;
-    if json {
-        let text = serde_json::to_string(&report)
-            .map_err(|e| Failure::new(format!("cannot print the report: {e}")))?;
-        print_line(&text)?;
-    } else {
-        print_line(report.text().trim_end())?;
-    }
+    print_report(&report, json, report.text())?;
     if report.metrics_agree {
         Ok(())
     } else {

@@ -196,49 +196,39 @@ pub async fn run(o: LoadOptions) -> Result<LoadReport, String> {
     let mut senders: HashMap<Station, Vec<mpsc::UnboundedSender<Order>>> = HashMap::new();
     let mut tasks = Vec::new();
     let connect_started = Instant::now();
-    let mut answerer_of: HashMap<Station, usize> = HashMap::new();
+    // The first tablet of each station answers its calls.
+    let mut answering: std::collections::HashSet<Station> = Default::default();
     let mut pending = tokio::task::JoinSet::new();
-    for (idx, station) in assignment.iter().enumerate() {
-        let answers = !answerer_of.contains_key(station);
-        if answers {
-            answerer_of.insert(station.clone(), idx);
-        }
-        let token = passes.of(station);
-        let to = url.clone();
-        let station = station.clone();
-        pending.spawn(async move {
-            let opts = Options {
-                codec: Codec::MsgPack,
-                resume: None,
-                reply_timeout: Duration::from_secs(30),
-                ..Options::default()
+    let mut to_connect = assignment.iter();
+    // 200 connecting at a time; each one on is started at once (a tablet left unread would be
+    // dropped as silent before ten thousand are on).
+    loop {
+        while pending.len() < 200 {
+            let Some(station) = to_connect.next() else {
+                break;
             };
-            Tablet::connect(&to, &token, opts)
-                .await
-                .map(|(t, _)| (idx, station, token, t, answers))
-                .map_err(|e| e.to_string())
-        });
-        while pending.len() >= 200 {
-            let (i, s, tok, t, a) = joined(pending.join_next().await)?;
-            start_tablet(
-                i,
-                s,
-                tok,
-                t,
-                a,
-                &url,
-                &seen,
-                &events,
-                &stop,
-                &mut senders,
-                &mut tasks,
-            );
+            let answers = answering.insert(station.clone());
+            let token = passes.of(station);
+            let to = url.clone();
+            let station = station.clone();
+            pending.spawn(async move {
+                let opts = Options {
+                    codec: Codec::MsgPack,
+                    resume: None,
+                    reply_timeout: Duration::from_secs(30),
+                    ..Options::default()
+                };
+                Tablet::connect(&to, &token, opts)
+                    .await
+                    .map(|(t, _)| (station, token, t, answers))
+                    .map_err(|e| e.to_string())
+            });
         }
-    }
-    while let Some(r) = pending.join_next().await {
-        let (i, s, tok, t, a) = joined(Some(r))?;
+        let Some(r) = pending.join_next().await else {
+            break;
+        };
+        let (s, tok, t, a) = joined(r)?;
         start_tablet(
-            i,
             s,
             tok,
             t,
@@ -445,22 +435,20 @@ pub async fn run(o: LoadOptions) -> Result<LoadReport, String> {
     })
 }
 
-type Connected = (usize, Station, String, Tablet, bool);
+type Connected = (Station, String, Tablet, bool);
 
 fn joined(
-    r: Option<Result<Result<Connected, String>, tokio::task::JoinError>>,
+    r: Result<Result<Connected, String>, tokio::task::JoinError>,
 ) -> Result<Connected, String> {
     match r {
-        Some(Ok(Ok(c))) => Ok(c),
-        Some(Ok(Err(e))) => Err(format!("a tablet could not connect: {e}")),
-        Some(Err(e)) => Err(e.to_string()),
-        None => Err("no tablet".into()),
+        Ok(Ok(c)) => Ok(c),
+        Ok(Err(e)) => Err(format!("a tablet could not connect: {e}")),
+        Err(e) => Err(e.to_string()),
     }
 }
 
 #[allow(clippy::too_many_arguments)]
 fn start_tablet(
-    _idx: usize,
     station: Station,
     token: String,
     tablet: Tablet,
