@@ -30,6 +30,8 @@ mod floor;
 mod histogram;
 #[path = "goals/hub.rs"]
 mod hub;
+#[path = "goals/lean.rs"]
+mod lean;
 #[path = "goals/memory.rs"]
 mod memory;
 #[path = "goals/pair.rs"]

@@ -6,20 +6,26 @@
 //! the call was due to when a tablet has the event) by 10 s window of when the call was due,
 //! p99 of each window and of the whole; the goal: the worst window at 50% within twice the
 //! p99 at 10%. Beside each load, the CPU the hub and this process (the tablets) used: they
-//! share the machine's cores. A tablet the hub cuts off reconnects and resumes, so every delivery is counted;
-//! one never made fails the bench.
+//! share the machine's cores. A tablet the hub cuts off reconnects and resumes, so every
+//! delivery is counted; one never made fails the bench.
+//!
+//! The listening tablets are [`lean`] ones by default: the tablet crate's full clients cost
+//! more CPU than the hub, and on two cores the ramp then found where the machine ran out of
+//! cores, not what the hub sustains. BENCH_STALL_LISTENERS=tablet uses the full clients.
 //!
 //! Knobs: BENCH_STALL_TABLETS (1000), BENCH_STALL_SECONDS (600, at 50%),
 //! BENCH_STALL_LOW_SECONDS (60 or BENCH_STALL_SECONDS if shorter, at 10%), BENCH_STALL_MAX to
 //! skip the ramp, BENCH_STALL_START (10 calls/s, the ramp's first rate), BENCH_RAMP_SECONDS (3),
 //! BENCH_RAMP_P99_MS (50: the p99 delivery a sustained step stays under, the rule fan-out servers are compared by),
-//! BENCH_STALL_CALLERS (8: the gate and up to 7 managers, taking the calls in turn).
+//! BENCH_STALL_CALLERS (8: the gate and up to 7 managers, taking the calls in turn),
+//! BENCH_STALL_LISTENERS (lean or tablet).
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use protocol::envelope::Resume;
 use protocol::{Call, Codec, Command, Event, EventKind, Intent, Post, ReplyBody, ServerFrame};
 use protocol::{Station, Target};
 use tablet::{Options, Tablet};
@@ -28,6 +34,7 @@ use tokio::time::Instant;
 
 use crate::histogram::Histogram;
 use crate::hub::Hub;
+use crate::lean::{self, Lean};
 use crate::ramp::{Step, find_max, pace};
 use crate::wire::{Heard, Wire};
 use crate::{crowd, knob, knob_maybe};
@@ -53,6 +60,15 @@ pub async fn run() -> Result<(), String> {
     let step_s: f64 = knob("BENCH_RAMP_SECONDS", 3.0);
     let limit_ms: f64 = knob("BENCH_RAMP_P99_MS", 50.0);
     let callers: usize = knob("BENCH_STALL_CALLERS", 8);
+    let lean = match std::env::var("BENCH_STALL_LISTENERS").as_deref() {
+        Err(_) | Ok("lean") => true,
+        Ok("tablet") => false,
+        Ok(other) => {
+            return Err(format!(
+                "BENCH_STALL_LISTENERS={other}: lean (the default) or tablet"
+            ));
+        }
+    };
     let hub = Hub::start(&[]);
 
     let mut phases: Vec<Phase> = (0..RAMP_STEPS).map(|_| Phase::new(1, u64::MAX)).collect();
@@ -68,19 +84,28 @@ pub async fn run() -> Result<(), String> {
     let health = Arc::new(Health::default());
     let (stop, stopping) = watch::channel(false);
     let mut listeners = Vec::with_capacity(n);
-    let connect_s = crowd::connect(&hub, n, 200, |i, t| {
-        let listener = Listener {
-            url: hub.url.clone(),
-            token: hub.token(&crowd::station(i)),
-            timing: timing.clone(),
-            health: health.clone(),
-        };
-        listeners.push(tokio::spawn(listener.run(t, stopping.clone())));
-    })
-    .await?;
+    let connect_s = if lean {
+        connect_lean(&hub, n, &timing, &health, &mut listeners).await?
+    } else {
+        crowd::connect(&hub, n, 200, |i, t| {
+            let listener = Listener {
+                url: hub.url.clone(),
+                token: hub.token(&crowd::station(i)),
+                timing: timing.clone(),
+                health: health.clone(),
+            };
+            listeners.push(tokio::spawn(listener.run(t, stopping.clone())));
+        })
+        .await?
+    };
     println!(
-        "{n} tablets over {} posts connected in {connect_s:.1} s",
-        crowd::listeners().len()
+        "{n} tablets over {} posts connected in {connect_s:.1} s ({})",
+        crowd::listeners().len(),
+        if lean {
+            "lean listeners, BENCH_STALL_LISTENERS=lean"
+        } else {
+            "the tablet crate's clients, BENCH_STALL_LISTENERS=tablet"
+        }
     );
 
     // A step the hub cannot keep up with may cut a caller off (4001): the next step starts on
@@ -234,6 +259,9 @@ pub async fn run() -> Result<(), String> {
     let refused = gate.refused() - refused_before;
     let _ = stop.send(true);
     for l in listeners {
+        if lean {
+            l.abort();
+        }
         let _ = tokio::time::timeout(Duration::from_secs(5), l).await;
     }
 
@@ -308,9 +336,13 @@ impl Timing {
         let EventKind::CallPlaced { call, .. } = &e.what else {
             return;
         };
-        let Intent::Free { text } = &call.intent else {
-            return;
-        };
+        if let Intent::Free { text } = &call.intent {
+            self.heard_call(text, at);
+        }
+    }
+
+    /// A tablet has a free-text call saying `text` at `at`: a call of the load's is timed.
+    fn heard_call(&self, text: &str, at: Instant) {
         let Some(seq) = text.strip_prefix(TAG).and_then(|n| n.parse::<u64>().ok()) else {
             return;
         };
@@ -441,6 +473,129 @@ impl Listener {
                         self.health.snapshots.fetch_add(1, Ordering::Relaxed);
                     }
                     t = back;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Connects `n` lean listeners (tablet `i` as [`crowd::station`]`(i)`), 200 at a time, each
+/// started as soon as its welcome came; how long it took.
+async fn connect_lean(
+    hub: &Hub,
+    n: usize,
+    timing: &Arc<Timing>,
+    health: &Arc<Health>,
+    listeners: &mut Vec<tokio::task::JoinHandle<()>>,
+) -> Result<f64, String> {
+    let began = Instant::now();
+    let path = hub.url.splitn(4, '/').nth(3).map(|p| format!("/{p}"));
+    let path = path.ok_or_else(|| format!("no path in the hub's url {}", hub.url))?;
+    let mut pending = tokio::task::JoinSet::new();
+    let mut next = 0;
+    while next < n || !pending.is_empty() {
+        while next < n && pending.len() < 200 {
+            let listener = LeanListener {
+                addr: hub.addr,
+                path: path.clone(),
+                token: hub.token(&crowd::station(next)),
+                timing: timing.clone(),
+                health: health.clone(),
+            };
+            pending.spawn(async move {
+                let mut last = String::new();
+                for _ in 0..5 {
+                    match listener.open(None).await {
+                        Ok(on) => return Ok((listener, on)),
+                        Err(e) => last = e,
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(last)
+            });
+            next += 1;
+        }
+        match pending.join_next().await {
+            Some(Ok(Ok((listener, (line, resume))))) => {
+                listeners.push(tokio::spawn(listener.run(line, resume)));
+            }
+            Some(Ok(Err(e))) => return Err(format!("a tablet could not connect: {e}")),
+            Some(Err(e)) => return Err(format!("a connecting task failed: {e}")),
+            None => {}
+        }
+    }
+    Ok(began.elapsed().as_secs_f64())
+}
+
+/// One lean listener ([`lean`]) hearing the calls to all posts; cut off, it reconnects and
+/// resumes from the event after the last it heard.
+struct LeanListener {
+    addr: std::net::SocketAddr,
+    path: String,
+    token: String,
+    timing: Arc<Timing>,
+    health: Arc<Health>,
+}
+
+impl LeanListener {
+    /// Connects (resuming from `resume`) and reads up to the welcome; the line, and where to
+    /// resume from should it end (the epoch, and the offset of the next event to come).
+    async fn open(&self, resume: Option<Resume>) -> Result<(Lean, Resume), String> {
+        let mut line = Lean::connect(self.addr, &self.path, &self.token, resume).await?;
+        let mut welcome = None;
+        while welcome.is_none() {
+            line.hear(|h| {
+                if let lean::Heard::Welcome(w) = h {
+                    welcome = Some(w);
+                }
+            })
+            .await?;
+        }
+        let w = welcome.expect("the loop ends with the welcome");
+        if w.snapshot_needed {
+            self.health.snapshots.fetch_add(1, Ordering::Relaxed);
+        }
+        let from = match resume {
+            Some(r) if !w.snapshot_needed => r.from,
+            _ => w.head,
+        };
+        Ok((
+            line,
+            Resume {
+                epoch: Some(w.epoch),
+                from,
+            },
+        ))
+    }
+
+    /// Hears the calls until the bench aborts it (frames that came with the welcome are read
+    /// here too).
+    async fn run(self, mut line: Lean, mut resume: Resume) {
+        loop {
+            let heard = line
+                .hear(|h| {
+                    if let lean::Heard::Event {
+                        offset,
+                        free_text,
+                        at,
+                    } = h
+                    {
+                        resume.from = offset + 1;
+                        if let Some(text) = free_text {
+                            self.timing.heard_call(text, at);
+                        }
+                    }
+                })
+                .await;
+            if heard.is_ok() {
+                continue;
+            }
+            self.health.drops.fetch_add(1, Ordering::Relaxed);
+            loop {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                if let Ok((back, from)) = self.open(Some(resume)).await {
+                    (line, resume) = (back, from);
                     break;
                 }
             }
