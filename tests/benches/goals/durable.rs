@@ -102,17 +102,19 @@ pub async fn run() -> Result<(), String> {
     let pair = fresh(&current, &hub).await?;
     let rate = max / 2.0;
     println!("measuring at half the highest rate: {rate} calls/s for {seconds} s");
-    let cpu = hub.cpu_seconds();
+    let (cpu, own) = (hub.cpu_seconds(), crate::hub::own_cpu_seconds());
     let began = Instant::now();
     let tally = run_at(&pair, rate, Duration::from_secs_f64(seconds)).await;
     let settled = pair.settle(Duration::from_secs(30)).await;
-    let cpu = (hub.cpu_seconds() - cpu) / began.elapsed().as_secs_f64() * 100.0;
+    let elapsed = began.elapsed().as_secs_f64();
+    let cpu = (hub.cpu_seconds() - cpu) / elapsed * 100.0;
+    let own = (crate::hub::own_cpu_seconds() - own) / elapsed * 100.0;
     let sent = tally.sent.load(Relaxed);
     let refused = tally.refused.load(Relaxed);
     println!("  call → placed (durable) {}", tally.placed.line());
     println!("  call → 收到             {}", tally.answered.line());
     println!(
-        "  {sent} calls sent, {} placed, {} answered, {refused} refused{}; the hub's CPU {cpu:.0}% of one core",
+        "  {sent} calls sent, {} placed, {} answered, {refused} refused{}; the hub's CPU {cpu:.0}% of one core, the two posts' (this process) {own:.0}%",
         tally.placed.count(),
         tally.answered.count(),
         match &*tally.last_refusal.lock().unwrap() {
@@ -132,7 +134,7 @@ pub async fn run() -> Result<(), String> {
         frozen.percent, frozen.longest_ms
     );
     println!(
-        "RESULT part=durable max_rate={max:.0} rate={rate:.0} seconds={seconds} calls={sent} placed={} answered={} refused={refused} answers_refused={} {} {} hub_cpu_percent={cpu:.0} {} frozen_percent={:.2} frozen_longest_ms={:.1}",
+        "RESULT part=durable max_rate={max:.0} rate={rate:.0} seconds={seconds} calls={sent} placed={} answered={} refused={refused} answers_refused={} {} {} hub_cpu_percent={cpu:.0} clients_cpu_percent={own:.0} {} frozen_percent={:.2} frozen_longest_ms={:.1}",
         tally.placed.count(),
         tally.answered.count(),
         answer_refusals.0,
