@@ -42,22 +42,34 @@ pub struct Step {
 }
 
 /// Tries rates from `start`, doubling while the hub sustains them; then halves the gap between
-/// the last sustained and the first not sustained twice. Returns the highest rate sustained
-/// (0 if not even `start / 8` was) and every step tried.
+/// the last sustained and the first not sustained twice. A rate not sustained is tried once
+/// more before it counts as such: on a shared machine one hiccup — a disk's 40 ms stall, a
+/// virtual core taken away — fails a short step on its own, and the highest rate found then
+/// swung by a factor of ten from run to run. Returns the highest rate sustained (0 if not even
+/// `start / 8` was) and every step tried.
 pub async fn find_max<F, Fut>(start: f64, mut try_rate: F) -> (f64, Vec<Step>)
 where
     F: FnMut(f64) -> Fut,
     Fut: Future<Output = Step>,
 {
     let mut steps: Vec<Step> = Vec::new();
+    let mut attempt = async |rate: f64, steps: &mut Vec<Step>| -> bool {
+        for _ in 0..2 {
+            let step = try_rate(rate).await;
+            print_step(&step);
+            let sustained = step.sustained;
+            steps.push(step);
+            if sustained {
+                return true;
+            }
+        }
+        false
+    };
     let mut good: Option<f64> = None;
     let mut bad: Option<f64> = None;
     let mut rate = start;
     for _ in 0..16 {
-        let step = try_rate(rate).await;
-        print_step(&step);
-        let sustained = step.sustained;
-        steps.push(step);
+        let sustained = attempt(rate, &mut steps).await;
         if sustained {
             good = Some(rate);
             if bad.is_some() {
@@ -80,14 +92,11 @@ where
         if mid <= lo || mid >= hi {
             break;
         }
-        let step = try_rate(mid).await;
-        print_step(&step);
-        if step.sustained {
+        if attempt(mid, &mut steps).await {
             lo = mid;
         } else {
             hi = mid;
         }
-        steps.push(step);
     }
     (lo, steps)
 }
