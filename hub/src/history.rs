@@ -251,7 +251,11 @@ impl History {
         self.book.len_bytes()
     }
 
-    /// Logs events stamped `at`, in one write, and returns them with their frames.
+    /// Logs events stamped `at` and returns them with their frames. They have their offsets and
+    /// are served to resuming tablets at once; they reach the file, with whatever else was
+    /// logged meanwhile, in one write at the next [`flush`](Self::flush) (a batch of calls is
+    /// one system call, not one each). Events that do not fit the space made ready in the
+    /// segment are written at once, so a full disk refuses them here.
     pub fn append(
         &mut self,
         at: u64,
@@ -272,7 +276,7 @@ impl History {
             .iter()
             .map(|(_, s)| s.binary.payload().clone())
             .collect();
-        let range = self.book.append_batch(&payloads)?;
+        let range = self.book.append_later(&payloads)?;
         debug_assert_eq!(range.start, first);
         for (_, s) in &out {
             self.kept.push_back(Kept {
@@ -327,6 +331,17 @@ impl History {
     /// The segment being written, and a second handle to it for the sync thread.
     pub fn segment(&self) -> (&Path, impl FnOnce() -> std::io::Result<std::fs::File> + '_) {
         (self.book.path(), || self.book.sync_handle())
+    }
+
+    /// Writes the events logged since the last flush to the file (one write). What the sync
+    /// thread is asked to make durable must have been flushed first.
+    pub fn flush(&mut self) -> Result<(), HistoryError> {
+        Ok(self.book.flush()?)
+    }
+
+    /// Every event below this offset is in the file (see [`flush`](Self::flush)).
+    pub fn written(&self) -> u64 {
+        self.book.written()
     }
 
     /// Hands the log to the OS for good (fdatasync): on shutdown and on a timer.

@@ -202,6 +202,9 @@ pub struct Switchboard {
     /// When the log's last write or sync failed, and why: `/healthz` fails for
     /// [`TROUBLE_FOR`] after, so a scraper sees a disk that fails now and then.
     log_trouble: Option<(std::time::Instant, String)>,
+    /// A command logged events this turn: its caller waits for them on disk, so the sync
+    /// thread is asked at the turn's end, once the turn's events are written in one go.
+    sync_wanted: bool,
     checkpoints: checkpoint::Writer,
     /// The offset of the last checkpoint handed to the writer (0: none).
     checkpointed: u64,
@@ -316,6 +319,7 @@ impl Switchboard {
             closing: false,
             snapshot_budget: Budget::new(snapshots_per_second),
             log_trouble: None,
+            sync_wanted: false,
             retry_at: None,
             syncer: crate::syncer::Syncer::start(durable, crate::syncer::SYNC_EVERY, syncs),
             holding: Vec::new(),
@@ -424,6 +428,12 @@ impl Switchboard {
                 // Tablets still to write: the next chunk, after whatever else is ready.
                 _ = std::future::ready(()), if !self.dirty.is_empty() => {}
             }
+            // The turn's events go to the file in one write, then the sync thread is asked.
+            if std::mem::take(&mut self.sync_wanted) {
+                self.want_durable();
+            } else {
+                self.flush_log();
+            }
             self.write();
         }
         if let Err(e) = self.history.sync() {
@@ -433,6 +443,11 @@ impl Switchboard {
     }
 
     fn handle(&mut self, req: Request) {
+        // Whatever asks the switchboard for more than a command finds the log's file up to
+        // date (a checkpoint, a report's head, a roll).
+        if !matches!(req, Request::Command { .. }) {
+            self.flush_log();
+        }
         match req {
             Request::Join(join) => self.join(join),
             Request::Leave { conn } => self.leave(conn, None),
@@ -708,7 +723,7 @@ impl Switchboard {
         if !logged.is_empty() {
             let head = self.history.head();
             self.hold(conn, head);
-            self.want_durable();
+            self.sync_wanted = true;
         }
         // The reply goes ahead of the events it caused, so a caller learns the id first.
         self.reply(conn, &frame);
@@ -1013,7 +1028,8 @@ impl Switchboard {
         })
     }
 
-    /// Logs events (one write), folds them into the state, and returns their frames. The
+    /// Logs events (written with the rest of the turn's, see [`Self::flush_log`]), folds them
+    /// into the state, and returns their frames. The
     /// first events of a new day begin its segment first; if that fails, nothing is logged
     /// (a day's events never go to an older day's segment).
     fn log(&mut self, events: Vec<EventKind>) -> Result<Vec<Served>, crate::history::HistoryError> {
@@ -1050,7 +1066,6 @@ impl Switchboard {
             served.push(s);
         }
         self.metrics.calls_open.set(self.state.open.len() as i64);
-        self.update_log_metrics();
         Ok(served)
     }
 
@@ -1174,9 +1189,35 @@ impl Switchboard {
         }
     }
 
-    /// Asks the sync thread for the log up to its head; never waits.
+    /// Writes what was logged since the last flush to the file, in one write. A write that
+    /// fails there leaves events logged that the file does not have: the log refuses every
+    /// append from then on, and the tablets waiting for the disk are cut off (4000), as after
+    /// a failed sync, to resume and see what the log kept.
+    fn flush_log(&mut self) {
+        match self.history.flush() {
+            Ok(()) => self.update_log_metrics(),
+            Err(e) => {
+                tracing::error!("cannot write the event log: {e}");
+                self.log_trouble = Some((
+                    std::time::Instant::now(),
+                    format!("the last write to the log failed: {e}"),
+                ));
+                for conn in std::mem::take(&mut self.holding) {
+                    if let Some(t) = self.tablets.get_mut(&conn) {
+                        t.held = None;
+                        self.leave(conn, Some(CloseCode::Shutdown));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes what was logged and asks the sync thread for the log up to its head; never
+    /// waits on the disk.
     fn want_durable(&mut self) {
-        let head = self.history.head();
+        self.flush_log();
+        // Up to what the file has: events lost with a failed write are never called durable.
+        let head = self.history.written();
         let (path, open) = self.history.segment();
         self.syncer.want(head, path, open);
     }

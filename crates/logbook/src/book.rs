@@ -77,6 +77,11 @@ pub struct Logbook {
     poisoned: bool,
     /// Reused encode buffer so that steady-state appends do not allocate.
     scratch: Vec<u8>,
+    /// Frames appended with [`append_later`](Logbook::append_later) and not yet written: they
+    /// go at `len`, in one write, at the next [`flush`](Logbook::flush).
+    pending: Vec<u8>,
+    /// Every record below this offset is in the file (the others wait for a flush).
+    written: u64,
 }
 
 impl Logbook {
@@ -141,6 +146,8 @@ impl Logbook {
             opts,
             poisoned: false,
             scratch: Vec::new(),
+            pending: Vec::new(),
+            written: rec.head,
         })
     }
 
@@ -177,23 +184,13 @@ impl Logbook {
     /// if the write fails the file is cut back to where it was. An empty slice returns the empty
     /// range `head..head`.
     pub fn append_batch(&mut self, payloads: &[Bytes]) -> Result<Range<u64>, LogError> {
-        if self.poisoned {
-            return Err(LogError::Poisoned {
-                path: self.path.clone(),
-            });
-        }
-        let max = self.opts.max_record_bytes.min(FORMAT_MAX_PAYLOAD);
-        if let Some((index, p)) = payloads.iter().enumerate().find(|(_, p)| p.len() > max) {
-            return Err(LogError::RecordTooBig {
-                index,
-                len: p.len(),
-                max,
-            });
-        }
+        self.check(payloads)?;
         let start = self.head;
         if payloads.is_empty() {
             return Ok(start..start);
         }
+        // Records appended for later go first: the file keeps the offsets' order.
+        self.flush()?;
 
         self.scratch.clear();
         for (offset, p) in (start..).zip(payloads) {
@@ -220,8 +217,118 @@ impl Logbook {
             }
         }
         self.head = start + payloads.len() as u64;
+        self.written = self.head;
         self.evict();
         Ok(start..self.head)
+    }
+
+    /// Appends several records like [`append_batch`](Self::append_batch), but writes them only
+    /// at the next [`flush`](Self::flush) (or [`sync`](Self::sync), a roll, or the handle
+    /// dropped), in one write with whatever else was appended for later meanwhile: a writer
+    /// taking many small appends in a row (the hub's switchboard, a batch of calls) makes one
+    /// system call for all of them instead of one each. The records have their offsets, and
+    /// [`read_from`](Self::read_from) serves them, at once; readers of the file see them after
+    /// the flush.
+    ///
+    /// Only records that fit in the space made ready ([`Options::preallocate`]) wait: a write
+    /// there has its blocks already and cannot find the disk full. Records that do not fit are
+    /// written at once, as `append_batch` does, so a disk that is full or a file at its size
+    /// limit refuses this append, not a later flush.
+    pub fn append_later(&mut self, payloads: &[Bytes]) -> Result<Range<u64>, LogError> {
+        self.check(payloads)?;
+        let start = self.head;
+        if payloads.is_empty() {
+            return Ok(start..start);
+        }
+        let before = self.pending.len();
+        for (offset, p) in (start..).zip(payloads) {
+            encode_into(&mut self.pending, offset, p);
+        }
+        let end = self.len + self.pending.len() as u64;
+        if end > self.allocated {
+            // Zeros that cannot be written leave `allocated` as it was: the records then do
+            // not fit, and the write at once below says why.
+            let _ = self.make_room(self.pending.len() as u64);
+        }
+        if end > self.allocated {
+            self.pending.truncate(before);
+            return self.append_batch(payloads);
+        }
+        if self.opts.retain_in_memory > 0 {
+            for (offset, p) in (start..).zip(payloads) {
+                self.window.push_back(Record {
+                    offset,
+                    payload: p.clone(),
+                });
+            }
+        }
+        self.head = start + payloads.len() as u64;
+        self.evict();
+        Ok(start..self.head)
+    }
+
+    /// Writes what [`append_later`](Self::append_later) holds, in one positional write into the
+    /// space made ready for it. A write that fails there (an I/O error: the space was
+    /// allocated) leaves records that have offsets but are not in the file, so the log refuses
+    /// every append after them ([`LogError::Poisoned`]) rather than write past a hole.
+    pub fn flush(&mut self) -> Result<(), LogError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        if self.poisoned {
+            return Err(LogError::Poisoned {
+                path: self.path.clone(),
+            });
+        }
+        let written = write_at(&self.file, &self.pending, self.len);
+        let n = self.pending.len() as u64;
+        self.pending.clear();
+        if self.pending.capacity() > SCRATCH_KEEP {
+            self.pending = Vec::new();
+        }
+        match written {
+            Ok(()) => {
+                self.len += n;
+                self.allocated = self.allocated.max(self.len);
+                self.written = self.head;
+                Ok(())
+            }
+            Err(e) => {
+                self.roll_back();
+                self.poisoned = true;
+                tracing::error!(
+                    path = %self.path.display(),
+                    error = %e,
+                    "logbook: records appended for later could not be written; refusing further appends"
+                );
+                Err(LogError::io(&self.path, e))
+            }
+        }
+    }
+
+    /// Every record below this offset is in the file: [`head`](Self::head) but for the
+    /// records [`append_later`](Self::append_later) holds until the next flush (or lost with a
+    /// flush that failed). What a sync makes durable ends here.
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    /// Refuses an append to a poisoned log, or with a payload over the limit.
+    fn check(&self, payloads: &[Bytes]) -> Result<(), LogError> {
+        if self.poisoned {
+            return Err(LogError::Poisoned {
+                path: self.path.clone(),
+            });
+        }
+        let max = self.opts.max_record_bytes.min(FORMAT_MAX_PAYLOAD);
+        if let Some((index, p)) = payloads.iter().enumerate().find(|(_, p)| p.len() > max) {
+            return Err(LogError::RecordTooBig {
+                index,
+                len: p.len(),
+                max,
+            });
+        }
+        Ok(())
     }
 
     /// Ends the segment being written and begins a new one with the next offset, named for
@@ -241,6 +348,7 @@ impl Logbook {
                 path: self.path.clone(),
             });
         }
+        self.flush()?;
         self.cut_spare().map_err(|e| LogError::io(&self.path, e))?;
         if self.head != self.segment_first {
             self.file
@@ -283,6 +391,7 @@ impl Logbook {
     /// Forces everything appended so far to stable storage (`fdatasync`). Call on shutdown and
     /// periodically; appends never do it themselves because it costs milliseconds.
     pub fn sync(&mut self) -> Result<(), LogError> {
+        self.flush()?;
         self.file
             .sync_data()
             .map_err(|e| LogError::io(&self.path, e))
@@ -352,7 +461,8 @@ impl Logbook {
         DiskRecords::open_at(dir, mark)
     }
 
-    /// Size of the segment being written in bytes (header included), for metrics.
+    /// Size of the segment being written in bytes (header included), for metrics; records
+    /// appended for later count once written.
     pub fn len_bytes(&self) -> u64 {
         self.len
     }
@@ -426,6 +536,9 @@ impl Logbook {
 /// A segment left as it is read: its records, without the zeros made ready after them.
 impl Drop for Logbook {
     fn drop(&mut self) {
+        if let Err(e) = self.flush() {
+            tracing::error!(error = %e, "logbook: records appended for later were lost at close");
+        }
         if !self.poisoned {
             if let Err(e) = self.cut_spare() {
                 tracing::warn!(
@@ -500,5 +613,94 @@ mod tests {
         drop(log);
         let log = Logbook::open(tmp.path(), Options::default()).unwrap();
         assert_eq!(log.head(), 2);
+    }
+
+    fn on_disk(dir: &Path) -> Vec<u64> {
+        Logbook::iter_all_on_disk(dir)
+            .unwrap()
+            .map(|r| r.unwrap().offset)
+            .collect()
+    }
+
+    #[test]
+    fn records_appended_for_later_are_served_at_once_and_reach_the_file_in_order_at_the_flush() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut log = Logbook::open(tmp.path(), Options::default()).unwrap();
+        assert_eq!(
+            log.append_later(&[Bytes::from_static(b"one")]).unwrap(),
+            1..2
+        );
+        let two = [Bytes::from_static(b"two"), Bytes::from_static(b"three")];
+        assert_eq!(log.append_later(&two).unwrap(), 2..4);
+        assert_eq!(log.head(), 4);
+        assert_eq!(
+            log.read_from(1).unwrap().count(),
+            3,
+            "served from memory at once"
+        );
+        assert!(
+            on_disk(tmp.path()).is_empty(),
+            "not written before the flush"
+        );
+        assert_eq!(log.written(), 1);
+        log.flush().unwrap();
+        assert_eq!(log.written(), 4);
+        assert_eq!(on_disk(tmp.path()), [1, 2, 3]);
+        // An append written at once first writes what waits, so the file keeps the order.
+        log.append_later(&[Bytes::from_static(b"four")]).unwrap();
+        log.append(Bytes::from_static(b"five")).unwrap();
+        assert_eq!(on_disk(tmp.path()), [1, 2, 3, 4, 5]);
+        // A sync writes what waits too; so does closing.
+        log.append_later(&[Bytes::from_static(b"six")]).unwrap();
+        log.sync().unwrap();
+        assert_eq!(on_disk(tmp.path()), [1, 2, 3, 4, 5, 6]);
+        log.append_later(&[Bytes::from_static(b"seven")]).unwrap();
+        drop(log);
+        let log = Logbook::open(tmp.path(), Options::default()).unwrap();
+        assert_eq!(log.head(), 8);
+        let payloads: Vec<Vec<u8>> = log
+            .read_from(6)
+            .unwrap()
+            .map(|r| r.payload.to_vec())
+            .collect();
+        assert_eq!(payloads, [b"six".to_vec(), b"seven".to_vec()]);
+    }
+
+    #[test]
+    fn records_that_do_not_fit_the_space_made_ready_are_written_at_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let opts = Options {
+            preallocate: 0,
+            ..Options::default()
+        };
+        let mut log = Logbook::open(tmp.path(), opts).unwrap();
+        log.append_later(&[Bytes::from_static(b"now")]).unwrap();
+        assert_eq!(
+            on_disk(tmp.path()),
+            [1],
+            "no space made ready: nothing waits"
+        );
+    }
+
+    #[test]
+    fn a_flush_that_fails_poisons_the_handle_and_the_log_keeps_what_was_written() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut log = Logbook::open(tmp.path(), Options::default()).unwrap();
+        log.append(Bytes::from_static(b"kept")).unwrap();
+        log.append_later(&[Bytes::from_static(b"lost")]).unwrap();
+        log.file = File::open(&log.path).unwrap();
+        assert!(matches!(log.flush(), Err(LogError::Io { .. })));
+        assert_eq!(
+            (log.head(), log.written()),
+            (3, 2),
+            "the lost record is not in the file"
+        );
+        assert!(matches!(
+            log.append_later(&[Bytes::from_static(b"after")]),
+            Err(LogError::Poisoned { .. })
+        ));
+        drop(log);
+        let log = Logbook::open(tmp.path(), Options::default()).unwrap();
+        assert_eq!(log.head(), 2, "only what was written is in the log");
     }
 }

@@ -44,6 +44,12 @@
 //!   never do on their own. Records appended after the last `sync` can be lost to a power cut,
 //!   and their offsets are then handed out again after restart under the same epoch — call
 //!   `sync` before acknowledging anything whose loss would matter across a power cut.
+//! - [`Logbook::append_later`] gives records their offsets (and serves them from memory) at
+//!   once but writes them at the next [`Logbook::flush`] — or `sync`, a roll, or the handle
+//!   dropped — in one `write(2)` with every record appended for later meanwhile. Only records
+//!   that fit the space made ready wait (a write there cannot find the disk full); the others
+//!   are written at once. A writer hands nothing on (an acknowledgement, a frame to a reader)
+//!   before the flush, and syncs only up to [`Logbook::written`].
 //! - The [`epoch`](Logbook::epoch) is a random number in `1..=`[`MAX_EPOCH`] (2^53 − 1, so a
 //!   browser reading it from JSON as an f64 holds it exactly) drawn when the log is created and
 //!   kept in every segment's header: same log ⇒ same epoch across restarts; a recreated log ⇒ a
