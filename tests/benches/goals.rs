@@ -20,6 +20,8 @@
 //! Every other knob is named in its part and in docs/OPERATIONS.md. The bench exits 1 when a
 //! part could not run or a correctness check failed.
 
+#[path = "goals/cores.rs"]
+mod cores;
 #[path = "goals/crowd.rs"]
 mod crowd;
 #[path = "goals/durable.rs"]

@@ -394,15 +394,38 @@ pub fn hub_process_with(
     String,
     std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
 ) {
+    hub_process_on(bin, data, args, None)
+}
+
+/// [`hub_process_with`], kept on one CPU from its start when `cpu` is given (a benchmark's
+/// server core): the hub sees one core and starts its runtime with one worker.
+pub fn hub_process_on(
+    bin: &str,
+    data: &Path,
+    args: &[&str],
+    cpu: Option<usize>,
+) -> (
+    std::process::Child,
+    String,
+    std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+) {
     use std::io::BufRead;
-    let mut child = std::process::Command::new(bin)
+    use std::os::unix::process::CommandExt;
+    let mut command = std::process::Command::new(bin);
+    command
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(data)
         .args(args)
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("the hub process starts");
+        .stderr(std::process::Stdio::null());
+    if let Some(cpu) = cpu {
+        // SAFETY: between fork and exec the closure makes one system call (sched_setaffinity),
+        // which is async-signal-safe, and touches no lock or allocation.
+        unsafe {
+            command.pre_exec(move || pin_to(cpu));
+        }
+    }
+    let mut child = command.spawn().expect("the hub process starts");
     let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines
         .next()
@@ -414,6 +437,23 @@ pub fn hub_process_with(
         .expect("a ws:// or wss:// address")
         .to_owned();
     (child, url, lines)
+}
+
+/// Keeps the calling thread, and the threads and processes it starts from now on, on `cpu`.
+pub fn pin_to(cpu: usize) -> std::io::Result<()> {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set; CPU_SET writes inside it (a cpu beyond
+    // CPU_SETSIZE is refused first), and sched_setaffinity reads exactly its size.
+    unsafe {
+        if cpu >= libc::CPU_SETSIZE as usize {
+            return Err(std::io::Error::from_raw_os_error(libc::EINVAL));
+        }
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 /// The segment file of a hub's log (in data folder `data`) that holds the record at `offset`,

@@ -6,6 +6,11 @@
 //! ([`crate::floor`]): the same schedule to a bare durable echo, and how much a running thread
 //! is frozen.
 //!
+//! As the side-by-side measures servers, the hub runs on CPU 0 and the two posts on CPU 1
+//! ([`crate::cores`]; `BENCH_PIN=0` shares the cores); the posts, the pacer and the floor's
+//! client run on one thread of their own (a current-thread runtime), so a call and its answer
+//! are never handed between threads on the load's side.
+//!
 //! Knobs: BENCH_SECONDS (10) at half the rate; BENCH_RAMP_SECONDS (3) a step;
 //! BENCH_DURABLE_START (50 calls/s) the ramp's first rate; BENCH_RAMP_P99_MS (50, the rule fan-out servers are compared by) the p99
 //! call → 收到 a sustained step stays under; BENCH_DURABLE_MAX to skip the ramp.
@@ -18,6 +23,7 @@ use std::time::Duration;
 use protocol::{Codec, Post};
 use tokio::time::Instant;
 
+use crate::cores::{Cores, pin_this_thread};
 use crate::floor;
 use crate::hub::Hub;
 use crate::pair::{Pair, Tally};
@@ -25,6 +31,31 @@ use crate::ramp::{Step, find_max, pace};
 use crate::{knob, knob_maybe};
 
 pub async fn run() -> Result<(), String> {
+    let cores = Cores::split();
+    println!("{}", Cores::describe(cores));
+    let (tell, told) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("durable-load".into())
+        .spawn(move || {
+            let outcome = (|| {
+                if let Some(c) = cores {
+                    pin_this_thread(c.load)
+                        .map_err(|e| format!("cannot keep the load on CPU {}: {e}", c.load))?;
+                }
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| format!("a runtime for the load: {e}"))?
+                    .block_on(measure(cores))
+            })();
+            let _ = tell.send(outcome);
+        })
+        .map_err(|e| format!("a thread for the load: {e}"))?;
+    told.await
+        .map_err(|_| "the load's thread ended with no outcome".to_owned())?
+}
+
+async fn measure(cores: Option<Cores>) -> Result<(), String> {
     let seconds: f64 = knob("BENCH_SECONDS", 10.0);
     let step_s: f64 = knob("BENCH_RAMP_SECONDS", 3.0);
     let start: f64 = knob("BENCH_DURABLE_START", 50.0);
@@ -32,7 +63,7 @@ pub async fn run() -> Result<(), String> {
     let given: Option<f64> = knob_maybe("BENCH_DURABLE_MAX");
 
     // No repeats: an answer comes at once, and a repeat would be an event of its own.
-    let hub = Hub::start(&["--ack-deadline", "3600"]);
+    let hub = Hub::start_on(&["--ack-deadline", "3600"], cores.map(|c| c.hub));
     // A step the hub cannot keep up with may cut the caller off (4001): the next step starts
     // on a fresh pair.
     let current = RefCell::new(Arc::new(open(&hub).await?));
@@ -123,7 +154,8 @@ pub async fn run() -> Result<(), String> {
         }
     );
     let answer_refusals = pair.answer_refusals.lock().unwrap().clone();
-    let floor = floor::durable_echo(rate, Duration::from_secs_f64(seconds)).await?;
+    let floor =
+        floor::durable_echo(rate, Duration::from_secs_f64(seconds), cores.map(|c| c.hub)).await?;
     println!(
         "  the machine's floor (no hub; a bare echo answering after one fdatasync per read, the same schedule): {}",
         floor.line()

@@ -35,12 +35,15 @@ pub struct Freezes {
     pub longest_ms: f64,
 }
 
-/// Spins one thread per core for `seconds` and sums the clock's jumps over 1 ms.
+/// Spins one thread on each core online (each kept on its own, whatever core the caller is
+/// kept on) for `seconds` and sums the clock's jumps over 1 ms.
 pub fn freezes(seconds: f64) -> Freezes {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // SAFETY: sysconf with a valid name has no preconditions.
+    let cores = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) }.max(1) as usize;
     let spinners: Vec<_> = (0..cores)
-        .map(|_| {
+        .map(|cpu| {
             std::thread::spawn(move || {
+                let _ = integration::pin_to(cpu);
                 let start = std::time::Instant::now();
                 let end = start + Duration::from_secs_f64(seconds);
                 let (mut last, mut frozen, mut longest) = (start, Duration::ZERO, Duration::ZERO);
@@ -69,9 +72,13 @@ pub fn freezes(seconds: f64) -> Freezes {
     }
 }
 
-/// Requests at `rate` a second for `duration` to a bare durable echo; the round trips, each
-/// timed from when the request was due.
-pub async fn durable_echo(rate: f64, duration: Duration) -> Result<Arc<Histogram>, String> {
+/// Requests at `rate` a second for `duration` to a bare durable echo (on CPU `cpu` when given,
+/// where the hub ran); the round trips, each timed from when the request was due.
+pub async fn durable_echo(
+    rate: f64,
+    duration: Duration,
+    cpu: Option<usize>,
+) -> Result<Arc<Histogram>, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("a temp dir for the echo: {e}"))?;
     let path = dir.path().join("echo.log");
     // Space made ready for all the run writes, and a little more: no sync commits a longer file.
@@ -81,7 +88,12 @@ pub async fn durable_echo(rate: f64, duration: Duration) -> Result<Arc<Histogram
     let (prepared, file_ready) = tokio::sync::oneshot::channel();
     let server = std::thread::Builder::new()
         .name("durable-echo".into())
-        .spawn(move || serve(listener, &path, ready, prepared))
+        .spawn(move || {
+            if let Some(cpu) = cpu {
+                integration::pin_to(cpu).map_err(|e| format!("the echo on CPU {cpu}: {e}"))?;
+            }
+            serve(listener, &path, ready, prepared)
+        })
         .map_err(|e| format!("echo thread: {e}"))?;
     // The schedule starts once the file is ready, or the zeros' writing would count as latency.
     if file_ready.await.is_err() {

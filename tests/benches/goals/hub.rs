@@ -24,20 +24,26 @@ pub struct Hub {
 impl Hub {
     /// Starts a hub with these flags besides `serve --listen 127.0.0.1:0 --data …`.
     pub fn start(args: &[&str]) -> Hub {
+        Hub::start_on(args, None)
+    }
+
+    /// [`Hub::start`], kept on one CPU from its start when `cpu` is given.
+    pub fn start_on(args: &[&str], cpu: Option<usize>) -> Hub {
         let dir = tempfile::tempdir().expect("a temp dir");
         let data = dir.path().join("data");
         // Minting the supervisor's token first makes the key the hub will find.
         let sup = integration::token_for(&data, "SUP");
         let (child, url, stdout) =
-            integration::hub_process_with(env!("CARGO_BIN_EXE_hub-under-test"), &data, args);
+            integration::hub_process_on(env!("CARGO_BIN_EXE_hub-under-test"), &data, args, cpu);
         let addr = url
             .trim_start_matches("ws://")
             .trim_end_matches("/ws")
             .parse()
             .unwrap_or_else(|e| panic!("the hub's address in {url}: {e}"));
         println!(
-            "hub pid {} at {url} (flags: {})",
+            "hub pid {} at {url}{} (flags: {})",
             child.id(),
+            cpu.map(|c| format!(" on CPU {c}")).unwrap_or_default(),
             if args.is_empty() {
                 "none".to_owned()
             } else {

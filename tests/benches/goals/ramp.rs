@@ -10,26 +10,31 @@ use tokio::time::Instant;
 use crate::timer::Timer;
 
 /// Calls `send` at `rate` a second for `duration`, with the moment each one was due; stops
-/// early when `send` says so. Returns how many were sent. The wait is a `timerfd` (to the
-/// microsecond, not tokio's millisecond); late wake-ups send what fell due at once.
+/// early when `send` says so. Returns how many were sent. Call `n` is due `n / rate` after the
+/// start; the wait is a periodic `timerfd` (to the microsecond, not tokio's millisecond, and
+/// armed once), and a late wake-up sends what fell due meanwhile at once.
 pub async fn pace(rate: f64, duration: Duration, mut send: impl FnMut(Instant) -> bool) -> u64 {
-    let timer = Timer::new().expect("a timerfd for the pacer");
+    let period = Duration::from_secs_f64(1.0 / rate);
     let start = Instant::now();
+    let timer = Timer::every(period).expect("a timerfd for the pacer");
     let end = start + duration;
     let mut sent = 0u64;
+    let mut fell_due = 1u64;
     loop {
-        let due = start + Duration::from_secs_f64(sent as f64 / rate);
-        if due >= end {
-            return sent;
+        while sent < fell_due {
+            let due = start + period * sent as u32;
+            if due >= end {
+                return sent;
+            }
+            if !send(due) {
+                return sent;
+            }
+            sent += 1;
         }
-        timer
-            .sleep_until(due)
+        fell_due += timer
+            .tick()
             .await
             .expect("the pacer's timerfd keeps working");
-        if !send(due) {
-            return sent;
-        }
-        sent += 1;
     }
 }
 
