@@ -208,6 +208,14 @@ impl Logbook {
         self.allocated = self.allocated.max(self.len);
         self.release_scratch();
 
+        let range = self.take_in(start, payloads);
+        self.written = self.head;
+        Ok(range)
+    }
+
+    /// Gives `payloads` their offsets from `start` on: kept in the window (as far as it
+    /// reaches), with the head past them.
+    fn take_in(&mut self, start: u64, payloads: &[Bytes]) -> Range<u64> {
         if self.opts.retain_in_memory > 0 {
             for (offset, p) in (start..).zip(payloads) {
                 self.window.push_back(Record {
@@ -217,9 +225,8 @@ impl Logbook {
             }
         }
         self.head = start + payloads.len() as u64;
-        self.written = self.head;
         self.evict();
-        Ok(start..self.head)
+        start..self.head
     }
 
     /// Appends several records like [`append_batch`](Self::append_batch), but writes them only
@@ -254,17 +261,7 @@ impl Logbook {
             self.pending.truncate(before);
             return self.append_batch(payloads);
         }
-        if self.opts.retain_in_memory > 0 {
-            for (offset, p) in (start..).zip(payloads) {
-                self.window.push_back(Record {
-                    offset,
-                    payload: p.clone(),
-                });
-            }
-        }
-        self.head = start + payloads.len() as u64;
-        self.evict();
-        Ok(start..self.head)
+        Ok(self.take_in(start, payloads))
     }
 
     /// Writes what [`append_later`](Self::append_later) holds, in one positional write into the
