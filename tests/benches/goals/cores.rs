@@ -35,7 +35,7 @@ impl Cores {
     }
 }
 
-/// The CPUs this thread may run on.
+/// The CPUs this thread may run on. (`integration::pin_to` keeps a thread on one.)
 pub fn allowed() -> io::Result<Vec<usize>> {
     // SAFETY: a zeroed cpu_set_t is a valid empty set; sched_getaffinity writes at most its size.
     unsafe {
@@ -47,9 +47,4 @@ pub fn allowed() -> io::Result<Vec<usize>> {
             .filter(|&c| libc::CPU_ISSET(c, &set))
             .collect())
     }
-}
-
-/// Keeps the calling thread (and the threads it starts from now on) on `cpu`.
-pub fn pin_this_thread(cpu: usize) -> io::Result<()> {
-    integration::pin_to(cpu)
 }

@@ -23,7 +23,7 @@ use std::time::Duration;
 use protocol::{Codec, Post};
 use tokio::time::Instant;
 
-use crate::cores::{Cores, pin_this_thread};
+use crate::cores::Cores;
 use crate::floor;
 use crate::hub::Hub;
 use crate::pair::{Pair, Tally};
@@ -39,7 +39,7 @@ pub async fn run() -> Result<(), String> {
         .spawn(move || {
             let outcome = (|| {
                 if let Some(c) = cores {
-                    pin_this_thread(c.load)
+                    integration::pin_to(c.load)
                         .map_err(|e| format!("cannot keep the load on CPU {}: {e}", c.load))?;
                 }
                 tokio::runtime::Builder::new_current_thread()
