@@ -157,6 +157,10 @@ pub async fn durable_echo(
     }
     writer.abort();
     reader.abort();
+    // The aborted tasks let go of the socket (which ends the echo) only once the runtime has
+    // dropped them: on a runtime of one thread, before this thread blocks on the join.
+    let _ = writer.await;
+    let _ = reader.await;
     let served = server
         .join()
         .map_err(|_| "the echo thread panicked".to_string())?;
