@@ -1198,16 +1198,21 @@ impl Switchboard {
             Ok(()) => self.update_log_metrics(),
             Err(e) => {
                 tracing::error!("cannot write the event log: {e}");
-                self.log_trouble = Some((
-                    std::time::Instant::now(),
-                    format!("the last write to the log failed: {e}"),
-                ));
-                for conn in std::mem::take(&mut self.holding) {
-                    if let Some(t) = self.tablets.get_mut(&conn) {
-                        t.held = None;
-                        self.leave(conn, Some(CloseCode::Shutdown));
-                    }
-                }
+                self.log_failed(format!("the last write to the log failed: {e}"));
+            }
+        }
+    }
+
+    /// The log could not be written or synced: `/healthz` says why for [`TROUBLE_FOR`], and
+    /// the tablets waiting for the disk are cut off (4000), to resume and see what the log
+    /// kept.
+    fn log_failed(&mut self, trouble: String) {
+        self.log_trouble = Some((std::time::Instant::now(), trouble));
+        for conn in std::mem::take(&mut self.holding) {
+            if let Some(t) = self.tablets.get_mut(&conn)
+                && t.held.take().is_some()
+            {
+                self.leave(conn, Some(CloseCode::Shutdown));
             }
         }
     }
@@ -1228,10 +1233,8 @@ impl Switchboard {
         let synced = self.syncer.synced().borrow_and_update().clone();
         if let Some(why) = &synced.failed {
             tracing::error!("cannot sync the event log: {why}");
-            self.log_trouble = Some((
-                std::time::Instant::now(),
-                format!("the last sync of the log failed: {why}"),
-            ));
+            self.log_failed(format!("the last sync of the log failed: {why}"));
+            return;
         }
         if self.holding.is_empty() {
             return;
@@ -1245,11 +1248,6 @@ impl Switchboard {
             let Some(held) = t.held.as_mut() else {
                 continue;
             };
-            if synced.failed.is_some() {
-                t.held = None;
-                gone.push((conn, CloseCode::Shutdown));
-                continue;
-            }
             // What the log is now durable for goes out, in order.
             let mut released = false;
             while held
