@@ -14,12 +14,18 @@ use logbook::{Bytes, LogError, Logbook, Lost, Options};
 use protocol::{Codec, Event, EventKind, ServerFrame, Station};
 
 use crate::audience::Audience;
-use crate::line::Framed;
+use crate::line::{Framed, Press};
 
 /// How many of the newest events keep their JSON frame too; older ones keep only their
 /// MessagePack frame (the log's own record), and a tablet speaking JSON that resumes from
 /// further back has theirs made again. Memory per event kept stays small.
 const JSON_KEPT: usize = 1024;
+
+/// The chunks records are made in (see [`Press`]): about 400 events each.
+const RECORDS_CHUNK: usize = 64 * 1024;
+
+/// The chunks the newest events' JSON frames are made in: [`JSON_KEPT`] of them fit in a few.
+const TEXTS_CHUNK: usize = 16 * 1024;
 
 /// One event just logged, with its frame in each codec: what the switchboard fans out.
 #[derive(Clone, Debug)]
@@ -31,21 +37,28 @@ pub struct Served {
 }
 
 impl Served {
-    /// Encodes a new event in both codecs.
-    fn encode(event: &Event) -> Result<Served, HistoryError> {
-        let frame = ServerFrame::Event(event.clone());
-        let binary = Codec::MsgPack
-            .encode(&frame)
-            .map_err(|e| HistoryError::Encode(e.to_string()))?;
-        // The encoder's buffer grew by doubling: kept for every event of the window, the frame
-        // gets an allocation of its own size (a copy of ~150 bytes, once).
-        let binary = Bytes::copy_from_slice(&binary);
-        Ok(Served {
+    /// Encodes a new event in both codecs, each frame into its press's chunk; hands the event
+    /// back (it is framed without a copy of it).
+    fn encode(
+        event: Event,
+        records: &mut Press,
+        texts: &mut Press,
+    ) -> Result<(Event, Served), HistoryError> {
+        let frame = ServerFrame::Event(event);
+        let made = records
+            .framed(&frame)
+            .and_then(|binary| Ok((binary, texts.framed(&frame)?)));
+        let ServerFrame::Event(event) = frame else {
+            unreachable!("the frame was made from an event just above")
+        };
+        let (binary, text) = made.map_err(|e| HistoryError::Encode(e.to_string()))?;
+        let served = Served {
             offset: event.offset,
             audience: Audience::of(&event.what),
-            binary: Framed::binary(binary),
-            text: json(&frame)?,
-        })
+            binary,
+            text,
+        };
+        Ok((event, served))
     }
 
     /// The frame for a tablet speaking `codec`: a cheap clone of shared bytes.
@@ -131,6 +144,11 @@ pub struct History {
     /// The JSON frames of the newest events (at most [`JSON_KEPT`]), aligned with the back of
     /// `kept`.
     json: VecDeque<Framed>,
+    /// Where the records (MessagePack) are made, many to a chunk of memory: kept for resumes,
+    /// they leave in the order they came, so a chunk is freed once its last record is.
+    records: Press,
+    /// Where the JSON frames are made: kept only for the newest events, in chunks of their own.
+    texts: Press,
     retain: usize,
     /// The first offset still on disk when the log was opened (1 unless older days were
     /// removed).
@@ -171,6 +189,8 @@ impl History {
             book,
             kept,
             json: json_frames,
+            records: Press::new(Codec::MsgPack, RECORDS_CHUNK),
+            texts: Press::new(Codec::Json, TEXTS_CHUNK),
             retain: retain_in_memory,
             first_on_disk,
         })
@@ -269,8 +289,7 @@ impl History {
                 at,
                 what,
             };
-            let served = Served::encode(&event)?;
-            out.push((event, served));
+            out.push(Served::encode(event, &mut self.records, &mut self.texts)?);
         }
         let payloads: Vec<Bytes> = out
             .iter()

@@ -79,15 +79,27 @@ impl Codec {
 
     /// Encodes a value. MessagePack maps carry field names, so both encodings share one schema.
     pub fn encode<T: Serialize + ?Sized>(self, value: &T) -> Result<Bytes, EncodeError> {
+        let mut out = Vec::new();
+        self.encode_into(value, &mut out)?;
+        Ok(Bytes::from(out))
+    }
+
+    /// Encodes a value at the end of `out`: a buffer used again and again grows once, where
+    /// [`encode`](Self::encode) grows a new one, by doubling, for every value. On an error,
+    /// `out` may hold part of the value.
+    pub fn encode_into<T: Serialize + ?Sized>(
+        self,
+        value: &T,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
         match self {
-            Codec::MsgPack => rmp_serde::to_vec_named(value).map(Bytes::from),
+            Codec::MsgPack => {
+                rmp_serde::encode::write_named(out, value).map_err(|e| EncodeError(e.to_string()))
+            }
             Codec::Json => {
-                return serde_json::to_vec(value)
-                    .map(Bytes::from)
-                    .map_err(|e| EncodeError(e.to_string()));
+                serde_json::to_writer(out, value).map_err(|e| EncodeError(e.to_string()))
             }
         }
-        .map_err(|e| EncodeError(e.to_string()))
     }
 
     /// Decodes untrusted bytes, refusing anything over [`MAX_FRAME_BYTES`] before reading it.

@@ -5,6 +5,7 @@
 //!
 //! - [`upgrade`]: the HTTP handshake to a WebSocket, and the socket (and its TLS) it yields.
 //! - [`Framed`]: a server frame ready for the wire, shared by every tablet that gets it.
+//! - [`Press`]: where frames are made, many to a shared chunk.
 //! - [`Outlet`]: the write side, shared by the switchboard and the tablet's task.
 //! - [`Inlet`]: the read side — tungstenite reading the tablet's frames (masking, control
 //!   frames, fragments, limits) from the socket without a buffer of its own while idle.
@@ -12,11 +13,13 @@
 mod framed;
 mod inlet;
 mod outlet;
+mod press;
 pub mod upgrade;
 
 pub use framed::Framed;
 pub use inlet::Inlet;
 pub use outlet::{DrainFailed, Flushed, Outlet};
+pub use press::Press;
 
 /// A tablet's socket once upgraded: its outlet, and the bytes the tablet sent right behind its
 /// request (read by HTTP already), which come first.
