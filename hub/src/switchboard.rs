@@ -30,7 +30,7 @@ use crate::calendar;
 use crate::checkpoint::{self, Fit};
 use crate::config::Config;
 use crate::history::{History, HistoryError, Served};
-use crate::line::{Flushed, Framed, Outlet};
+use crate::line::{Flushed, Framed, Outlet, Press};
 use crate::metrics::Metrics;
 use crate::state::{AnswerError, Due, NetState};
 
@@ -113,8 +113,17 @@ pub struct Joined {
     pub welcome: ReplyBody,
 }
 
-/// How many times `queue_frames` a tablet's frames held for the disk may number.
-const HELD_PER_QUEUE: usize = 4;
+/// How many times `queue_frames` a tablet's frames held for the disk may number. With the
+/// default 512 that is 16,384 frames, at most about a MiB of handles (the events' bytes are
+/// shared with every other tablet): a caller placing 32,000 calls a second (three frames each:
+/// the acknowledgement, its call, the answer) rides out a disk that pauses for about 170 ms.
+/// At four queues it was cut off (4001) by pauses of 20 ms, which a busy disk has now and then.
+/// A disk stopped for longer still cuts it off rather than let its frames grow without end.
+const HELD_PER_QUEUE: usize = 32;
+
+/// The chunks replies are made in (see [`Press`]): a hundred or so replies each, freed once
+/// the last of them is written.
+const REPLIES_CHUNK: usize = 16 * 1024;
 
 /// Most requests handled before what they sent is written: a burst of calls reaches each
 /// tablet in one write.
@@ -140,6 +149,11 @@ struct Tablet {
     /// A command's acknowledgement waiting for the log to be on disk, and whatever else this
     /// tablet was sent after it (kept in order behind it).
     held: Option<Box<Held>>,
+    /// How many frames the disk let go to the outlet at once last time: the outlet may hold
+    /// that many more than `queue_frames` before the tablet counts as slow. After a pause of
+    /// the disk, a caller's backlog arrives all at once, and a frame sent right behind it is
+    /// no sign of a slow reader.
+    released: usize,
 }
 
 /// Frames held for one tablet, in order, each until the log is durable up to the offset it
@@ -169,12 +183,43 @@ impl Tablet {
         }
     }
 
+    /// Lets go of the held frames the log is now durable for (every offset below `upto`), in
+    /// order, onto the outlet. The outlet may then hold that many more frames than
+    /// `queue_frames` before the tablet counts as slow (see [`Tablet::released`]).
+    fn let_go(&mut self, upto: u64) -> Result<LetGo, CloseCode> {
+        let Some(held) = self.held.as_mut() else {
+            return Ok(LetGo::default());
+        };
+        let mut released = 0;
+        while held.frames.front().is_some_and(|(until, _)| *until <= upto) {
+            let Some((_, frame)) = held.frames.pop_front() else {
+                break;
+            };
+            self.outlet.queue(frame, usize::MAX)?;
+            released += 1;
+        }
+        self.released = released;
+        let holding = !held.frames.is_empty() || held.until > upto;
+        if !holding {
+            self.held = None;
+        }
+        Ok(LetGo { released, holding })
+    }
+
     /// Queues a frame on the outlet, ahead of anything held (a ping, or what the disk now
     /// allows). Returns whether the tablet has frames to write now and had none before.
     fn queue_now(&mut self, frame: Framed, most: usize) -> Result<bool, CloseCode> {
-        self.outlet.queue(frame, most)?;
+        self.outlet
+            .queue(frame, most.saturating_add(self.released))?;
         Ok(!std::mem::replace(&mut self.dirty, true))
     }
+}
+
+/// What [`Tablet::let_go`] did: how many frames it let go, and whether it still holds some.
+#[derive(Default)]
+struct LetGo {
+    released: usize,
+    holding: bool,
 }
 
 pub struct Switchboard {
@@ -194,6 +239,8 @@ pub struct Switchboard {
     syncer: crate::syncer::Syncer,
     /// Tablets with frames held until the log is durable.
     holding: Vec<ConnId>,
+    /// Where replies are made, for MessagePack and for JSON tablets (see [`Press`]).
+    replies: [Press; 2],
     /// Tablets with frames queued and not yet written, in the order they are to be written
     /// ([`WRITE_CHUNK`] a turn); each once, while its `dirty` is set.
     dirty: VecDeque<ConnId>,
@@ -323,6 +370,10 @@ impl Switchboard {
             retry_at: None,
             syncer: crate::syncer::Syncer::start(durable, crate::syncer::SYNC_EVERY, syncs),
             holding: Vec::new(),
+            replies: [
+                Press::new(Codec::MsgPack, REPLIES_CHUNK),
+                Press::new(Codec::Json, REPLIES_CHUNK),
+            ],
             dirty: Default::default(),
             outbox: outbox::Outbox::default(),
         };
@@ -606,6 +657,7 @@ impl Switchboard {
             dirty: true,
             caught_up: 0,
             held: None,
+            released: 0,
         };
         // What the batch logged before the join came with the welcome, from the log.
         self.outbox.mark(conn, &mut tablet);
@@ -1136,7 +1188,17 @@ impl Switchboard {
         let Some(t) = self.tablets.get_mut(&conn) else {
             return;
         };
-        let Some(f) = encode_reply(t.codec, frame) else {
+        let press = match t.codec {
+            Codec::MsgPack => &mut self.replies[0],
+            Codec::Json => &mut self.replies[1],
+        };
+        let made = reply_within_limit(frame, |f| {
+            press
+                .framed(f)
+                .map_err(|e| tracing::error!("cannot encode a reply: {e}"))
+                .ok()
+        });
+        let Some(f) = made else {
             return;
         };
         match t.send(f, most) {
@@ -1245,33 +1307,17 @@ impl Switchboard {
             let Some(t) = self.tablets.get_mut(&conn) else {
                 continue;
             };
-            let Some(held) = t.held.as_mut() else {
-                continue;
-            };
-            // What the log is now durable for goes out, in order.
-            let mut released = false;
-            while held
-                .frames
-                .front()
-                .is_some_and(|(until, _)| *until <= synced.upto)
-            {
-                let Some((_, frame)) = held.frames.pop_front() else {
-                    break;
-                };
-                if let Err(code) = t.outlet.queue(frame, usize::MAX) {
-                    gone.push((conn, code));
-                    break;
+            match t.let_go(synced.upto) {
+                Ok(LetGo { released, holding }) => {
+                    if holding {
+                        still.push(conn);
+                    }
+                    // An acknowledgement the caller waits for: written before a fan-out's rest.
+                    if released > 0 && !std::mem::replace(&mut t.dirty, true) {
+                        self.dirty.push_front(conn);
+                    }
                 }
-                released = true;
-            }
-            if held.frames.is_empty() && held.until <= synced.upto {
-                t.held = None;
-            } else {
-                still.push(conn);
-            }
-            // An acknowledgement the caller waits for: written before a fan-out's rest.
-            if released && !std::mem::replace(&mut t.dirty, true) {
-                self.dirty.push_front(conn);
+                Err(code) => gone.push((conn, code)),
             }
         }
         self.holding = still;
@@ -1398,7 +1444,15 @@ pub fn encode(codec: Codec, frame: &ServerFrame) -> Option<Framed> {
 /// Encodes a reply for one tablet, within the frame limit a tablet accepts: a reply that would
 /// be larger (a `state` of a very busy day) becomes an error pointing to the HTTP snapshot.
 pub fn encode_reply(codec: Codec, frame: &ServerFrame) -> Option<Framed> {
-    let framed = encode(codec, frame)?;
+    reply_within_limit(frame, |f| encode(codec, f))
+}
+
+/// A reply made with `make`, or the error that replaces one too large for a frame.
+fn reply_within_limit(
+    frame: &ServerFrame,
+    mut make: impl FnMut(&ServerFrame) -> Option<Framed>,
+) -> Option<Framed> {
+    let framed = make(frame)?;
     let len = framed.body_len();
     if len <= protocol::codec::MAX_SERVER_FRAME_BYTES {
         return Some(framed);
@@ -1407,19 +1461,16 @@ pub fn encode_reply(codec: Codec, frame: &ServerFrame) -> Option<Framed> {
         ServerFrame::Reply { id, .. } | ServerFrame::Error { id, .. } => *id,
         ServerFrame::Event(_) => 0,
     };
-    encode(
-        codec,
-        &ServerFrame::Error {
-            id,
-            code: ErrorCode::Internal,
-            message: format!(
-                "the reply is {} bytes, over the {} a frame may carry: read /api/state or /api/report over HTTP",
-                len,
-                protocol::codec::MAX_SERVER_FRAME_BYTES
-            ),
-            rule: Some("too_large".into()),
-        },
-    )
+    make(&ServerFrame::Error {
+        id,
+        code: ErrorCode::Internal,
+        message: format!(
+            "the reply is {} bytes, over the {} a frame may carry: read /api/state or /api/report over HTTP",
+            len,
+            protocol::codec::MAX_SERVER_FRAME_BYTES
+        ),
+        rule: Some("too_large".into()),
+    })
 }
 
 /// The trust once it changed; `None` if the hub stopped following it (then never again).
@@ -1469,5 +1520,94 @@ impl Refused {
 
     fn code_name(&self) -> &'static str {
         self.code.name()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tablet on a real loopback socket that nobody reads, with `queue_frames` of `most`.
+    async fn tablet() -> (Tablet, tokio::net::TcpStream) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binds");
+        let client = tokio::net::TcpStream::connect(listener.local_addr().expect("an address"))
+            .await
+            .expect("connects");
+        let (server, _) = listener.accept().await.expect("accepts");
+        let station = Station::Post(protocol::Post::L1);
+        let tablet = Tablet {
+            station: station.clone(),
+            codec: Codec::MsgPack,
+            outlet: Arc::new(Outlet::new(server, None)),
+            grant: Box::new(crate::token::Grant {
+                station,
+                id: None,
+                key: crate::token::KeyId::of(b"key"),
+                issued_ms: 0,
+                expires_ms: None,
+            }),
+            pinged: false,
+            dirty: false,
+            caught_up: 0,
+            held: None,
+            released: 0,
+        };
+        (tablet, client)
+    }
+
+    fn frame() -> Framed {
+        Framed::binary(bytes::Bytes::from_static(b"\x80"))
+    }
+
+    #[tokio::test]
+    async fn a_backlog_the_disk_lets_go_at_once_is_not_a_slow_reader() {
+        let most = 4;
+        let (mut t, _peer) = tablet().await;
+        // A caller's acknowledgement and what came behind it, held through a pause of the disk.
+        t.held = Some(Box::new(Held {
+            until: 7,
+            frames: Default::default(),
+        }));
+        for _ in 0..3 * most {
+            assert_eq!(t.send(frame(), most), Ok(false), "held, not queued");
+        }
+        let LetGo { released, holding } = t.let_go(7).expect("let go");
+        assert_eq!((released, holding), (3 * most, false));
+        assert!(t.held.is_none());
+        // Sent right behind the backlog, before the switchboard wrote any of it: not slow.
+        assert_eq!(t.send(frame(), most), Ok(true));
+        for _ in 0..most - 1 {
+            assert_eq!(t.send(frame(), most), Ok(false));
+        }
+        // A reader that lets `most` more pile up behind the backlog is slow.
+        assert_eq!(t.send(frame(), most), Err(CloseCode::Slow));
+    }
+
+    #[tokio::test]
+    async fn a_tablet_that_held_nothing_is_slow_past_its_queue() {
+        let most = 4;
+        let (mut t, _peer) = tablet().await;
+        for _ in 0..most {
+            assert!(t.send(frame(), most).is_ok());
+        }
+        assert_eq!(t.send(frame(), most), Err(CloseCode::Slow));
+    }
+
+    #[tokio::test]
+    async fn only_what_the_log_is_durable_for_is_let_go_in_order() {
+        let (mut t, _peer) = tablet().await;
+        t.held = Some(Box::new(Held {
+            until: 5,
+            frames: Default::default(),
+        }));
+        assert!(t.send(frame(), 64).is_ok());
+        t.held.as_mut().expect("holding").until = 9;
+        assert!(t.send(frame(), 64).is_ok());
+        let LetGo { released, holding } = t.let_go(5).expect("let go");
+        assert_eq!((released, holding), (1, true));
+        let LetGo { released, holding } = t.let_go(9).expect("let go");
+        assert_eq!((released, holding), (1, false));
     }
 }
