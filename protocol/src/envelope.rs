@@ -94,21 +94,7 @@ impl Command {
     /// cannot hold it (an important event's time, echoed in `mode_changed`). Every field is
     /// looked at, so a field added later is covered too.
     pub fn unsafe_number(&self) -> Option<i128> {
-        fn walk(v: &serde_json::Value) -> Option<i128> {
-            match v {
-                serde_json::Value::Number(n) => {
-                    let n = n
-                        .as_u64()
-                        .map(i128::from)
-                        .or_else(|| n.as_i64().map(i128::from))?;
-                    (n.unsigned_abs() > u128::from(MAX_SAFE_INTEGER)).then_some(n)
-                }
-                serde_json::Value::Array(items) => items.iter().find_map(walk),
-                serde_json::Value::Object(fields) => fields.values().find_map(walk),
-                _ => None,
-            }
-        }
-        walk(&serde_json::to_value(self).ok()?)
+        crate::unsafe_number::first_unsafe(self)
     }
 }
 

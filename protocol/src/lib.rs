@@ -45,6 +45,7 @@ pub mod script_table;
 mod tag_first;
 pub mod tap;
 mod template;
+mod unsafe_number;
 pub mod visit;
 pub mod visitor;
 pub mod zone;
