@@ -22,7 +22,9 @@ pub async fn pace(rate: f64, duration: Duration, mut send: impl FnMut(Instant) -
     let mut fell_due = 1u64;
     loop {
         while sent < fell_due {
-            let due = start + period * sent as u32;
+            // From the rate itself, not `period * sent`: a period rounded to the nanosecond
+            // drifted, and at 76,800 calls/s a 3 s step sent two calls fewer than it planned.
+            let due = start + Duration::from_secs_f64(sent as f64 / rate);
             if due >= end {
                 return sent;
             }
