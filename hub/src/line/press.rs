@@ -22,6 +22,10 @@ use super::Framed;
 /// waste a chunk's end, and seldom come.
 const OWN_ALLOCATION: usize = 2048;
 
+/// The most the encoder's buffer keeps between frames: one busy day's `state` (up to a MiB)
+/// does not leave each press holding a MiB for good.
+const SCRATCH_KEEP: usize = 64 * 1024;
+
 pub struct Press {
     codec: Codec,
     /// The encoder's buffer, kept with its capacity between frames.
@@ -57,7 +61,11 @@ impl Press {
         self.codec.encode_into(value, &mut self.scratch)?;
         let bytes = &self.scratch[..];
         if bytes.len() > OWN_ALLOCATION.min(self.chunk_size) {
-            return Ok(Bytes::copy_from_slice(bytes));
+            let own = Bytes::copy_from_slice(bytes);
+            if self.scratch.capacity() > SCRATCH_KEEP {
+                self.scratch = Vec::new();
+            }
+            return Ok(own);
         }
         if self.chunk.capacity() < bytes.len() {
             // The rest of the old chunk stays with the frames made in it.
@@ -118,5 +126,26 @@ mod tests {
         let next = press.make(&event(3, "b")).expect("encodes");
         assert!(large.len() > 10_000);
         assert_eq!(small.as_ptr().wrapping_add(small.len()), next.as_ptr());
+    }
+
+    #[test]
+    fn a_frame_of_a_mebibyte_does_not_stay_in_the_press() {
+        let mut press = Press::new(Codec::MsgPack, 4096);
+        let huge = press
+            .make(&event(1, &"x".repeat(1 << 20)))
+            .expect("encodes");
+        assert!(huge.len() > 1 << 20);
+        assert!(
+            press.scratch.capacity() <= SCRATCH_KEEP,
+            "{}",
+            press.scratch.capacity()
+        );
+        let after = press.make(&event(2, "b")).expect("encodes");
+        assert_eq!(
+            Codec::MsgPack
+                .decode::<ServerFrame>(&after)
+                .expect("decodes"),
+            event(2, "b")
+        );
     }
 }
