@@ -1435,10 +1435,7 @@ pub fn encode(codec: Codec, frame: &ServerFrame) -> Option<Framed> {
             return None;
         }
     };
-    Some(match codec {
-        Codec::MsgPack => Framed::binary(bytes),
-        Codec::Json => Framed::text(bytes),
-    })
+    Some(Framed::of(codec, bytes))
 }
 
 /// Encodes a reply for one tablet, within the frame limit a tablet accepts: a reply that would

@@ -57,9 +57,18 @@ fn integer(n: i128) -> Result<(), Stop> {
 
 /// Serializer methods for values that hold no integer a client could misread.
 macro_rules! nothing_to_find {
-    ($($method:ident($ty:ty)),* $(,)?) => {$(
-        fn $method(self, _: $ty) -> Result<(), Stop> {
+    ($($method:ident($($ty:ty),*)),* $(,)?) => {$(
+        fn $method(self, $(_: $ty),*) -> Result<(), Stop> {
             Ok(())
+        }
+    )*};
+}
+
+/// Serializer methods that start a compound value: its parts are walked one by one.
+macro_rules! compound {
+    ($($method:ident($($ty:ty),*)),* $(,)?) => {$(
+        fn $method(self, $(_: $ty),*) -> Result<Walk, Stop> {
+            Ok(self)
         }
     )*};
 }
@@ -88,7 +97,20 @@ impl ser::Serializer for Walk {
         serialize_char(char),
         serialize_str(&str),
         serialize_bytes(&[u8]),
+        serialize_none(),
+        serialize_unit(),
         serialize_unit_struct(&'static str),
+        serialize_unit_variant(&'static str, u32, &'static str),
+    );
+
+    compound!(
+        serialize_seq(Option<usize>),
+        serialize_tuple(usize),
+        serialize_tuple_struct(&'static str, usize),
+        serialize_tuple_variant(&'static str, u32, &'static str, usize),
+        serialize_map(Option<usize>),
+        serialize_struct(&'static str, usize),
+        serialize_struct_variant(&'static str, u32, &'static str, usize),
     );
 
     fn serialize_i64(self, v: i64) -> Result<(), Stop> {
@@ -102,15 +124,6 @@ impl ser::Serializer for Walk {
     }
     fn serialize_u128(self, v: u128) -> Result<(), Stop> {
         integer(i128::try_from(v).unwrap_or(i128::MAX))
-    }
-    fn serialize_none(self) -> Result<(), Stop> {
-        Ok(())
-    }
-    fn serialize_unit(self) -> Result<(), Stop> {
-        Ok(())
-    }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Result<(), Stop> {
-        Ok(())
     }
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Stop> {
         value.serialize(self)
@@ -130,39 +143,6 @@ impl ser::Serializer for Walk {
         value: &T,
     ) -> Result<(), Stop> {
         value.serialize(self)
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Walk, Stop> {
-        Ok(self)
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Walk, Stop> {
-        Ok(self)
-    }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Walk, Stop> {
-        Ok(self)
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Walk, Stop> {
-        Ok(self)
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Walk, Stop> {
-        Ok(self)
-    }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Walk, Stop> {
-        Ok(self)
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Walk, Stop> {
-        Ok(self)
     }
 }
 

@@ -45,6 +45,15 @@ impl Framed {
         Framed::new(Opcode::Binary, body)
     }
 
+    /// The frame that carries `body` to a tablet speaking `codec`: text for JSON, binary for
+    /// MessagePack.
+    pub fn of(codec: Codec, body: Bytes) -> Framed {
+        match codec {
+            Codec::Json => Framed::text(body),
+            Codec::MsgPack => Framed::binary(body),
+        }
+    }
+
     /// A ping with a short payload.
     pub fn ping(payload: &'static [u8]) -> Framed {
         Framed::new(Opcode::Ping, Bytes::from_static(payload))
@@ -210,10 +219,7 @@ impl Framed {
                 frames.for_each(|f| body.extend_from_slice(f.items()));
             }
         }
-        let mut bundle = match codec {
-            Codec::Json => Framed::text(Bytes::from(body)),
-            Codec::MsgPack => Framed::binary(Bytes::from(body)),
-        };
+        let mut bundle = Framed::of(codec, Bytes::from(body));
         bundle.frames = u16::try_from(count).unwrap_or(u16::MAX);
         bundle.bundle = true;
         bundle
@@ -280,10 +286,7 @@ mod tests {
         for codec in Codec::ALL {
             let frame = |n: u64| {
                 let body = codec.encode(&serde_json::json!({"type": "event", "offset": n}));
-                match codec {
-                    Codec::Json => Framed::text(body.unwrap()),
-                    Codec::MsgPack => Framed::binary(body.unwrap()),
-                }
+                Framed::of(codec, body.unwrap())
             };
             let offsets = |values: Vec<serde_json::Value>| -> Vec<u64> {
                 values

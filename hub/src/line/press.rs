@@ -48,11 +48,7 @@ impl Press {
 
     /// Encodes `value` as a frame: binary for MessagePack, text for JSON.
     pub fn framed<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<Framed, EncodeError> {
-        let bytes = self.make(value)?;
-        Ok(match self.codec {
-            Codec::MsgPack => Framed::binary(bytes),
-            Codec::Json => Framed::text(bytes),
-        })
+        Ok(Framed::of(self.codec, self.make(value)?))
     }
 
     /// Encodes `value`; the bytes share the current chunk.
