@@ -1524,7 +1524,7 @@ impl Refused {
 mod tests {
     use super::*;
 
-    /// A tablet on a real loopback socket that nobody reads, with `queue_frames` of `most`.
+    /// A tablet on a real loopback socket that nobody reads.
     async fn tablet() -> (Tablet, tokio::net::TcpStream) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -1562,6 +1562,7 @@ mod tests {
     async fn a_backlog_the_disk_lets_go_at_once_is_not_a_slow_reader() {
         let most = 4;
         let (mut t, _peer) = tablet().await;
+        crate::line::fill(t.outlet.tcp());
         // A caller's acknowledgement and what came behind it, held through a pause of the disk.
         t.held = Some(Box::new(Held {
             until: 7,
@@ -1586,6 +1587,7 @@ mod tests {
     async fn a_tablet_that_held_nothing_is_slow_past_its_queue() {
         let most = 4;
         let (mut t, _peer) = tablet().await;
+        crate::line::fill(t.outlet.tcp());
         for _ in 0..most {
             assert!(t.send(frame(), most).is_ok());
         }

@@ -18,6 +18,8 @@ pub mod upgrade;
 
 pub use framed::Framed;
 pub use inlet::Inlet;
+#[cfg(test)]
+pub(crate) use outlet::fill;
 pub use outlet::{DrainFailed, Flushed, Outlet};
 pub use press::Press;
 

@@ -136,10 +136,20 @@ impl Outlet {
     }
 
     /// Queues a frame, without writing. A tablet that would have more than `most` frames
-    /// waiting is too slow to keep (4001); one whose socket failed or whose line is closing is
-    /// gone.
+    /// waiting that its socket will not take is too slow to keep (4001); one whose socket
+    /// failed or whose line is closing is gone.
+    ///
+    /// Past `most`, what is queued is first written as far as the socket takes it now: frames
+    /// wait here until the switchboard writes its batch, so one busy turn (the calls that came
+    /// in while the machine froze for a few milliseconds) can queue more than `most` for a
+    /// tablet that reads everything at once. Only a socket that is full is a slow reader.
     pub fn queue(&self, frame: Framed, most: usize) -> Result<(), CloseCode> {
-        self.lock().admit(frame, most)
+        let mut p = self.lock();
+        if p.count.saturating_add(frame.frames()) > most && !p.stalled {
+            let _: Flushed = self.write_now(p);
+            p = self.lock();
+        }
+        p.admit(frame, most)
     }
 
     /// Writes what is queued, as far as the socket takes it now; never waits. A full socket
@@ -318,6 +328,14 @@ impl Pending {
         }
         self.sent = 0;
     }
+}
+
+/// Fills a socket's buffers with bytes nobody reads, until it takes no more: a tablet that
+/// stopped reading, for tests.
+#[cfg(test)]
+pub(crate) fn fill(tcp: &TcpStream) {
+    let junk = [0u8; 64 * 1024];
+    while tcp.try_write(&junk).is_ok() {}
 }
 
 /// Wants the tablet's task, and wakes it (after letting go of the lock).
@@ -572,11 +590,28 @@ mod tests {
     #[tokio::test]
     async fn a_tablet_is_still_bounded_by_the_frames_it_has_waiting() {
         let (outlet, _tablet) = line().await;
+        fill(outlet.tcp());
         outlet.read_bundles();
         let burst = Framed::bundle(Codec::Json, [event(1), event(2), event(3)].iter());
         outlet.queue(burst, 4).unwrap();
         assert_eq!(outlet.queue(event(4), 4), Ok(()));
         // Five frames waiting would be more than four, bundled or not.
         assert_eq!(outlet.queue(event(5), 4), Err(CloseCode::Slow));
+    }
+
+    #[tokio::test]
+    async fn a_turn_that_queues_past_the_limit_for_a_tablet_that_reads_is_written_not_cut_off() {
+        let (outlet, mut tablet) = line().await;
+        // Ten frames in one turn, for a tablet allowed four waiting: its socket takes them.
+        for n in 1..=10 {
+            assert_eq!(outlet.queue(event(n), 4), Ok(()), "frame {n}");
+        }
+        assert_eq!(outlet.flush(), Flushed::Done);
+        outlet.shut();
+        let frames = read_all(&mut tablet).await;
+        let want: Vec<_> = (1..=10)
+            .map(|n| ("TEXT".to_owned(), format!("{{\"offset\":{n}}}")))
+            .collect();
+        assert_eq!(frames, want, "every frame, in order");
     }
 }
