@@ -9,7 +9,9 @@
 //! As the side-by-side measures servers, the hub runs on CPU 0 and the two posts on CPU 1
 //! ([`crate::cores`]; `BENCH_PIN=0` shares the cores); the posts, the pacer and the floor's
 //! client run on one thread of their own (a current-thread runtime), so a call and its answer
-//! are never handed between threads on the load's side.
+//! are never handed between threads on the load's side. That thread spins between calls
+//! ([`Wait::Spin`]) rather than sleeping: what is measured is the hub and the disk, not the
+//! load's timer interrupts and wake-ups. It prints how busy the thread was apart from spinning.
 //!
 //! Knobs: BENCH_SECONDS (10) at half the rate; BENCH_RAMP_SECONDS (3) a step;
 //! BENCH_DURABLE_START (50 calls/s) the ramp's first rate; BENCH_RAMP_P99_MS (50, the rule fan-out servers are compared by) the p99
@@ -27,7 +29,7 @@ use crate::cores::Cores;
 use crate::floor;
 use crate::hub::Hub;
 use crate::pair::{Pair, Tally};
-use crate::ramp::{Step, find_max, pace};
+use crate::ramp::{Step, Wait, find_max, pace};
 use crate::{knob, knob_maybe};
 
 pub async fn run() -> Result<(), String> {
@@ -64,6 +66,12 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
 
     // No repeats: an answer comes at once, and a repeat would be an event of its own.
     let hub = Hub::start_on(&["--ack-deadline", "3600"], cores.map(|c| c.hub));
+    // Spinning takes the load's core whole: only when it has one of its own.
+    let wait = if cores.is_some() {
+        Wait::Spin
+    } else {
+        Wait::Timer
+    };
     // A step the hub cannot keep up with may cut the caller off (4001): the next step starts
     // on a fresh pair.
     let current = RefCell::new(Arc::new(open(&hub).await?));
@@ -92,7 +100,7 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
                     };
                     let pair = &*pair;
                     let planned = (rate * step_s).ceil() as u64;
-                    let tally = run_at(pair, rate, Duration::from_secs_f64(step_s)).await;
+                    let (tally, _) = run_at(pair, rate, Duration::from_secs_f64(step_s), wait).await;
                     let settled = pair.settle(Duration::from_secs(2)).await;
                     let sent = tally.sent.load(Relaxed);
                     let answered = tally.answered.count();
@@ -135,7 +143,8 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
     println!("measuring at half the highest rate: {rate} calls/s for {seconds} s");
     let (cpu, own) = (hub.cpu_seconds(), crate::hub::own_cpu_seconds());
     let began = Instant::now();
-    let tally = run_at(&pair, rate, Duration::from_secs_f64(seconds)).await;
+    let (tally, busy) = run_at(&pair, rate, Duration::from_secs_f64(seconds), wait).await;
+    let busy = busy.map(|b| b * 100.0);
     let settled = pair.settle(Duration::from_secs(30)).await;
     let elapsed = began.elapsed().as_secs_f64();
     let cpu = (hub.cpu_seconds() - cpu) / elapsed * 100.0;
@@ -145,17 +154,27 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
     println!("  call → placed (durable) {}", tally.placed.line());
     println!("  call → 收到             {}", tally.answered.line());
     println!(
-        "  {sent} calls sent, {} placed, {} answered, {refused} refused{}; the hub's CPU {cpu:.0}% of one core, the two posts' (this process) {own:.0}%",
+        "  {sent} calls sent, {} placed, {} answered, {refused} refused{}; the hub's CPU {cpu:.0}% of one core; the two posts' (this process) {own:.0}%{}",
         tally.placed.count(),
         tally.answered.count(),
         match &*tally.last_refusal.lock().unwrap() {
             Some(why) => format!(" (last: {why})"),
             None => String::new(),
+        },
+        match busy {
+            Some(b) => format!(", spinning between calls: busy {b:.0}% of the time"),
+            None => String::new(),
         }
     );
     let answer_refusals = pair.answer_refusals.lock().unwrap().clone();
-    let floor =
-        floor::durable_echo(rate, Duration::from_secs_f64(seconds), cores.map(|c| c.hub)).await?;
+    let busy_field = busy.map_or("-".to_owned(), |b| format!("{b:.0}"));
+    let floor = floor::durable_echo(
+        rate,
+        Duration::from_secs_f64(seconds),
+        cores.map(|c| c.hub),
+        wait,
+    )
+    .await?;
     println!(
         "  the machine's floor (no hub; a bare echo answering after one fdatasync per read, the same schedule): {}",
         floor.line()
@@ -166,7 +185,7 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
         frozen.percent, frozen.longest_ms
     );
     println!(
-        "RESULT part=durable max_rate={max:.0} rate={rate:.0} seconds={seconds} calls={sent} placed={} answered={} refused={refused} answers_refused={} {} {} hub_cpu_percent={cpu:.0} clients_cpu_percent={own:.0} {} frozen_percent={:.2} frozen_longest_ms={:.1}",
+        "RESULT part=durable max_rate={max:.0} rate={rate:.0} seconds={seconds} calls={sent} placed={} answered={} refused={refused} answers_refused={} {} {} hub_cpu_percent={cpu:.0} clients_cpu_percent={own:.0} clients_busy_percent={busy_field} {} frozen_percent={:.2} frozen_longest_ms={:.1}",
         tally.placed.count(),
         tally.answered.count(),
         answer_refusals.0,
@@ -203,12 +222,18 @@ async fn open(hub: &Hub) -> Result<Pair, String> {
     Pair::open(hub, Post::L2, Post::L1, Codec::MsgPack, Codec::MsgPack).await
 }
 
-/// Calls at `rate` for `duration`, open loop; stops early once more than five seconds' worth
-/// are in flight (the hub is far behind). The calls' tally.
-async fn run_at(pair: &Pair, rate: f64, duration: Duration) -> Arc<Tally> {
+/// Calls at `rate` for `duration`, open loop, waiting between calls as `wait` says; stops early
+/// once more than five seconds' worth are in flight (the hub is far behind). The calls' tally,
+/// and how busy the load's thread was apart from spinning (0–1; `None` when it did not spin).
+async fn run_at(
+    pair: &Pair,
+    rate: f64,
+    duration: Duration,
+    wait: Wait,
+) -> (Arc<Tally>, Option<f64>) {
     let tally = Arc::new(Tally::default());
     let cap = ((rate * 5.0) as usize).max(2_000);
-    pace(rate, duration, |due| {
+    let paced = pace(rate, duration, wait, |due| {
         if pair.in_flight() > cap {
             return false;
         }
@@ -216,5 +241,5 @@ async fn run_at(pair: &Pair, rate: f64, duration: Duration) -> Arc<Tally> {
         true
     })
     .await;
-    tally
+    (tally, paced.busy)
 }

@@ -24,7 +24,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::histogram::Histogram;
-use crate::ramp::pace;
+use crate::ramp::{Wait, pace};
 
 /// A request's size: about a call's two records on disk.
 const REQUEST: usize = 300;
@@ -73,11 +73,13 @@ pub fn freezes(seconds: f64) -> Freezes {
 }
 
 /// Requests at `rate` a second for `duration` to a bare durable echo (on CPU `cpu` when given,
-/// where the hub ran); the round trips, each timed from when the request was due.
+/// where the hub ran), paced as the calls were (`wait`); the round trips, each timed from when
+/// the request was due.
 pub async fn durable_echo(
     rate: f64,
     duration: Duration,
     cpu: Option<usize>,
+    wait: Wait,
 ) -> Result<Arc<Histogram>, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("a temp dir for the echo: {e}"))?;
     let path = dir.path().join("echo.log");
@@ -145,11 +147,12 @@ pub async fn durable_echo(
             }
         })
     };
-    let sent = pace(rate, duration, |at| {
+    let sent = pace(rate, duration, wait, |at| {
         due.lock().unwrap().push_back(at);
         send.send(()).is_ok()
     })
-    .await;
+    .await
+    .sent;
     drop(send);
     let deadline = Instant::now() + Duration::from_secs(10);
     while trips.count() < sent && Instant::now() < deadline {

@@ -35,7 +35,7 @@ use tokio::time::Instant;
 use crate::histogram::Histogram;
 use crate::hub::Hub;
 use crate::lean::{self, Lean};
-use crate::ramp::{Step, find_max, pace};
+use crate::ramp::{Step, Wait, find_max, pace};
 use crate::wire::{Heard, Wire};
 use crate::{crowd, knob, knob_maybe};
 
@@ -703,7 +703,7 @@ impl Gate {
         p.start_ns
             .store(self.timing.ns(Instant::now()), Ordering::Relaxed);
         let cap = ((rate * 5.0) as u64).max(1_000);
-        pace(rate, duration, |due| {
+        pace(rate, duration, Wait::Timer, |due| {
             let waiting = self.sent.load(Ordering::Relaxed) - self.placed() - self.refused();
             if waiting > cap || self.broken().is_some() {
                 return false;
@@ -725,6 +725,7 @@ impl Gate {
             true
         })
         .await
+        .sent
     }
 
     fn placed(&self) -> u64 {
