@@ -15,7 +15,9 @@
 //!
 //! Knobs: BENCH_SECONDS (10) at half the rate; BENCH_RAMP_SECONDS (3) a step;
 //! BENCH_DURABLE_START (50 calls/s) the ramp's first rate; BENCH_RAMP_P99_MS (50, the rule fan-out servers are compared by) the p99
-//! call → 收到 a sustained step stays under; BENCH_DURABLE_MAX to skip the ramp.
+//! call → 收到 a sustained step stays under; BENCH_DURABLE_MAX to skip the ramp;
+//! BENCH_DURABLE_QUEUE (16,384) the frames a tablet may have waiting (the site file's
+//! `tablet_queue_frames`, 512 by default: the two posts stand for a whole site).
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -31,6 +33,9 @@ use crate::hub::Hub;
 use crate::pair::{Pair, Tally};
 use crate::ramp::{Step, Wait, find_max, pace};
 use crate::{knob, knob_maybe};
+
+/// The site the hub serves by default, whose settings the part adds to.
+const SITE: &str = include_str!("../../../hub/site/longfor.toml");
 
 pub async fn run() -> Result<(), String> {
     let cores = Cores::split();
@@ -65,7 +70,26 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
     let given: Option<f64> = knob_maybe("BENCH_DURABLE_MAX");
 
     // No repeats: an answer comes at once, and a repeat would be an event of its own.
-    let hub = Hub::start_on(&["--ack-deadline", "3600"], cores.map(|c| c.hub));
+    // The two posts stand for a whole site calling: the caller hears three frames a call, and
+    // a freeze of the load's thread for a few milliseconds (the machine's, below) fills its
+    // socket past the 512 frames a tablet may have waiting. Its queue here is a site's.
+    let site_dir = tempfile::tempdir().map_err(|e| format!("a temp dir for the site: {e}"))?;
+    let site = site_dir.path().join("site.toml");
+    let queue = knob("BENCH_DURABLE_QUEUE", 16_384.0) as u64;
+    std::fs::write(
+        &site,
+        SITE.replacen(
+            "[settings]",
+            &format!("[settings]\ntablet_queue_frames = {queue}"),
+            1,
+        ),
+    )
+    .map_err(|e| format!("cannot write {}: {e}", site.display()))?;
+    let site = site.display().to_string();
+    let hub = Hub::start_on(
+        &["--ack-deadline", "3600", "--site", &site],
+        cores.map(|c| c.hub),
+    );
     // Spinning takes the load's core whole: only when it has one of its own.
     let wait = if cores.is_some() {
         Wait::Spin
