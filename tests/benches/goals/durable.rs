@@ -76,15 +76,16 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
     let site_dir = tempfile::tempdir().map_err(|e| format!("a temp dir for the site: {e}"))?;
     let site = site_dir.path().join("site.toml");
     let queue = knob("BENCH_DURABLE_QUEUE", 16_384.0) as u64;
-    std::fs::write(
-        &site,
-        SITE.replacen(
-            "[settings]",
-            &format!("[settings]\ntablet_queue_frames = {queue}"),
-            1,
-        ),
-    )
-    .map_err(|e| format!("cannot write {}: {e}", site.display()))?;
+    let header = "\n[settings]\n";
+    if !SITE.contains(header) {
+        return Err("the built-in site file has no [settings] table to add to".to_owned());
+    }
+    let text = SITE.replacen(
+        header,
+        &format!("{header}tablet_queue_frames = {queue}\n"),
+        1,
+    );
+    std::fs::write(&site, text).map_err(|e| format!("cannot write {}: {e}", site.display()))?;
     let site = site.display().to_string();
     let hub = Hub::start_on(
         &["--ack-deadline", "3600", "--site", &site],

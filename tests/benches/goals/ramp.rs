@@ -53,6 +53,9 @@ pub async fn pace(
         Wait::Spin => None,
     };
     let end = start + duration;
+    // From the rate itself, not `period * n`: a period rounded to the nanosecond drifted, and
+    // at 76,800 calls/s a 3 s step sent two calls fewer than it planned.
+    let due_of = |n: u64| start + Duration::from_secs_f64(n as f64 / rate);
     let mut sent = 0u64;
     let mut fell_due = 1u64;
     // The spin's looks: how many, and the cheapest.
@@ -67,9 +70,7 @@ pub async fn pace(
     };
     loop {
         while sent < fell_due {
-            // From the rate itself, not `period * sent`: a period rounded to the nanosecond
-            // drifted, and at 76,800 calls/s a 3 s step sent two calls fewer than it planned.
-            let due = start + Duration::from_secs_f64(sent as f64 / rate);
+            let due = due_of(sent);
             if due >= end || !send(due) {
                 return paced(sent, looks, cheapest);
             }
@@ -83,7 +84,7 @@ pub async fn pace(
                     .expect("the pacer's timerfd keeps working");
             }
             None => {
-                let next = start + Duration::from_secs_f64(sent as f64 / rate);
+                let next = due_of(sent);
                 let mut now = Instant::now();
                 while now < next {
                     tokio::task::yield_now().await;
