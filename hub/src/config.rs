@@ -18,7 +18,8 @@ pub struct Config {
     pub ack_deadline: Duration,
     /// How long a new connection has to send `connect`.
     pub connect_timeout: Duration,
-    /// Frames queued for one tablet before it counts as too slow and is cut off (4001).
+    /// Frames queued for one tablet that its socket will not take, before it counts as too slow
+    /// and is cut off (4001).
     pub queue_frames: usize,
     /// How long one batched write to a tablet may take before the tablet is dropped.
     pub write_timeout: Duration,

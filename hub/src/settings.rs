@@ -171,7 +171,7 @@ impl Settings {
         },
         Setting {
             name: "tablet_queue_frames",
-            about: "frames queued for one tablet before it counts as too slow (close 4001) (16–1000000)",
+            about: "frames queued for one tablet whose socket is full before it counts as too slow (close 4001) (16–1000000)",
             default: "512",
         },
         Setting {
