@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use crate::timer::Timer;
 
 /// How a pacer waits between calls.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub enum Wait {
     /// A periodic `timerfd`: the thread sleeps until the next call falls due. For a load that
     /// shares its runtime with many tablets' tasks.
@@ -60,19 +60,16 @@ pub async fn pace(
     let mut fell_due = 1u64;
     // The spin's looks: how many, and the cheapest.
     let (mut looks, mut cheapest) = (0u64, Duration::MAX);
-    let paced = |sent: u64, looks: u64, cheapest: Duration| Paced {
-        sent,
-        busy: (wait == Wait::Spin).then(|| {
-            let spent = start.elapsed().as_secs_f64();
-            let idle = looks as f64 * cheapest.min(Duration::from_secs(1)).as_secs_f64();
-            (1.0 - idle / spent.max(1e-9)).clamp(0.0, 1.0)
-        }),
-    };
     loop {
         while sent < fell_due {
             let due = due_of(sent);
             if due >= end || !send(due) {
-                return paced(sent, looks, cheapest);
+                return Paced {
+                    sent,
+                    busy: timer
+                        .is_none()
+                        .then(|| busy(start.elapsed(), looks, cheapest)),
+                };
             }
             sent += 1;
         }
@@ -97,6 +94,13 @@ pub async fn pace(
             }
         }
     }
+}
+
+/// The share of `spent` a spinning pacer was busy: all of it but its `looks` that found
+/// nothing to do, each charged at the `cheapest` one.
+fn busy(spent: Duration, looks: u64, cheapest: Duration) -> f64 {
+    let idle = looks as f64 * cheapest.min(Duration::from_secs(1)).as_secs_f64();
+    (1.0 - idle / spent.as_secs_f64().max(1e-9)).clamp(0.0, 1.0)
 }
 
 /// One rate tried.
