@@ -23,6 +23,7 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use crate::App;
 use crate::line::{Framed, Inlet, Outlet, Wire};
 use crate::online::Online;
+use crate::reminders::Reminders;
 use crate::reports::ReportFailed;
 use crate::switchboard::{ConnId, Join, Joined, Request, encode, encode_reply};
 use crate::token::Grant;
@@ -159,25 +160,28 @@ async fn admit(
             "tablet on the net"
         );
     }
-    signed_in(&grant);
+    signed_in(&grant, &app.reminders);
     Some((joined.conn, grant))
 }
 
 /// Says in the hub's log what the operator should act on about a token just used: an old-format
-/// one (no id, never expires), or one about to expire.
-fn signed_in(grant: &Grant) {
+/// one (no id, never expires), or one about to expire. Once a day for each token
+/// ([`Reminders`]): a tablet that reconnects all day, or a whole site back at once, does not
+/// repeat it.
+fn signed_in(grant: &Grant, reminders: &Reminders) {
     const SOON_MS: u64 = 7 * 24 * 3_600_000;
     let station = &grant.station;
+    let now = crate::token::now_ms();
     match (grant.id, grant.expires_ms) {
-        (None, _) => tracing::warn!(
+        (None, _) if reminders.due(grant, now) => tracing::warn!(
             "{station} signed in with an old-format token (no id, never expires, cannot be \
              revoked alone): give it a new link with `{} --link`",
             crate::link::token_command(station)
         ),
-        (Some(id), Some(exp)) if exp.saturating_sub(crate::token::now_ms()) < SOON_MS => {
+        (Some(id), Some(exp)) if exp.saturating_sub(now) < SOON_MS && reminders.due(grant, now) => {
             tracing::warn!(
                 "{station}'s token {id} expires {}: give it a new link with `{} --link`",
-                crate::token::span_words(crate::token::now_ms(), exp),
+                crate::token::span_words(now, exp),
                 crate::link::token_command(station)
             )
         }

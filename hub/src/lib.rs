@@ -26,7 +26,8 @@
 //! - `server`: the accept loop (limits, deadlines; TLS when configured); `tls`: the certificate
 //!   served, followed live; `local_ca`: a small site's own CA and server certificate.
 //! - `token`: signed tokens naming a station; `gate`: which tokens the hub accepts now, followed
-//!   live from the data folder (revocations, key rotation); `site`: the roster; `config`: the knobs.
+//!   live from the data folder (revocations, key rotation); `reminders`: a token's warning (old
+//!   format, expiring soon) said once a day; `site`: the roster; `config`: the knobs.
 //!
 //! Invariants: no lock is held across an `.await`; no queue is unbounded; the switchboard never
 //! waits on a tablet.
@@ -56,6 +57,7 @@ pub mod lock;
 pub mod metrics;
 pub mod online;
 pub mod process;
+pub mod reminders;
 pub mod reports;
 pub mod retention;
 pub mod server;
@@ -99,6 +101,8 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     pub connections: Arc<Semaphore>,
     pub reports: Arc<reports::Reports>,
+    /// The token warnings said today (once a day each, not at every sign-in).
+    pub reminders: reminders::Reminders,
 }
 
 /// Why the hub could not start.
@@ -243,6 +247,7 @@ async fn run(
         metrics,
         connections: Arc::new(Semaphore::new(config.max_connections)),
         reports: Arc::new(reports::Reports::default()),
+        reminders: reminders::Reminders::default(),
     });
     let router = crate::http::router(app.clone(), pages);
     let (stopping_tx, stopping) = watch::channel(false);

@@ -114,6 +114,47 @@ async fn the_log_says_what_the_hub_did_at_start_with_each_tablet_and_each_refusa
     line(&["hub stopped"]);
 }
 
+/// A token about to expire is worth one warning a day, not one at every reconnect: the water
+/// bar's tablet drops off the Wi-Fi and back many times a day.
+#[tokio::test]
+async fn a_token_about_to_expire_is_warned_of_once_however_often_its_tablet_reconnects() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (child, url) = start(&data, &[], &[]);
+    // Minted to expire in a day: within the week the hub warns about.
+    let (first, second) = (
+        integration::token_for(&data, "S1"),
+        integration::token_for(&data, "S1"),
+    );
+    for token in [&first, &first, &first, &second, &second] {
+        let (tablet, _) = Tablet::connect(&url, token, Options::default())
+            .await
+            .unwrap();
+        tablet.close().await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let log = stop(child);
+    let on = log
+        .lines()
+        .filter(|l| l.contains("tablet on the net"))
+        .count();
+    assert_eq!(on, 5, "every sign-in is still logged:\n{log}");
+    let warned: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("WARN") && l.contains("S1's token") && l.contains("expires"))
+        .collect();
+    assert_eq!(
+        warned.len(),
+        2,
+        "one warning for each of the two tokens:\n{log}"
+    );
+    assert!(
+        warned.iter().all(|l| l.contains("give it a new link")),
+        "{log}"
+    );
+    assert_ne!(warned[0], warned[1], "each names its own token");
+}
+
 #[tokio::test]
 async fn json_lines_for_a_log_shipper() {
     let dir = tempfile::tempdir().unwrap();
