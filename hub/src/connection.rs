@@ -23,7 +23,6 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use crate::App;
 use crate::line::{Framed, Inlet, Outlet, Wire};
 use crate::online::Online;
-use crate::reminders::Reminders;
 use crate::reports::ReportFailed;
 use crate::switchboard::{ConnId, Join, Joined, Request, encode, encode_reply};
 use crate::token::Grant;
@@ -160,25 +159,27 @@ async fn admit(
             "tablet on the net"
         );
     }
-    signed_in(&grant, &app.reminders);
+    signed_in(&grant, app);
     Some((joined.conn, grant))
 }
 
 /// Says in the hub's log what the operator should act on about a token just used: an old-format
-/// one (no id, never expires), or one about to expire. Once a day for each token
-/// ([`Reminders`]): a tablet that reconnects all day, or a whole site back at once, does not
-/// repeat it.
-fn signed_in(grant: &Grant, reminders: &Reminders) {
+/// one (no id, never expires), or one about to expire. Once a site's day for each token
+/// ([`crate::reminders::Reminders`]): a tablet that reconnects all day, or a whole site back
+/// at once, does not repeat it.
+fn signed_in(grant: &Grant, app: &App) {
     const SOON_MS: u64 = 7 * 24 * 3_600_000;
     let station = &grant.station;
     let now = crate::token::now_ms();
+    let day = crate::calendar::day_of(now, &app.config.site.zone);
+    let reminders = &app.reminders;
     match (grant.id, grant.expires_ms) {
-        (None, _) if reminders.due(grant, now) => tracing::warn!(
+        (None, _) if reminders.due(grant, day) => tracing::warn!(
             "{station} signed in with an old-format token (no id, never expires, cannot be \
              revoked alone): give it a new link with `{} --link`",
             crate::link::token_command(station)
         ),
-        (Some(id), Some(exp)) if exp.saturating_sub(now) < SOON_MS && reminders.due(grant, now) => {
+        (Some(id), Some(exp)) if exp.saturating_sub(now) < SOON_MS && reminders.due(grant, day) => {
             tracing::warn!(
                 "{station}'s token {id} expires {}: give it a new link with `{} --link`",
                 crate::token::span_words(now, exp),

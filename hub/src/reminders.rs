@@ -4,8 +4,9 @@
 //! operator should give that post a new link. But a tablet reconnects many times a day (the
 //! water bar's Wi-Fi drops, a tablet sleeps and wakes), and after a restart every tablet of the
 //! site signs in again at once. Said at every sign-in, the one thing to do would be buried under
-//! hundreds of copies of itself. So each is said once a day: at the first sign-in of the day
-//! (UTC) on that token, or, for an old-format token (which has no id), on that station.
+//! hundreds of copies of itself. So each is said once a day: at the first sign-in of the site's
+//! day ([`crate::calendar`]) on that token, or, for an old-format token (which has no id), on
+//! that station.
 //!
 //! Only tokens the gate let in are remembered, and only those with something to say, so what is
 //! kept is bounded by the tokens the operator minted; it is forgotten when the day turns.
@@ -17,10 +18,8 @@ use protocol::Station;
 
 use crate::token::{Grant, TokenId};
 
-const DAY_MS: u64 = 24 * 3_600_000;
-
 /// Whom a reminder is about.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 enum Whose {
     Token(TokenId),
     /// An old-format token: no id, so the station it speaks for.
@@ -29,8 +28,8 @@ enum Whose {
 
 #[derive(Default)]
 struct Said {
-    /// The day (UTC, days since the epoch) `whose` is for.
-    day: u64,
+    /// The site's day `whose` is for.
+    day: i64,
     whose: HashSet<Whose>,
 }
 
@@ -41,10 +40,10 @@ pub struct Reminders {
 }
 
 impl Reminders {
-    /// Whether a reminder about `grant` is still to be said today (it is then taken as said):
-    /// true at the first call of a day for a token, false after that until the day turns.
-    pub fn due(&self, grant: &Grant, now_ms: u64) -> bool {
-        let day = now_ms / DAY_MS;
+    /// Whether a reminder about `grant` is still to be said on the site's `day` (it is then
+    /// taken as said): true at the first call of a day for a token, false after that until the
+    /// day turns.
+    pub fn due(&self, grant: &Grant, day: i64) -> bool {
         let whose = match grant.id {
             Some(id) => Whose::Token(id),
             None => Whose::Station(grant.station.clone()),
@@ -74,35 +73,35 @@ mod tests {
         }
     }
 
-    const NOON: u64 = 20_000 * DAY_MS + DAY_MS / 2;
+    const DAY: i64 = 20_000;
 
     #[test]
     fn a_token_is_reminded_of_once_a_day_however_often_it_signs_in() {
         let reminders = Reminders::default();
         let water_bar = grant(Post::S1, Some(TokenId::random().unwrap()));
-        assert!(reminders.due(&water_bar, NOON));
-        for minutes in 1..=60 {
-            assert!(!reminders.due(&water_bar, NOON + minutes * 60_000));
+        assert!(reminders.due(&water_bar, DAY));
+        for _ in 0..60 {
+            assert!(!reminders.due(&water_bar, DAY));
         }
         assert!(
-            reminders.due(&water_bar, NOON + DAY_MS),
+            reminders.due(&water_bar, DAY + 1),
             "the next day, it is said again"
         );
-        assert!(!reminders.due(&water_bar, NOON + DAY_MS + 1));
+        assert!(!reminders.due(&water_bar, DAY + 1));
     }
 
     #[test]
     fn each_token_and_each_old_format_station_has_its_own_reminder() {
         let reminders = Reminders::default();
         let (first, second) = (TokenId::random().unwrap(), TokenId::random().unwrap());
-        assert!(reminders.due(&grant(Post::S1, Some(first)), NOON));
+        assert!(reminders.due(&grant(Post::S1, Some(first)), DAY));
         assert!(
-            reminders.due(&grant(Post::S1, Some(second)), NOON),
+            reminders.due(&grant(Post::S1, Some(second)), DAY),
             "a second token of the same post is a different token"
         );
-        assert!(reminders.due(&grant(Post::L1, None), NOON));
-        assert!(reminders.due(&grant(Post::L2, None), NOON));
-        assert!(!reminders.due(&grant(Post::L1, None), NOON + 1));
-        assert!(!reminders.due(&grant(Post::S1, Some(second)), NOON + 1));
+        assert!(reminders.due(&grant(Post::L1, None), DAY));
+        assert!(reminders.due(&grant(Post::L2, None), DAY));
+        assert!(!reminders.due(&grant(Post::L1, None), DAY));
+        assert!(!reminders.due(&grant(Post::S1, Some(second)), DAY));
     }
 }
