@@ -1,9 +1,9 @@
-//! A listening tablet cut down to what the stall part measures, so that the load's own cost
+//! A listening tablet cut down to what the stall and storm parts measure, so that the load's own cost
 //! weighs as little as it can on the cores it shares with the hub: the real protocol over a
 //! real socket — the WebSocket upgrade, `connect` (with bundles, and a resume after a cut-off),
 //! every frame the hub sends read and taken apart, pings answered — but each frame decoded
-//! only as far as the stall part looks (a frame's type, an event's offset, a free-text call's
-//! text, the welcome's epoch and outcome), borrowing from the read buffer instead of building
+//! only as far as those parts look (a frame's type, an event's offset, a free-text call's
+//! text, the welcome's epoch and recovery), borrowing from the read buffer instead of building
 //! the typed [`protocol::Event`] the `tablet` crate hands out.
 //!
 //! The stall part's 1,000 `tablet`-crate clients used more CPU than the hub did (at 50% load,
@@ -29,9 +29,13 @@ pub struct Welcome {
     pub head: u64,
     /// The hub could not resume from where the tablet asked (it must take a snapshot).
     pub snapshot_needed: bool,
+    /// Where the hub resumes from, when it said `recovered`.
+    pub recovered_from: Option<u64>,
+    /// The welcome's recovery outcome as it was sent (`live`, `recovered`, …), or `none`.
+    pub outcome: String,
 }
 
-/// One frame as far as the stall part reads it; everything else in it is skipped unread.
+/// One frame as far as the parts read it; everything else in it is skipped unread.
 #[derive(Deserialize)]
 struct Frame<'a> {
     #[serde(rename = "type", borrow)]
@@ -82,6 +86,8 @@ struct Body<'a> {
 struct Recovery<'a> {
     #[serde(borrow)]
     outcome: &'a str,
+    #[serde(default)]
+    from: u64,
 }
 
 /// What a listening tablet hears: the events it is sent, and the welcome.
@@ -293,7 +299,7 @@ impl Lean {
     }
 }
 
-/// Hands one frame on: an event, or the welcome; replies and errors are not the stall part's.
+/// Hands one frame on: an event, or the welcome; other replies and errors are not the parts'.
 fn hand<'a>(f: Frame<'a>, at: Instant, heard: &mut impl FnMut(Heard<'a>)) {
     match (f.kind, f.what, f.body) {
         ("event", what, _) => heard(Heard::Event {
@@ -310,7 +316,14 @@ fn hand<'a>(f: Frame<'a>, at: Instant, heard: &mut impl FnMut(Heard<'a>)) {
             head: body.head,
             snapshot_needed: body
                 .recovery
+                .as_ref()
                 .is_some_and(|r| r.outcome == "snapshot_needed"),
+            recovered_from: body
+                .recovery
+                .as_ref()
+                .filter(|r| r.outcome == "recovered")
+                .map(|r| r.from),
+            outcome: body.recovery.map_or("none", |r| r.outcome).to_owned(),
         })),
         _ => {}
     }
