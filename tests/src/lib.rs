@@ -10,6 +10,7 @@ pub mod browser;
 pub mod fetch;
 pub mod posts;
 pub mod site;
+pub mod skim;
 
 pub use posts::Posts;
 pub use site::Site;

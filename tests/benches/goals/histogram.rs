@@ -11,9 +11,11 @@ const SUB: u64 = 1 << SUB_BITS;
 const HALF: u64 = SUB / 2;
 const BUCKETS: usize = (SUB + (64 - SUB_BITS as u64) * HALF) as usize;
 
+/// The samples' count is not kept beside the buckets: it is their sum, added up when read. A
+/// count of its own was one more atomic add per sample on a line every recording thread shares
+/// (the stall part records 1.3 million samples a second from two threads).
 pub struct Histogram {
     counts: Box<[AtomicU64]>,
-    n: AtomicU64,
     max_us: AtomicU64,
 }
 
@@ -21,7 +23,6 @@ impl Default for Histogram {
     fn default() -> Histogram {
         Histogram {
             counts: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect(),
-            n: AtomicU64::new(0),
             max_us: AtomicU64::new(0),
         }
     }
@@ -31,12 +32,14 @@ impl Histogram {
     pub fn record(&self, d: Duration) {
         let us = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
         self.counts[index(us)].fetch_add(1, Relaxed);
-        self.n.fetch_add(1, Relaxed);
-        self.max_us.fetch_max(us, Relaxed);
+        // Read first: the maximum seldom moves, and a read leaves the line shared.
+        if us > self.max_us.load(Relaxed) {
+            self.max_us.fetch_max(us, Relaxed);
+        }
     }
 
     pub fn count(&self) -> u64 {
-        self.n.load(Relaxed)
+        self.counts.iter().map(|c| c.load(Relaxed)).sum()
     }
 
     /// The value below which a share `q` (0.99) of the samples fall, in ms; 0 with none.

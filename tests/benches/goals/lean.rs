@@ -12,9 +12,9 @@
 
 use std::net::SocketAddr;
 
+use integration::skim::{Read, Skim};
 use protocol::envelope::Resume;
 use protocol::{ClientFrame, Codec, Command};
-use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
@@ -35,59 +35,94 @@ pub struct Welcome {
     pub outcome: String,
 }
 
-/// One frame as far as the parts read it; everything else in it is skipped unread.
-#[derive(Deserialize)]
+/// One frame as far as the parts read it; everything else in it is stepped over unread.
+#[derive(Default)]
 struct Frame<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: &'a str,
-    #[serde(default)]
+    kind: &'a [u8],
     offset: u64,
-    #[serde(default, borrow)]
-    what: Option<What<'a>>,
-    #[serde(default, borrow)]
-    body: Option<Body<'a>>,
+    /// An event's text, when it is a free-text call.
+    free_text: Option<&'a [u8]>,
+    /// A reply's body, when it is a welcome.
+    welcome: Option<Welcome>,
 }
 
-#[derive(Deserialize)]
-struct What<'a> {
-    #[serde(borrow)]
-    kind: &'a str,
-    #[serde(default, borrow)]
-    call: Option<CallSaid<'a>>,
+impl<'a> Frame<'a> {
+    /// `{type, offset, what: {kind, call: {intent: {kind, text}}}, body: {…}}`, in any order.
+    fn read(s: &mut Skim<'a>) -> Read<Frame<'a>> {
+        let mut f = Frame::default();
+        for _ in 0..s.map()? {
+            match s.str()? {
+                b"type" => f.kind = s.str()?,
+                b"offset" => f.offset = s.uint()?,
+                b"what" => f.free_text = free_text(s)?,
+                b"body" => f.welcome = welcome(s)?,
+                _ => s.skip()?,
+            }
+        }
+        Ok(f)
+    }
 }
 
-#[derive(Deserialize)]
-struct CallSaid<'a> {
-    #[serde(borrow)]
-    intent: Intent<'a>,
+/// An event's `what`: its text when it is a call placed with a free-text intent.
+fn free_text<'a>(s: &mut Skim<'a>) -> Read<Option<&'a [u8]>> {
+    let (mut kind, mut text) = (&b""[..], None);
+    for _ in 0..s.map()? {
+        match s.str()? {
+            b"kind" => kind = s.str()?,
+            b"call" => {
+                for _ in 0..s.map()? {
+                    if s.str()? != b"intent" {
+                        s.skip()?;
+                        continue;
+                    }
+                    let mut free = false;
+                    for _ in 0..s.map()? {
+                        match s.str()? {
+                            b"kind" => free = s.str()? == b"free",
+                            b"text" => text = s.str_or_nil()?,
+                            _ => s.skip()?,
+                        }
+                    }
+                    text = text.filter(|_| free);
+                }
+            }
+            _ => s.skip()?,
+        }
+    }
+    Ok(text.filter(|_| kind == b"call_placed"))
 }
 
-#[derive(Deserialize)]
-struct Intent<'a> {
-    #[serde(borrow)]
-    kind: &'a str,
-    #[serde(default, borrow)]
-    text: Option<&'a str>,
-}
-
-#[derive(Deserialize)]
-struct Body<'a> {
-    #[serde(borrow)]
-    kind: &'a str,
-    #[serde(default)]
-    epoch: u64,
-    #[serde(default)]
-    head: u64,
-    #[serde(default, borrow)]
-    recovery: Option<Recovery<'a>>,
-}
-
-#[derive(Deserialize)]
-struct Recovery<'a> {
-    #[serde(borrow)]
-    outcome: &'a str,
-    #[serde(default)]
-    from: u64,
+/// A reply's `body`: the welcome, when it is one.
+fn welcome(s: &mut Skim<'_>) -> Read<Option<Welcome>> {
+    let mut w = Welcome {
+        epoch: 0,
+        head: 0,
+        snapshot_needed: false,
+        recovered_from: None,
+        outcome: "none".into(),
+    };
+    let mut is_welcome = false;
+    for _ in 0..s.map()? {
+        match s.str()? {
+            b"kind" => is_welcome = s.str()? == b"welcome",
+            b"epoch" => w.epoch = s.uint()?,
+            b"head" => w.head = s.uint()?,
+            b"recovery" => {
+                let mut from = None;
+                for _ in 0..s.map()? {
+                    match s.str()? {
+                        b"outcome" => w.outcome = String::from_utf8_lossy(s.str()?).into_owned(),
+                        b"from" => from = Some(s.uint()?),
+                        _ => s.skip()?,
+                    }
+                }
+                w.snapshot_needed = w.outcome == "snapshot_needed";
+                w.recovered_from = from.filter(|_| w.outcome == "recovered");
+            }
+            _ => s.skip()?,
+        }
+    }
+    Ok(is_welcome.then_some(w))
 }
 
 /// What a listening tablet hears: the events it is sent, and the welcome.
@@ -181,20 +216,15 @@ impl Lean {
             match self.frame()? {
                 Some((0x2, range)) => {
                     let at = Instant::now();
-                    let bytes = &self.buf[range];
-                    let unreadable =
-                        |e: rmp_serde::decode::Error| format!("a frame the bench cannot read: {e}");
+                    let unreadable = |e: String| format!("a frame the bench cannot read: {e}");
+                    let mut s = Skim::new(&self.buf[range]);
                     // A bundle is an array, a frame alone a map: the first byte tells which.
-                    if matches!(bytes.first(), Some(0x90..=0x9f | 0xdc | 0xdd)) {
-                        let all: Vec<Frame<'_>> =
-                            rmp_serde::from_slice(bytes).map_err(unreadable)?;
-                        all.into_iter().for_each(|f| hand(f, at, &mut heard));
-                    } else {
-                        hand(
-                            rmp_serde::from_slice(bytes).map_err(unreadable)?,
-                            at,
-                            &mut heard,
-                        );
+                    let frames = match s.peek() {
+                        Some(0x90..=0x9f | 0xdc | 0xdd) => s.array().map_err(unreadable)?,
+                        _ => 1,
+                    };
+                    for _ in 0..frames {
+                        hand(Frame::read(&mut s).map_err(unreadable)?, at, &mut heard);
                     }
                     return Ok(());
                 }
@@ -301,30 +331,13 @@ impl Lean {
 
 /// Hands one frame on: an event, or the welcome; other replies and errors are not the parts'.
 fn hand<'a>(f: Frame<'a>, at: Instant, heard: &mut impl FnMut(Heard<'a>)) {
-    match (f.kind, f.what, f.body) {
-        ("event", what, _) => heard(Heard::Event {
+    match (f.kind, f.welcome) {
+        (b"event", _) => heard(Heard::Event {
             offset: f.offset,
             at,
-            free_text: what
-                .filter(|w| w.kind == "call_placed")
-                .and_then(|w| w.call)
-                .filter(|c| c.intent.kind == "free")
-                .and_then(|c| c.intent.text),
+            free_text: f.free_text.and_then(|t| std::str::from_utf8(t).ok()),
         }),
-        ("reply", _, Some(body)) if body.kind == "welcome" => heard(Heard::Welcome(Welcome {
-            epoch: body.epoch,
-            head: body.head,
-            snapshot_needed: body
-                .recovery
-                .as_ref()
-                .is_some_and(|r| r.outcome == "snapshot_needed"),
-            recovered_from: body
-                .recovery
-                .as_ref()
-                .filter(|r| r.outcome == "recovered")
-                .map(|r| r.from),
-            outcome: body.recovery.map_or("none", |r| r.outcome).to_owned(),
-        })),
+        (b"reply", Some(w)) => heard(Heard::Welcome(w)),
         _ => {}
     }
 }
