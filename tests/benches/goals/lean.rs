@@ -128,10 +128,11 @@ fn welcome(s: &mut Skim<'_>) -> Read<Option<Welcome>> {
 /// What a listening tablet hears: the events it is sent, and the welcome.
 pub enum Heard<'a> {
     Welcome(Welcome),
-    /// An event at this offset, read at `at`; the text when it is a free-text call.
+    /// An event at this offset, read at `at`; the text's bytes (unchecked) when it is a
+    /// free-text call.
     Event {
         offset: u64,
-        free_text: Option<&'a str>,
+        free_text: Option<&'a [u8]>,
         at: Instant,
     },
 }
@@ -335,7 +336,7 @@ fn hand<'a>(f: Frame<'a>, at: Instant, heard: &mut impl FnMut(Heard<'a>)) {
         (b"event", _) => heard(Heard::Event {
             offset: f.offset,
             at,
-            free_text: f.free_text.and_then(|t| std::str::from_utf8(t).ok()),
+            free_text: f.free_text,
         }),
         (b"reply", Some(w)) => heard(Heard::Welcome(w)),
         _ => {}

@@ -337,13 +337,13 @@ impl Timing {
             return;
         };
         if let Intent::Free { text } = &call.intent {
-            self.heard_call(text, at);
+            self.heard_call(text.as_bytes(), at);
         }
     }
 
     /// A tablet has a free-text call saying `text` at `at`: a call of the load's is timed.
-    fn heard_call(&self, text: &str, at: Instant) {
-        let Some(seq) = text.strip_prefix(TAG).and_then(|n| n.parse::<u64>().ok()) else {
+    fn heard_call(&self, text: &[u8], at: Instant) {
+        let Some(seq) = text.strip_prefix(TAG.as_bytes()).and_then(number) else {
             return;
         };
         let packed = self.due[seq as usize % RING].load(Ordering::Acquire);
@@ -353,6 +353,17 @@ impl Timing {
             phase.record(due, latency);
         }
     }
+}
+
+/// The number a call's text ends with, read from its bytes (a text that is not the load's,
+/// none).
+fn number(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, d| {
+        d.is_ascii_digit().then(|| n * 10 + u64::from(d - b'0'))
+    })
 }
 
 /// One load: its deliveries by window of when the calls were due.
