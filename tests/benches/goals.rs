@@ -34,6 +34,8 @@ mod histogram;
 mod hub;
 #[path = "goals/lean.rs"]
 mod lean;
+#[path = "goals/machine.rs"]
+mod machine;
 #[path = "goals/memory.rs"]
 mod memory;
 #[path = "goals/pair.rs"]

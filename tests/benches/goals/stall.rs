@@ -224,6 +224,12 @@ pub async fn run() -> Result<(), String> {
             hub.cpu_seconds(),
             crate::hub::own_cpu_seconds(),
         );
+        let machine = tokio::spawn(crate::machine::sample(
+            hub.pid(),
+            Duration::from_secs(WINDOW_S),
+            windows(seconds),
+            quitting.clone(),
+        ));
         sent[k] = gate.at(rate, Duration::from_secs(seconds), phase).await;
         timing.phases[phase]
             .delivered(sent[k] * receivers, Duration::from_secs(30))
@@ -234,7 +240,7 @@ pub async fn run() -> Result<(), String> {
             (crate::hub::own_cpu_seconds() - own_cpu) / elapsed * 100.0,
         );
         let _ = quit.send(true);
-        timing.phases[phase].table();
+        timing.phases[phase].table(&machine.await.unwrap_or_default());
         println!(
             "  {} calls sent of {:.0} planned",
             sent[k],
@@ -418,12 +424,22 @@ impl Phase {
             .fold((0, 0.0), |worst, w| if w.1 > worst.1 { w } else { worst })
     }
 
-    fn table(&self) {
-        println!("  | from s | calls | deliveries | p50 ms | p99 ms | max ms |");
-        println!("  |---|---|---|---|---|---|");
+    /// Each window's deliveries, beside what the machine's cores did in it (`machine`, a
+    /// window of wall time from the load's start, as the windows of due time are).
+    fn table(&self, machine: &[crate::machine::Window]) {
+        println!(
+            "  | from s | calls | deliveries | p50 ms | p99 ms | max ms | CPU %: hub | tablets and callers | rest of the machine | steal |"
+        );
+        println!("  |---|---|---|---|---|---|---|---|---|---|");
         for (i, h) in self.windows.iter().enumerate() {
+            let cpu = machine.get(i).map_or("| | | |".to_owned(), |w| {
+                format!(
+                    "{:.0} | {:.0} | {:.0} | {:.1} |",
+                    w.hub, w.load, w.rest, w.steal
+                )
+            });
             println!(
-                "  | {} | {} | {} | {:.2} | {:.2} | {:.2} |",
+                "  | {} | {} | {} | {:.2} | {:.2} | {:.2} | {cpu}",
                 i as u64 * WINDOW_S,
                 self.calls[i].load(Ordering::Relaxed),
                 h.count(),

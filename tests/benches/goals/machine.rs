@@ -1,0 +1,81 @@
+//! What the machine's cores did while a load ran, window by window: the hub's CPU, this
+//! process's (the tablets and callers), the rest of the machine's, and the time the hypervisor
+//! took from the machine (`steal`), each in % of one core — so that a window slower than the
+//! others can be told apart: the hub working harder, the load, or something else on the
+//! machine.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use crate::hub::{cpu_seconds_of, own_cpu_seconds};
+
+/// One window's CPU, in % of one core.
+#[derive(Clone, Copy, Default)]
+pub struct Window {
+    pub hub: f64,
+    pub load: f64,
+    /// Every other process and the kernel's own threads and interrupts.
+    pub rest: f64,
+    pub steal: f64,
+}
+
+/// The machine's busy and stolen seconds so far, over all its cores, from `/proc/stat`.
+fn machine_seconds() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let fields: Vec<f64> = stat
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal …
+    let at = |i: usize| fields.get(i).copied().unwrap_or(0.0);
+    // SAFETY: sysconf with a valid name has no preconditions.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    let busy = at(0) + at(1) + at(2) + at(5) + at(6);
+    (busy / ticks, at(7) / ticks)
+}
+
+/// Samples every `every` until `windows` are taken or `quit` says so; what each window saw.
+pub async fn sample(
+    hub_pid: u32,
+    every: Duration,
+    windows: usize,
+    mut quit: watch::Receiver<bool>,
+) -> Vec<Window> {
+    let now = || {
+        let (busy, steal) = machine_seconds();
+        (
+            Instant::now(),
+            cpu_seconds_of(hub_pid),
+            own_cpu_seconds(),
+            busy,
+            steal,
+        )
+    };
+    let mut seen = Vec::with_capacity(windows);
+    let mut last = now();
+    let mut tick = tokio::time::interval_at(Instant::now() + every, every);
+    while seen.len() < windows {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = quit.wait_for(|q| *q) => break,
+        }
+        let next = now();
+        let secs = (next.0 - last.0).as_secs_f64().max(1e-3);
+        let pct = |a: f64, b: f64| (a - b) / secs * 100.0;
+        let (hub, load) = (pct(next.1, last.1), pct(next.2, last.2));
+        seen.push(Window {
+            hub,
+            load,
+            rest: (pct(next.3, last.3) - hub - load).max(0.0),
+            steal: pct(next.4, last.4),
+        });
+        last = next;
+    }
+    seen
+}
