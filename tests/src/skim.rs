@@ -175,12 +175,13 @@ mod tests {
     #[derive(Serialize)]
     struct Sample {
         skipped: Vec<(i64, f64, bool, Option<u8>, String)>,
-        bin: serde_bytes_like::Bytes,
+        bin: bin::Bytes,
         big: u64,
         inner: Inner,
     }
 
-    mod serde_bytes_like {
+    /// A run of bytes written as MessagePack's `bin`, not as an array of numbers.
+    mod bin {
         pub struct Bytes(pub Vec<u8>);
         impl serde::Serialize for Bytes {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -196,7 +197,7 @@ mod tests {
                 (-5, 1.5, true, None, "呼叫".repeat(40)),
                 (-70_000, -0.25, false, Some(9), String::new()),
             ],
-            bin: serde_bytes_like::Bytes(vec![7; 300]),
+            bin: bin::Bytes(vec![7; 300]),
             big: u64::MAX,
             inner: Inner {
                 kind: "free",

@@ -10,8 +10,8 @@
 //!
 //! The tablets coming back are lean ([`lean`]) by default, as the stall part's listeners are:
 //! the hub and the 10,000 share two cores, and the `tablet` crate's full clients, which build
-//! every typed event, used half as much CPU again as the hub did (1.5 CPU-s against 0.9), so
-//! the storm timed the machine running out of cores as much as the hub.
+//! every typed event, used more CPU than the hub did (1.5–1.8 CPU-s against 0.9–1.0), so the
+//! storm timed the machine running out of cores as much as the hub.
 //! BENCH_STORM_CLIENTS=tablet uses the full clients.
 //!
 //! Knobs: BENCH_STORM_TABLETS (10000), BENCH_STORM_BEHIND (50), BENCH_STORM_CONNECTING (500
