@@ -61,6 +61,12 @@ impl Hub {
         }
     }
 
+    /// The WebSocket's path on [`Hub::addr`] (`/ws`), for clients that speak HTTP themselves.
+    pub fn path(&self) -> &str {
+        let rest = self.url.trim_start_matches("ws://");
+        rest.find('/').map_or("/", |i| &rest[i..])
+    }
+
     /// A token for a station, signed with this hub's key.
     pub fn token(&self, station: &Station) -> String {
         integration::token_for(&self.data, &station.to_string())
@@ -115,7 +121,11 @@ pub fn own_cpu_seconds() -> f64 {
 
 /// The CPU time process `pid` has used, in seconds (0 if it cannot be read).
 pub fn cpu_seconds_of(pid: u32) -> f64 {
+    drill::load::proc_cpu_ticks(pid).unwrap_or(0) as f64 / clock_ticks()
+}
+
+/// The clock ticks in a second that `/proc` counts CPU time in.
+pub fn clock_ticks() -> f64 {
     // SAFETY: sysconf with a valid name has no preconditions.
-    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
-    drill::load::proc_cpu_ticks(pid).unwrap_or(0) as f64 / ticks
+    unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use crate::hub::{cpu_seconds_of, own_cpu_seconds};
+use crate::hub::{clock_ticks, cpu_seconds_of, own_cpu_seconds};
 
 /// One window's CPU, in % of one core.
 #[derive(Clone, Copy, Default)]
@@ -34,8 +34,7 @@ fn machine_seconds() -> (f64, f64) {
         .collect();
     // user nice system idle iowait irq softirq steal …
     let at = |i: usize| fields.get(i).copied().unwrap_or(0.0);
-    // SAFETY: sysconf with a valid name has no preconditions.
-    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    let ticks = clock_ticks();
     let busy = at(0) + at(1) + at(2) + at(5) + at(6);
     (busy / ticks, at(7) / ticks)
 }

@@ -517,15 +517,13 @@ async fn connect_lean(
     listeners: &mut Vec<tokio::task::JoinHandle<()>>,
 ) -> Result<f64, String> {
     let began = Instant::now();
-    let path = hub.url.splitn(4, '/').nth(3).map(|p| format!("/{p}"));
-    let path = path.ok_or_else(|| format!("no path in the hub's url {}", hub.url))?;
     let mut pending = tokio::task::JoinSet::new();
     let mut next = 0;
     while next < n || !pending.is_empty() {
         while next < n && pending.len() < 200 {
             let listener = LeanListener {
                 addr: hub.addr,
-                path: path.clone(),
+                path: hub.path().to_owned(),
                 token: hub.token(&crowd::station(next)),
                 timing: timing.clone(),
                 health: health.clone(),

@@ -128,14 +128,12 @@ pub async fn run() -> Result<(), String> {
     let (report, mut outcomes) = mpsc::unbounded_channel();
     let later = Arc::new(AtomicU64::new(0));
     let tokens: Vec<String> = crowd::listeners().iter().map(|s| hub.token(s)).collect();
-    let path = hub.url.splitn(4, '/').nth(3).map(|p| format!("/{p}"));
-    let path = path.ok_or_else(|| format!("no path in the hub's url {}", hub.url))?;
     let mut tasks = Vec::with_capacity(n);
     for (i, resume) in resumes.into_iter().enumerate() {
         let back = ComingBack {
             i,
             addr: hub.addr,
-            path: path.clone(),
+            path: hub.path().to_owned(),
             url: hub.url.clone(),
             lean,
             token: tokens[i % tokens.len()].clone(),
