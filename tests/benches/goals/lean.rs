@@ -19,6 +19,16 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
+/// Whether a part's clients are lean (`lean`, the default) or the `tablet` crate's full ones
+/// (`tablet`), as the knob `var` says.
+pub fn chosen(var: &str) -> Result<bool, String> {
+    match std::env::var(var).as_deref() {
+        Err(_) | Ok("lean") => Ok(true),
+        Ok("tablet") => Ok(false),
+        Ok(other) => Err(format!("{var}={other}: lean (the default) or tablet")),
+    }
+}
+
 /// What a read buffer starts at; it grows for a frame larger than it (a resume's replay).
 const BUFFER: usize = 16 * 1024;
 

@@ -60,15 +60,7 @@ pub async fn run() -> Result<(), String> {
     let step_s: f64 = knob("BENCH_RAMP_SECONDS", 3.0);
     let limit_ms: f64 = knob("BENCH_RAMP_P99_MS", 50.0);
     let callers: usize = knob("BENCH_STALL_CALLERS", 8);
-    let lean = match std::env::var("BENCH_STALL_LISTENERS").as_deref() {
-        Err(_) | Ok("lean") => true,
-        Ok("tablet") => false,
-        Ok(other) => {
-            return Err(format!(
-                "BENCH_STALL_LISTENERS={other}: lean (the default) or tablet"
-            ));
-        }
-    };
+    let lean = lean::chosen("BENCH_STALL_LISTENERS")?;
     let hub = Hub::start(&[]);
 
     let mut phases: Vec<Phase> = (0..RAMP_STEPS).map(|_| Phase::new(1, u64::MAX)).collect();

@@ -39,15 +39,7 @@ pub async fn run() -> Result<(), String> {
     let behind: usize = knob("BENCH_STORM_BEHIND", 50);
     let at_once: usize = knob("BENCH_STORM_CONNECTING", 500);
     let deadline_s: f64 = knob("BENCH_STORM_DEADLINE", 300.0);
-    let lean = match std::env::var("BENCH_STORM_CLIENTS").as_deref() {
-        Err(_) | Ok("lean") => true,
-        Ok("tablet") => false,
-        Ok(other) => {
-            return Err(format!(
-                "BENCH_STORM_CLIENTS={other}: lean (the default) or tablet"
-            ));
-        }
-    };
+    let lean = lean::chosen("BENCH_STORM_CLIENTS")?;
     let hub = Hub::start(&[]);
 
     // The supervisor's dashboard stays on the net throughout: with someone to hear them, the
