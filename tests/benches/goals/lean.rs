@@ -1,6 +1,6 @@
-//! A listening tablet cut down to what the stall and storm parts measure, so that the load's own cost
-//! weighs as little as it can on the cores it shares with the hub: the real protocol over a
-//! real socket — the WebSocket upgrade, `connect` (with bundles, and a resume after a cut-off),
+//! A listening tablet cut down to what the stall and storm parts measure, so that the load's
+//! own cost weighs as little as it can on the cores it shares with the hub: the real protocol
+//! over a real socket — the WebSocket upgrade, `connect` (with bundles, and a resume after a cut-off),
 //! every frame the hub sends read and taken apart, pings answered — but each frame decoded
 //! only as far as those parts look (a frame's type, an event's offset, a free-text call's
 //! text, the welcome's epoch and recovery), borrowing from the read buffer instead of building
@@ -37,12 +37,17 @@ pub struct Welcome {
     pub epoch: u64,
     /// The offset the next event will get.
     pub head: u64,
-    /// The hub could not resume from where the tablet asked (it must take a snapshot).
-    pub snapshot_needed: bool,
     /// Where the hub resumes from, when it said `recovered`.
     pub recovered_from: Option<u64>,
     /// The welcome's recovery outcome as it was sent (`live`, `recovered`, …), or `none`.
     pub outcome: String,
+}
+
+impl Welcome {
+    /// The hub could not resume from where the tablet asked (it must take a snapshot).
+    pub fn snapshot_needed(&self) -> bool {
+        self.outcome == "snapshot_needed"
+    }
 }
 
 /// One frame as far as the parts read it; everything else in it is stepped over unread.
@@ -107,7 +112,6 @@ fn welcome(s: &mut Skim<'_>) -> Read<Option<Welcome>> {
     let mut w = Welcome {
         epoch: 0,
         head: 0,
-        snapshot_needed: false,
         recovered_from: None,
         outcome: "none".into(),
     };
@@ -126,7 +130,6 @@ fn welcome(s: &mut Skim<'_>) -> Read<Option<Welcome>> {
                         _ => s.skip()?,
                     }
                 }
-                w.snapshot_needed = w.outcome == "snapshot_needed";
                 w.recovered_from = from.filter(|_| w.outcome == "recovered");
             }
             _ => s.skip()?,

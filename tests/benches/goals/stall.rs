@@ -570,11 +570,11 @@ impl LeanListener {
             .await?;
         }
         let w = welcome.expect("the loop ends with the welcome");
-        if w.snapshot_needed {
+        if w.snapshot_needed() {
             self.health.snapshots.fetch_add(1, Ordering::Relaxed);
         }
         let from = match resume {
-            Some(r) if !w.snapshot_needed => r.from,
+            Some(r) if !w.snapshot_needed() => r.from,
             _ => w.head,
         };
         Ok((

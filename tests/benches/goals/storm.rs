@@ -548,7 +548,6 @@ impl ComingBack {
         let welcome = lean::Welcome {
             epoch: w.epoch,
             head: w.head,
-            snapshot_needed: outcome == "snapshot_needed",
             recovered_from,
             outcome: outcome.to_owned(),
         };
