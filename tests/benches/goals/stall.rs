@@ -15,7 +15,9 @@
 //!
 //! Knobs: BENCH_STALL_TABLETS (1000), BENCH_STALL_SECONDS (600, at 50%),
 //! BENCH_STALL_LOW_SECONDS (60 or BENCH_STALL_SECONDS if shorter, at 10%), BENCH_STALL_MAX to
-//! skip the ramp, BENCH_STALL_START (10 calls/s, the ramp's first rate), BENCH_RAMP_SECONDS (3),
+//! skip the ramp, BENCH_STALL_START (10 calls/s, the ramp's first rate),
+//! BENCH_STALL_STEP_SECONDS (5) and BENCH_STALL_WARM_UP_SECONDS (1: each step of the ramp first
+//! sends at its rate for this long, not counted, as the side-by-side's sweep does),
 //! BENCH_RAMP_P99_MS (50: the p99 delivery a sustained step stays under, the rule fan-out servers are compared by),
 //! BENCH_STALL_CALLERS (8: the gate and up to 7 managers, taking the calls in turn),
 //! BENCH_STALL_LISTENERS (lean or tablet).
@@ -49,6 +51,8 @@ const WINDOW_S: u64 = 10;
 const RAMP_STEPS: usize = 24;
 const LOW: usize = RAMP_STEPS;
 const HIGH: usize = RAMP_STEPS + 1;
+/// A ramp step's first second, not counted.
+const WARM_UP: usize = RAMP_STEPS + 2;
 const NANOS: u64 = (1 << 56) - 1;
 
 pub async fn run() -> Result<(), String> {
@@ -57,7 +61,8 @@ pub async fn run() -> Result<(), String> {
     let low_s: u64 = knob("BENCH_STALL_LOW_SECONDS", high_s.min(60));
     let given: Option<f64> = knob_maybe("BENCH_STALL_MAX");
     let start: f64 = knob("BENCH_STALL_START", 10.0);
-    let step_s: f64 = knob("BENCH_RAMP_SECONDS", 3.0);
+    let step_s: f64 = knob("BENCH_STALL_STEP_SECONDS", 5.0);
+    let warm_s: f64 = knob("BENCH_STALL_WARM_UP_SECONDS", 1.0);
     let limit_ms: f64 = knob("BENCH_RAMP_P99_MS", 50.0);
     let callers: usize = knob("BENCH_STALL_CALLERS", 8);
     let lean = lean::chosen("BENCH_STALL_LISTENERS")?;
@@ -66,6 +71,7 @@ pub async fn run() -> Result<(), String> {
     let mut phases: Vec<Phase> = (0..RAMP_STEPS).map(|_| Phase::new(1, u64::MAX)).collect();
     phases.push(Phase::new(windows(low_s), WINDOW_S * 1_000_000_000));
     phases.push(Phase::new(windows(high_s), WINDOW_S * 1_000_000_000));
+    phases.push(Phase::new(1, u64::MAX));
     let timing = Arc::new(Timing {
         origin: Instant::now(),
         due: (0..RING).map(|_| AtomicU64::new(0)).collect(),
@@ -112,7 +118,7 @@ pub async fn run() -> Result<(), String> {
         }
         None => {
             println!(
-                "ramp: {step_s} s a step; sustained = every tablet hears every call, none cut off, none refused, p99 delivery ≤ {limit_ms} ms"
+                "ramp: {step_s} s a step after {warm_s} s at the rate not counted (as the side-by-side's sweep); sustained = every tablet hears every call, none cut off, none refused, p99 delivery ≤ {limit_ms} ms"
             );
             let mut phase = 0;
             let (max, _) = find_max(start, |rate| {
@@ -133,6 +139,9 @@ pub async fn run() -> Result<(), String> {
                     let drops = health.drops.load(Ordering::Relaxed);
                     let (refused, placed) = (gate.refused(), gate.placed());
                     let planned = (rate * step_s).ceil() as u64;
+                    if warm_s > 0.0 {
+                        gate.at(rate, Duration::from_secs_f64(warm_s), WARM_UP).await;
+                    }
                     let sent = gate.at(rate, Duration::from_secs_f64(step_s), p).await;
                     let on_time = timing.phases[p]
                         .delivered(sent * receivers, Duration::from_secs(2))
