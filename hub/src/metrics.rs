@@ -88,6 +88,9 @@ pub struct Metrics {
     pub frames_out: Counter,
     /// Syncs of the log to disk (each a group commit of whatever was written before it).
     pub log_syncs: Counter,
+    /// How long each sync took: the disk's part of the wait of every call acknowledged to its
+    /// caller (and of what that caller is sent after it).
+    pub log_sync_seconds: Histogram,
 }
 
 impl Default for Metrics {
@@ -114,6 +117,8 @@ impl Default for Metrics {
         let log_head = Gauge::default();
         let frames_out = Counter::default();
         let log_syncs = Counter::default();
+        // 0.1 ms to 6.5 s: a sync on a quiet disk, and one stuck behind a stalled disk.
+        let log_sync_seconds = Histogram::new(exponential_buckets(0.000_1, 2.0, 17));
         registry.register("connections", "Tablets connected now", connections.clone());
         registry.register(
             "calls",
@@ -157,6 +162,11 @@ impl Default for Metrics {
             "Syncs of the event log to disk, each making durable whatever was written before it",
             log_syncs.clone(),
         );
+        registry.register(
+            "log_sync_seconds",
+            "Time each sync of the event log to disk took; a call is acknowledged to its caller once synced",
+            log_sync_seconds.clone(),
+        );
         // Every label the hub uses, at zero, so the series exist before the first event.
         for state in CALL_STATES {
             let _ = calls.get_or_create(&StateLabel { state });
@@ -180,6 +190,7 @@ impl Default for Metrics {
             log_head,
             frames_out,
             log_syncs,
+            log_sync_seconds,
         }
     }
 }

@@ -350,7 +350,7 @@ impl Switchboard {
         // thread says how far the log is durable.
         history.sync()?;
         let durable = history.head();
-        let syncs = metrics.log_syncs.clone();
+        let (syncs, took) = (metrics.log_syncs.clone(), metrics.log_sync_seconds.clone());
         let mut sb = Switchboard {
             checkpoints: checkpoint::Writer::start(dir),
             checkpointed,
@@ -368,7 +368,7 @@ impl Switchboard {
             log_trouble: None,
             sync_wanted: false,
             retry_at: None,
-            syncer: crate::syncer::Syncer::start(durable, crate::syncer::SYNC_EVERY, syncs),
+            syncer: crate::syncer::Syncer::start(durable, crate::syncer::SYNC_EVERY, syncs, took),
             holding: Vec::new(),
             replies: [
                 Press::new(Codec::MsgPack, REPLIES_CHUNK),

@@ -14,6 +14,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::histogram::Histogram;
 use tokio::sync::watch;
 
 /// The closest two syncs begin, when commands ask for them back to back. A sync costs the
@@ -62,8 +63,9 @@ pub struct Syncer {
 impl Syncer {
     /// Starts the thread; `durable` is how far the log is known to be on disk already. Syncs
     /// begin no closer together than `every` (see [`SYNC_EVERY`]).
-    /// Each sync is counted in `syncs` (`hub_log_syncs_total`).
-    pub fn start(durable: u64, every: Duration, syncs: Counter) -> Syncer {
+    /// Each sync is counted in `syncs` (`hub_log_syncs_total`) and timed in `took`
+    /// (`hub_log_sync_seconds`).
+    pub fn start(durable: u64, every: Duration, syncs: Counter, took: Histogram) -> Syncer {
         let wanted = Arc::new((
             Mutex::new(Wanted {
                 upto: durable,
@@ -80,7 +82,7 @@ impl Syncer {
         let shared = wanted.clone();
         let thread = std::thread::Builder::new()
             .name("log-sync".into())
-            .spawn(move || run(&shared, &tell, durable, every, &syncs))
+            .spawn(move || run(&shared, &tell, durable, every, &syncs, &took))
             .expect("a thread for the log's syncs");
         Syncer {
             wanted,
@@ -164,6 +166,7 @@ fn run(
     mut done: u64,
     every: Duration,
     syncs: &Counter,
+    took: &Histogram,
 ) {
     let (lock, ready) = wanted;
     ask_for_short_turns();
@@ -189,13 +192,15 @@ fn run(
             let w = lock.lock().unwrap_or_else(|p| p.into_inner());
             (w.upto, w.file.clone())
         };
-        last = Some(Instant::now());
+        let began = Instant::now();
+        last = Some(began);
         // Everything written before this moment is in the one sync: the group commit.
         let outcome = match &file {
             Some((_, f)) => f.sync_data().map_err(|e| e.to_string()),
             None => Ok(()),
         };
         syncs.inc();
+        took.observe(began.elapsed().as_secs_f64());
         done = upto;
         let failed = outcome.err().map(|e| {
             let path = file.as_ref().map(|(p, _)| p.display().to_string());
@@ -287,6 +292,11 @@ mod tests {
         .unwrap();
     }
 
+    /// A histogram for the syncs' times that nothing reads.
+    fn timed() -> Histogram {
+        Histogram::new([1.0])
+    }
+
     /// A segment file with some records, in a folder that lasts as long as the guard.
     fn segment() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
@@ -309,7 +319,7 @@ mod tests {
     #[tokio::test]
     async fn what_is_asked_for_is_said_durable_once_synced() {
         let (_dir, path) = segment();
-        let mut s = Syncer::start(1, Duration::ZERO, Counter::default());
+        let mut s = Syncer::start(1, Duration::ZERO, Counter::default(), timed());
         assert_eq!(s.durable(), 1);
         s.want(5, &path, || File::options().append(true).open(&path));
         synced_to(&mut s, 5).await;
@@ -325,7 +335,7 @@ mod tests {
         let (_dir, path) = segment();
         let every = Duration::from_millis(500);
         let syncs = Counter::default();
-        let mut s = Syncer::start(0, every, syncs.clone());
+        let mut s = Syncer::start(0, every, syncs.clone(), timed());
         let began = Instant::now();
         s.want(5, &path, || File::options().append(true).open(&path));
         synced_to(&mut s, 5).await;
@@ -346,7 +356,7 @@ mod tests {
     #[tokio::test]
     async fn every_ask_is_served_whether_the_thread_waits_or_syncs() {
         let (_dir, path) = segment();
-        let mut s = Syncer::start(0, Duration::ZERO, Counter::default());
+        let mut s = Syncer::start(0, Duration::ZERO, Counter::default(), timed());
         let open = || File::options().append(true).open(&path);
         // Asks back to back (the thread is mid-sync: only noted) and after a pause (the
         // thread waits: woken). None may be left unsynced.

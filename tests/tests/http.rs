@@ -58,6 +58,19 @@ async fn healthz_metrics_and_state() {
         .parse()
         .unwrap();
     assert!(syncs >= 1, "a call was acknowledged with no sync counted");
+    // … and timed: the slowest sync (the disk's part of a durable call's wait) is in buckets.
+    let timed: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("hub_log_sync_seconds_count "))
+        .unwrap_or_else(|| panic!("no hub_log_sync_seconds_count in\n{metrics}"))
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(timed >= 1, "a call was acknowledged with no sync timed");
+    assert!(
+        metrics.contains("hub_log_sync_seconds_bucket{le=\"0.0001\"}"),
+        "the syncs' buckets start at 0.1 ms:\n{metrics}"
+    );
     // Every series is there from the start, at zero; the process's figures and the build too.
     for line in [
         "hub_calls_total{state=\"escalated\"} 0",
