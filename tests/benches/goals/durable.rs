@@ -29,7 +29,7 @@ use tokio::time::Instant;
 
 use crate::cores::Cores;
 use crate::floor;
-use crate::hub::Hub;
+use crate::hub::{Hub, Syncs};
 use crate::pair::{Pair, Tally};
 use crate::ramp::{Step, Wait, find_max, pace};
 use crate::{knob, knob_maybe};
@@ -167,6 +167,7 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
     let rate = max / 2.0;
     println!("measuring at half the highest rate: {rate} calls/s for {seconds} s");
     let (cpu, own) = (hub.cpu_seconds(), crate::hub::own_cpu_seconds());
+    let metrics = hub.metrics().await?;
     let began = Instant::now();
     let (tally, busy) = run_at(&pair, rate, Duration::from_secs_f64(seconds), wait).await;
     let busy = busy.map(|b| b * 100.0);
@@ -174,6 +175,7 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
     let elapsed = began.elapsed().as_secs_f64();
     let cpu = (hub.cpu_seconds() - cpu) / elapsed * 100.0;
     let own = (crate::hub::own_cpu_seconds() - own) / elapsed * 100.0;
+    let syncs = Syncs::between(&metrics, &hub.metrics().await?);
     let sent = tally.sent.load(Relaxed);
     let refused = tally.refused.load(Relaxed);
     println!("  call → placed (durable) {}", tally.placed.line());
@@ -191,6 +193,7 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
             None => String::new(),
         }
     );
+    println!("  the hub's own syncs meanwhile: {}", syncs.line());
     let answer_refusals = pair.answer_refusals.lock().unwrap().clone();
     let busy_field = busy.map_or("-".to_owned(), |b| format!("{b:.0}"));
     let floor = floor::durable_echo(
@@ -210,12 +213,16 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
         frozen.percent, frozen.longest_ms
     );
     println!(
-        "RESULT part=durable max_rate={max:.0} rate={rate:.0} seconds={seconds} calls={sent} placed={} answered={} refused={refused} answers_refused={} {} {} hub_cpu_percent={cpu:.0} clients_cpu_percent={own:.0} clients_busy_percent={busy_field} {} frozen_percent={:.2} frozen_longest_ms={:.1}",
+        "RESULT part=durable max_rate={max:.0} rate={rate:.0} seconds={seconds} calls={sent} placed={} answered={} refused={refused} answers_refused={} {} {} hub_cpu_percent={cpu:.0} clients_cpu_percent={own:.0} clients_busy_percent={busy_field} syncs={} sync_p50_ms={} sync_p99_ms={} sync_max_ms={} {} frozen_percent={:.2} frozen_longest_ms={:.1}",
         tally.placed.count(),
         tally.answered.count(),
         answer_refusals.0,
         tally.placed.fields("placed"),
         tally.answered.fields("answered"),
+        syncs.n,
+        syncs.p50_ms,
+        syncs.p99_ms,
+        syncs.max_ms,
         floor.fields("floor"),
         frozen.percent,
         frozen.longest_ms,

@@ -114,6 +114,54 @@ impl Drop for Hub {
     }
 }
 
+/// The hub's syncs of its log between two readings of its /metrics (`hub_log_sync_seconds`).
+pub struct Syncs {
+    pub n: u64,
+    /// The bucket bounds, ms, under which half, 99 % and all of them took.
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+impl Syncs {
+    pub fn between(before: &HashMap<String, f64>, after: &HashMap<String, f64>) -> Syncs {
+        const BUCKET: &str = "hub_log_sync_seconds_bucket{le=\"";
+        let mut buckets: Vec<(f64, f64)> = after
+            .iter()
+            .filter_map(|(k, v)| {
+                let le = k.strip_prefix(BUCKET)?.strip_suffix("\"}")?;
+                let le = if le == "+Inf" {
+                    f64::INFINITY
+                } else {
+                    le.parse().ok()?
+                };
+                Some((le * 1000.0, v - before.get(k).copied().unwrap_or(0.0)))
+            })
+            .collect();
+        buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let n = buckets.last().map_or(0.0, |b| b.1);
+        let under = |share: f64| {
+            buckets
+                .iter()
+                .find(|b| b.1 >= (n * share).ceil())
+                .map_or(f64::NAN, |b| b.0)
+        };
+        Syncs {
+            n: n as u64,
+            p50_ms: under(0.5),
+            p99_ms: under(0.99),
+            max_ms: under(1.0),
+        }
+    }
+
+    pub fn line(&self) -> String {
+        format!(
+            "{} syncs; half took ≤ {} ms, 99 % ≤ {} ms, all ≤ {} ms (the buckets' bounds)",
+            self.n, self.p50_ms, self.p99_ms, self.max_ms
+        )
+    }
+}
+
 /// CPU seconds the bench's own process (its tablets and callers) has used.
 pub fn own_cpu_seconds() -> f64 {
     cpu_seconds_of(std::process::id())

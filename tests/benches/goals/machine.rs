@@ -1,15 +1,17 @@
 //! What the machine's cores did while a load ran, window by window: the hub's CPU, this
 //! process's (the tablets and callers), the rest of the machine's, and the time the hypervisor
-//! took from the machine (`steal`), each in % of one core — so that a window slower than the
-//! others can be told apart: the hub working harder, the load, or something else on the
-//! machine.
+//! took from the machine (`steal`), each in % of one core, and the slowest of the hub's syncs
+//! of its log (from its /metrics) — so that a window slower than the others can be told apart:
+//! the hub working harder, the load, the disk, or something else on the machine.
 
+use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use crate::hub::{clock_ticks, cpu_seconds_of, own_cpu_seconds};
+use crate::hub::{Syncs, clock_ticks, cpu_seconds_of, own_cpu_seconds};
 
 /// One window's CPU, in % of one core.
 #[derive(Clone, Copy, Default)]
@@ -19,6 +21,9 @@ pub struct Window {
     /// Every other process and the kernel's own threads and interrupts.
     pub rest: f64,
     pub steal: f64,
+    /// The bound of the bucket the window's slowest sync of the log fell in, ms (`None` when
+    /// the hub's /metrics could not be read).
+    pub slowest_sync_ms: Option<f64>,
 }
 
 /// The machine's busy and stolen seconds so far, over all its cores, from `/proc/stat`.
@@ -40,8 +45,11 @@ fn machine_seconds() -> (f64, f64) {
 }
 
 /// Samples every `every` until `windows` are taken or `quit` says so; what each window saw.
+/// The hub is `hub_pid`, its /metrics at `hub_addr`, read with the supervisor's token `sup`.
 pub async fn sample(
     hub_pid: u32,
+    hub_addr: SocketAddr,
+    sup: String,
     every: Duration,
     windows: usize,
     mut quit: watch::Receiver<bool>,
@@ -56,8 +64,12 @@ pub async fn sample(
             steal,
         )
     };
+    let metrics = async || -> Option<HashMap<String, f64>> {
+        drill::load::metrics(hub_addr, &sup).await.ok()
+    };
     let mut seen = Vec::with_capacity(windows);
     let mut last = now();
+    let mut last_metrics = metrics().await;
     let mut tick = tokio::time::interval_at(Instant::now() + every, every);
     while seen.len() < windows {
         tokio::select! {
@@ -65,6 +77,7 @@ pub async fn sample(
             _ = quit.wait_for(|q| *q) => break,
         }
         let next = now();
+        let next_metrics = metrics().await;
         let secs = (next.0 - last.0).as_secs_f64().max(1e-3);
         let pct = |a: f64, b: f64| (a - b) / secs * 100.0;
         let (hub, load) = (pct(next.1, last.1), pct(next.2, last.2));
@@ -73,8 +86,13 @@ pub async fn sample(
             load,
             rest: (pct(next.3, last.3) - hub - load).max(0.0),
             steal: pct(next.4, last.4),
+            slowest_sync_ms: last_metrics
+                .as_ref()
+                .zip(next_metrics.as_ref())
+                .map(|(a, b)| Syncs::between(a, b).max_ms),
         });
         last = next;
+        last_metrics = next_metrics;
     }
     seen
 }
