@@ -46,8 +46,8 @@ async fn main() {
     println!("open calls: {batches} batches of {batch} drinks orders, one tablet, one at a time");
     println!("| batch | open before | seconds | µs per call | hub CPU µs per call |");
     println!("|---|---|---|---|---|");
-    let ticks = unsafe_clock_ticks();
-    let hub_cpu = || drill::load::proc_cpu_ticks(hub.id()).unwrap_or(0) as f64 / ticks;
+    let hub_cpu =
+        || drill::load::proc_cpu_ticks(hub.id()).unwrap_or(0) as f64 / integration::clock_ticks();
     let (mut times, mut cpus) = (Vec::new(), Vec::new());
     for b in 0..batches {
         let (start, cpu) = (Instant::now(), hub_cpu());
@@ -81,10 +81,4 @@ async fn main() {
     );
     let _ = hub.kill();
     let _ = hub.wait();
-}
-
-/// The clock ticks in a second that `/proc` counts CPU time in.
-fn unsafe_clock_ticks() -> f64 {
-    // SAFETY: sysconf with a valid name has no preconditions.
-    unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64
 }

@@ -172,8 +172,4 @@ pub fn cpu_seconds_of(pid: u32) -> f64 {
     drill::load::proc_cpu_ticks(pid).unwrap_or(0) as f64 / clock_ticks()
 }
 
-/// The clock ticks in a second that `/proc` counts CPU time in.
-pub fn clock_ticks() -> f64 {
-    // SAFETY: sysconf with a valid name has no preconditions.
-    unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64
-}
+pub use integration::clock_ticks;
