@@ -137,11 +137,13 @@ pub async fn run() -> Result<(), String> {
                         }
                     };
                     let drops = health.drops.load(Ordering::Relaxed);
-                    let (refused, placed) = (gate.refused(), gate.placed());
+                    let refused = gate.refused();
                     let planned = (rate * step_s).ceil() as u64;
                     if warm_s > 0.0 {
                         gate.at(rate, Duration::from_secs_f64(warm_s), WARM_UP).await;
                     }
+                    // Calls of the warm-up are not waited for below.
+                    let placed = gate.placed();
                     let sent = gate.at(rate, Duration::from_secs_f64(step_s), p).await;
                     let on_time = timing.phases[p]
                         .delivered(sent * receivers, Duration::from_secs(2))
