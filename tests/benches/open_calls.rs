@@ -46,8 +46,7 @@ async fn main() {
     println!("open calls: {batches} batches of {batch} drinks orders, one tablet, one at a time");
     println!("| batch | open before | seconds | µs per call | hub CPU µs per call |");
     println!("|---|---|---|---|---|");
-    let hub_cpu =
-        || drill::load::proc_cpu_ticks(hub.id()).unwrap_or(0) as f64 / integration::clock_ticks();
+    let hub_cpu = || drill::load::proc_cpu_seconds(hub.id()).unwrap_or(0.0);
     let (mut times, mut cpus) = (Vec::new(), Vec::new());
     for b in 0..batches {
         let (start, cpu) = (Instant::now(), hub_cpu());

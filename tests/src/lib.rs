@@ -570,9 +570,3 @@ pub async fn answers_shown(page: &browser::Page) -> serde_json::Value {
     )
     .await
 }
-
-/// The clock ticks in a second that `/proc` counts CPU time in.
-pub fn clock_ticks() -> f64 {
-    // SAFETY: sysconf with a valid name has no preconditions.
-    unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64
-}

@@ -845,7 +845,13 @@ pub fn proc_cpu_ticks(pid: u32) -> Option<u64> {
     Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
 }
 
-fn clock_ticks() -> f64 {
+/// utime + stime of a process, in seconds.
+pub fn proc_cpu_seconds(pid: u32) -> Option<f64> {
+    Some(proc_cpu_ticks(pid)? as f64 / clock_ticks())
+}
+
+/// The clock ticks in a second that `/proc` counts CPU time in.
+pub fn clock_ticks() -> f64 {
     // SAFETY: sysconf with a valid name has no preconditions.
     let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
     if t > 0 { t as f64 } else { 100.0 }

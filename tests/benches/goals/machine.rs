@@ -11,7 +11,9 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use crate::hub::{Syncs, clock_ticks, cpu_seconds_of, own_cpu_seconds};
+use drill::load::clock_ticks;
+
+use crate::hub::{Syncs, cpu_seconds_of, own_cpu_seconds};
 
 /// One window's CPU, in % of one core.
 #[derive(Clone, Copy, Default)]
