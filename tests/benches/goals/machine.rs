@@ -1,11 +1,14 @@
 //! What the machine's cores did while a load ran, window by window: the hub's CPU, this
 //! process's (the tablets and callers), the rest of the machine's, and the time the hypervisor
 //! took from the machine (`steal`), each in % of one core, and the slowest of the hub's syncs
-//! of its log (from its /metrics) — so that a window slower than the others can be told apart:
-//! the hub working harder, the load, the disk, or something else on the machine.
+//! of its log (from its /metrics), and how late a thread that only sleeps woke — so that a
+//! window slower than the others can be told apart: the hub working harder, the load, the
+//! disk, or the machine itself not running what wanted to run.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -26,6 +29,61 @@ pub struct Window {
     /// The bound of the bucket the window's slowest sync of the log fell in, ms (`None` when
     /// the hub's /metrics could not be read).
     pub slowest_sync_ms: Option<f64>,
+    /// How late the [`Sleeper`] woke at worst in the window, ms.
+    pub late_wake_ms: f64,
+}
+
+/// How long the [`Sleeper`] asks to sleep each time.
+const NAP: Duration = Duration::from_millis(2);
+
+/// A thread that sleeps [`NAP`] again and again and notes how late it woke at worst. It wants
+/// almost no CPU, and the scheduler runs a thread that has slept ahead of busy ones: woken
+/// tens of milliseconds late, it shows a spell in which the machine ran nothing that wanted to
+/// run — the hypervisor held the virtual cores, or the kernel was busy with its own work —
+/// whatever the hub and the load were doing.
+struct Sleeper {
+    /// The latest wake so far in the window, µs past when it was due.
+    late_us: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Sleeper {
+    fn start() -> Sleeper {
+        let late_us = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (late, quit) = (late_us.clone(), stop.clone());
+        let thread = std::thread::Builder::new()
+            .name("sleeper".to_owned())
+            .spawn(move || {
+                while !quit.load(Relaxed) {
+                    let before = std::time::Instant::now();
+                    std::thread::sleep(NAP);
+                    let over = before.elapsed().saturating_sub(NAP);
+                    late.fetch_max(over.as_micros() as u64, Relaxed);
+                }
+            })
+            .ok();
+        Sleeper {
+            late_us,
+            stop,
+            thread,
+        }
+    }
+
+    /// The latest wake since the last look, ms; starts the next window.
+    fn take_ms(&self) -> f64 {
+        self.late_us.swap(0, Relaxed) as f64 / 1000.0
+    }
+}
+
+impl Drop for Sleeper {
+    fn drop(&mut self) {
+        self.stop.store(true, Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 /// The machine's busy and stolen seconds so far, over all its cores, from `/proc/stat`.
@@ -69,6 +127,7 @@ pub async fn sample(
     let metrics = async || -> Option<HashMap<String, f64>> {
         drill::load::metrics(hub_addr, &sup).await.ok()
     };
+    let sleeper = Sleeper::start();
     let mut seen = Vec::with_capacity(windows);
     let mut last = now();
     let mut last_metrics = metrics().await;
@@ -92,6 +151,7 @@ pub async fn sample(
                 .as_ref()
                 .zip(next_metrics.as_ref())
                 .map(|(a, b)| Syncs::between(a, b).max_ms),
+            late_wake_ms: sleeper.take_ms(),
         });
         last = next;
         last_metrics = next_metrics;

@@ -433,19 +433,20 @@ impl Phase {
     /// window of wall time from the load's start, as the windows of due time are).
     fn table(&self, machine: &[crate::machine::Window]) {
         println!(
-            "  | from s | calls | deliveries | p50 ms | p99 ms | max ms | CPU %: hub | tablets and callers | rest of the machine | steal | slowest sync ms |"
+            "  | from s | calls | deliveries | p50 ms | p99 ms | max ms | CPU %: hub | tablets and callers | rest of the machine | steal | slowest sync ms | a sleeper woke late, ms |"
         );
-        println!("  |---|---|---|---|---|---|---|---|---|---|---|");
+        println!("  |---|---|---|---|---|---|---|---|---|---|---|---|");
         for (i, h) in self.windows.iter().enumerate() {
-            let cpu = machine.get(i).map_or("| | | | |".to_owned(), |w| {
+            let cpu = machine.get(i).map_or("| | | | | |".to_owned(), |w| {
                 format!(
-                    "{:.0} | {:.0} | {:.0} | {:.1} | {} |",
+                    "{:.0} | {:.0} | {:.0} | {:.1} | {} | {:.1} |",
                     w.hub,
                     w.load,
                     w.rest,
                     w.steal,
                     w.slowest_sync_ms
-                        .map_or("?".to_owned(), |ms| format!("≤ {ms}"))
+                        .map_or("?".to_owned(), |ms| format!("≤ {ms}")),
+                    w.late_wake_ms
                 )
             });
             println!(
