@@ -29,8 +29,9 @@ pub struct Window {
     /// The bound of the bucket the window's slowest sync of the log fell in, ms (`None` when
     /// the hub's /metrics could not be read).
     pub slowest_sync_ms: Option<f64>,
-    /// How late the [`Sleeper`] woke at worst in the window, ms.
-    pub late_wake_ms: f64,
+    /// How late the [`Sleeper`] woke at worst in the window, ms (`None` when its thread could
+    /// not be started).
+    pub late_wake_ms: Option<f64>,
 }
 
 /// How long the [`Sleeper`] asks to sleep each time.
@@ -72,8 +73,9 @@ impl Sleeper {
     }
 
     /// The latest wake since the last look, ms; starts the next window.
-    fn take_ms(&self) -> f64 {
-        self.late_us.swap(0, Relaxed) as f64 / 1000.0
+    fn take_ms(&self) -> Option<f64> {
+        let late_us = self.late_us.swap(0, Relaxed);
+        self.thread.as_ref().map(|_| late_us as f64 / 1000.0)
     }
 }
 

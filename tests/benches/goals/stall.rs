@@ -439,7 +439,7 @@ impl Phase {
         for (i, h) in self.windows.iter().enumerate() {
             let cpu = machine.get(i).map_or("| | | | | |".to_owned(), |w| {
                 format!(
-                    "{:.0} | {:.0} | {:.0} | {:.1} | {} | {:.1} |",
+                    "{:.0} | {:.0} | {:.0} | {:.1} | {} | {} |",
                     w.hub,
                     w.load,
                     w.rest,
@@ -447,6 +447,7 @@ impl Phase {
                     w.slowest_sync_ms
                         .map_or("?".to_owned(), |ms| format!("≤ {ms}")),
                     w.late_wake_ms
+                        .map_or("?".to_owned(), |ms| format!("{ms:.1}"))
                 )
             });
             println!(
