@@ -40,6 +40,8 @@ mod machine;
 mod memory;
 #[path = "goals/pair.rs"]
 mod pair;
+#[path = "goals/posts.rs"]
+mod posts;
 #[path = "goals/ramp.rs"]
 mod ramp;
 #[path = "goals/stall.rs"]

@@ -19,20 +19,21 @@
 //! BENCH_DURABLE_START (50 calls/s) the ramp's first rate; BENCH_RAMP_P99_MS (50, the rule fan-out servers are compared by) the p99
 //! call → 收到 a sustained step stays under; BENCH_DURABLE_MAX to skip the ramp;
 //! BENCH_DURABLE_QUEUE (16,384) the frames a tablet may have waiting (the site file's
-//! `tablet_queue_frames`, 512 by default: the two posts stand for a whole site).
+//! `tablet_queue_frames`, 512 by default: the two posts stand for a whole site);
+//! BENCH_DURABLE_PAIRS (1) the pairs of posts taking the calls in turn ([`crate::posts`]).
 
 use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
-use protocol::{Codec, Post};
 use tokio::time::Instant;
 
 use crate::cores::Cores;
 use crate::floor;
 use crate::hub::{Hub, Syncs};
-use crate::pair::{Pair, Tally};
+use crate::pair::Tally;
+use crate::posts::Posts;
 use crate::ramp::{Step, Wait, find_max, pace};
 use crate::{knob, knob_maybe};
 
@@ -71,6 +72,7 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
     let start: f64 = knob("BENCH_DURABLE_START", 50.0);
     let limit_ms: f64 = knob("BENCH_RAMP_P99_MS", 50.0);
     let given: Option<f64> = knob_maybe("BENCH_DURABLE_MAX");
+    let pairs: usize = knob("BENCH_DURABLE_PAIRS", 1);
 
     // No repeats: an answer comes at once, and a repeat would be an event of its own.
     // The two posts stand for a whole site calling: the caller hears three frames a call, and
@@ -101,8 +103,14 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
         Wait::Timer
     };
     // A step the hub cannot keep up with may cut the caller off (4001): the next step starts
-    // on a fresh pair.
-    let current = RefCell::new(Arc::new(open(&hub).await?));
+    // on fresh connections.
+    let current = RefCell::new(Arc::new(Posts::open(&hub, pairs).await?));
+    if pairs > 1 {
+        println!(
+            "the calls taken in turn by {pairs} pairs of posts (L2 → L1 and {} pairs of client managers), each answering at once",
+            pairs - 1
+        );
+    }
 
     let max = match given {
         Some(m) => {
@@ -116,7 +124,7 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
             let (max, _) = find_max(start, |rate| {
                 let (current, hub) = (&current, &hub);
                 async move {
-                    let pair = match fresh(current, hub).await {
+                    let posts = match fresh(current, hub, pairs).await {
                         Ok(p) => p,
                         Err(e) => {
                             return Step {
@@ -126,24 +134,24 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
                             };
                         }
                     };
-                    let pair = &*pair;
+                    let posts = &*posts;
                     let planned = (rate * step_s).ceil() as u64;
                     if warm_s > 0.0 {
                         // Its calls are tallied apart and answered during the step: not counted.
-                        run_at(pair, rate, Duration::from_secs_f64(warm_s), wait).await;
+                        run_at(posts, rate, Duration::from_secs_f64(warm_s), wait).await;
                     }
-                    let (tally, _) = run_at(pair, rate, Duration::from_secs_f64(step_s), wait).await;
-                    let settled = pair.settle(Duration::from_secs(2)).await;
+                    let (tally, _) = run_at(posts, rate, Duration::from_secs_f64(step_s), wait).await;
+                    let settled = posts.settle(Duration::from_secs(2)).await;
                     let sent = tally.sent.load(Relaxed);
                     let answered = tally.answered.count();
                     let refused = tally.refused.load(Relaxed);
                     let p99 = tally.answered.quantile_ms(0.99);
                     // A step left behind drains before the next one starts.
                     if !settled {
-                        pair.settle(Duration::from_secs(30)).await;
+                        posts.settle(Duration::from_secs(30)).await;
                     }
                     tokio::time::sleep(Duration::from_millis(300)).await;
-                    let broken = pair.broken();
+                    let broken = posts.broken();
                     Step {
                         rate,
                         sustained: settled
@@ -170,15 +178,15 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
         ));
     }
 
-    let pair = fresh(&current, &hub).await?;
+    let posts = fresh(&current, &hub, pairs).await?;
     let rate = max / 2.0;
     println!("measuring at half the highest rate: {rate} calls/s for {seconds} s");
     let (cpu, own) = (hub.cpu_seconds(), crate::hub::own_cpu_seconds());
     let metrics = hub.metrics().await?;
     let began = Instant::now();
-    let (tally, busy) = run_at(&pair, rate, Duration::from_secs_f64(seconds), wait).await;
+    let (tally, busy) = run_at(&posts, rate, Duration::from_secs_f64(seconds), wait).await;
     let busy = busy.map(|b| b * 100.0);
-    let settled = pair.settle(Duration::from_secs(30)).await;
+    let settled = posts.settle(Duration::from_secs(30)).await;
     let elapsed = began.elapsed().as_secs_f64();
     let cpu = (hub.cpu_seconds() - cpu) / elapsed * 100.0;
     let own = (crate::hub::own_cpu_seconds() - own) / elapsed * 100.0;
@@ -188,7 +196,7 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
     println!("  call → placed (durable) {}", tally.placed.line());
     println!("  call → 收到             {}", tally.answered.line());
     println!(
-        "  {sent} calls sent, {} placed, {} answered, {refused} refused{}; the hub's CPU {cpu:.0}% of one core; the two posts' (this process) {own:.0}%{}",
+        "  {sent} calls sent, {} placed, {} answered, {refused} refused{}; the hub's CPU {cpu:.0}% of one core; the posts' (this process) {own:.0}%{}",
         tally.placed.count(),
         tally.answered.count(),
         match &*tally.last_refusal.lock().unwrap() {
@@ -201,7 +209,7 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
         }
     );
     println!("  the hub's own syncs meanwhile: {}", syncs.line());
-    let answer_refusals = pair.answer_refusals.lock().unwrap().clone();
+    let answer_refusals = posts.answer_refusals();
     let busy_field = busy.map_or("-".to_owned(), |b| format!("{b:.0}"));
     let floor = floor::durable_echo(
         rate,
@@ -220,7 +228,7 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
         frozen.percent, frozen.longest_ms
     );
     println!(
-        "RESULT part=durable max_rate={max:.0} rate={rate:.0} seconds={seconds} calls={sent} placed={} answered={} refused={refused} answers_refused={} {} {} hub_cpu_percent={cpu:.0} clients_cpu_percent={own:.0} clients_busy_percent={busy_field} syncs={} sync_p50_ms={} sync_p99_ms={} sync_max_ms={} {} frozen_percent={:.2} frozen_longest_ms={:.1}",
+        "RESULT part=durable pairs={pairs} max_rate={max:.0} rate={rate:.0} seconds={seconds} calls={sent} placed={} answered={} refused={refused} answers_refused={} {} {} hub_cpu_percent={cpu:.0} clients_cpu_percent={own:.0} clients_busy_percent={busy_field} syncs={} sync_p50_ms={} sync_p99_ms={} sync_max_ms={} {} frozen_percent={:.2} frozen_longest_ms={:.1}",
         tally.placed.count(),
         tally.answered.count(),
         answer_refusals.0,
@@ -234,7 +242,7 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
         frozen.percent,
         frozen.longest_ms,
     );
-    if let Some(why) = pair.broken() {
+    if let Some(why) = posts.broken() {
         return Err(format!("a connection ended: {why}"));
     }
     if !settled || tally.answered.count() + refused != sent {
@@ -246,26 +254,26 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
     Ok(())
 }
 
-/// The caller and its target, connected afresh if the hub cut one of them off.
-async fn fresh(current: &RefCell<Arc<Pair>>, hub: &Hub) -> Result<Arc<Pair>, String> {
-    let pair = current.borrow().clone();
-    if pair.broken().is_none() {
-        return Ok(pair);
+/// The calling posts, connected afresh if the hub cut one of them off.
+async fn fresh(
+    current: &RefCell<Arc<Posts>>,
+    hub: &Hub,
+    pairs: usize,
+) -> Result<Arc<Posts>, String> {
+    let posts = current.borrow().clone();
+    if posts.broken().is_none() {
+        return Ok(posts);
     }
-    let pair = Arc::new(open(hub).await?);
-    *current.borrow_mut() = pair.clone();
-    Ok(pair)
-}
-
-async fn open(hub: &Hub) -> Result<Pair, String> {
-    Pair::open(hub, Post::L2, Post::L1, Codec::MsgPack, Codec::MsgPack).await
+    let posts = Arc::new(Posts::open(hub, pairs).await?);
+    *current.borrow_mut() = posts.clone();
+    Ok(posts)
 }
 
 /// Calls at `rate` for `duration`, open loop, waiting between calls as `wait` says; stops early
 /// once more than five seconds' worth are in flight (the hub is far behind). The calls' tally,
 /// and how busy the load's thread was apart from spinning (0–1; `None` when it did not spin).
 async fn run_at(
-    pair: &Pair,
+    posts: &Posts,
     rate: f64,
     duration: Duration,
     wait: Wait,
@@ -273,7 +281,9 @@ async fn run_at(
     let tally = Arc::new(Tally::default());
     let cap = ((rate * 5.0) as usize).max(2_000);
     let paced = pace(rate, duration, wait, |due| {
-        if pair.in_flight() > cap {
+        // Only the pair that calls next is looked at: a call costs the same however many there are.
+        let pair = posts.next();
+        if pair.in_flight() > cap / posts.len() {
             return false;
         }
         pair.place(due, &tally);

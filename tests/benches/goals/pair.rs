@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use protocol::envelope::CallId;
-use protocol::{Answer, Call, Codec, Command, Event, EventKind, Intent, Post, ReplyBody};
+use protocol::{Answer, Call, Codec, Command, Event, EventKind, Intent, ReplyBody};
 use protocol::{ServerFrame, Station, Target};
 use tokio::sync::Notify;
 use tokio::time::Instant;
@@ -60,8 +60,8 @@ impl Sizes {
 pub struct Pair {
     caller: Wire,
     _target: Wire,
-    from: Post,
-    to: Post,
+    from: Station,
+    to: Station,
     book: Arc<Mutex<Book>>,
     progress: Arc<Notify>,
     /// Event frames the caller and the target received.
@@ -77,8 +77,8 @@ pub struct Pair {
 impl Pair {
     pub async fn open(
         hub: &Hub,
-        from: Post,
-        to: Post,
+        from: impl Into<Station>,
+        to: impl Into<Station>,
         from_codec: Codec,
         to_codec: Codec,
     ) -> Result<Pair, String> {
@@ -88,21 +88,23 @@ impl Pair {
         let caller_sizes = Arc::new(Sizes::default());
         let target_sizes = Arc::new(Sizes::default());
         let answer_refusals = Arc::new(Mutex::new((0, None)));
+        let (from, to): (Station, Station) = (from.into(), to.into());
 
-        let (b, p, e, s) = (
+        let (b, p, e, s, name) = (
             book.clone(),
             progress.clone(),
             ended.clone(),
             caller_sizes.clone(),
+            from.clone(),
         );
         let caller = Wire::open(
             &hub.url,
-            &hub.token(&Station::Post(from)),
+            &hub.token(&from),
             from_codec,
             move |heard, _| match heard {
                 Heard::Frame { at, bytes, frame } => caller_heard(&b, &p, &s, at, bytes, frame),
                 Heard::Ended(why) => {
-                    e.lock().unwrap().get_or_insert(format!("{from}: {why}"));
+                    e.lock().unwrap().get_or_insert(format!("{name}: {why}"));
                     p.notify_one();
                 }
             },
@@ -110,11 +112,16 @@ impl Pair {
         .await
         .map_err(|e| format!("{from} connects: {e}"))?;
 
-        let (e, s, r) = (ended.clone(), target_sizes.clone(), answer_refusals.clone());
-        let me = Target::Station(Station::Post(to));
+        let (e, s, r, name) = (
+            ended.clone(),
+            target_sizes.clone(),
+            answer_refusals.clone(),
+            to.clone(),
+        );
+        let me = Target::Station(to.clone());
         let target = Wire::open(
             &hub.url,
-            &hub.token(&Station::Post(to)),
+            &hub.token(&to),
             to_codec,
             move |heard, answers| match heard {
                 Heard::Frame { bytes, frame, .. } => match frame {
@@ -138,7 +145,7 @@ impl Pair {
                     ServerFrame::Reply { .. } => {}
                 },
                 Heard::Ended(why) => {
-                    e.lock().unwrap().get_or_insert(format!("{to}: {why}"));
+                    e.lock().unwrap().get_or_insert(format!("{name}: {why}"));
                 }
             },
         )
@@ -163,8 +170,8 @@ impl Pair {
     pub fn place(&self, due: Instant, tally: &Arc<Tally>) {
         let n = self.calls.fetch_add(1, Relaxed) + 1;
         let call = Call::new(
-            self.from,
-            self.to,
+            self.from.clone(),
+            Target::Station(self.to.clone()),
             Intent::Free {
                 text: format!("压测呼叫{n}"),
             },
