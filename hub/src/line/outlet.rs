@@ -152,6 +152,11 @@ impl Outlet {
         p.admit(frame, most)
     }
 
+    /// How many frames wait to be written.
+    pub fn queued(&self) -> usize {
+        self.lock().count
+    }
+
     /// Writes what is queued, as far as the socket takes it now; never waits. A full socket
     /// wakes the tablet's task to write the rest.
     pub fn flush(&self) -> Flushed {
