@@ -1564,19 +1564,29 @@ mod tests {
         Framed::binary(bytes::Bytes::from_static(b"\x80"))
     }
 
+    /// Holds what `t` is sent from here on until the log is durable up to `until`.
+    fn hold(t: &mut Tablet, until: u64) {
+        t.held = Some(Box::new(Held {
+            until,
+            frames: Default::default(),
+        }));
+    }
+
+    /// Holds what `t` is sent until `until`, and sends it `n` frames, each held.
+    fn hold_and_send(t: &mut Tablet, until: u64, n: usize, most: usize) {
+        hold(t, until);
+        for _ in 0..n {
+            assert_eq!(t.send(frame(), most), Ok(false), "held, not queued");
+        }
+    }
+
     #[tokio::test]
     async fn a_backlog_the_disk_lets_go_at_once_is_not_a_slow_reader() {
         let most = 4;
         let (mut t, _peer) = tablet().await;
         crate::line::fill(t.outlet.tcp());
         // A caller's acknowledgement and what came behind it, held through a pause of the disk.
-        t.held = Some(Box::new(Held {
-            until: 7,
-            frames: Default::default(),
-        }));
-        for _ in 0..3 * most {
-            assert_eq!(t.send(frame(), most), Ok(false), "held, not queued");
-        }
+        hold_and_send(&mut t, 7, 3 * most, most);
         let LetGo { released, holding } = t.let_go(7, most).expect("let go");
         assert_eq!((released, holding), (3 * most, false));
         assert!(t.held.is_none());
@@ -1598,22 +1608,12 @@ mod tests {
         let most = 4;
         let (mut t, _peer) = tablet().await;
         crate::line::fill(t.outlet.tcp());
-        t.held = Some(Box::new(Held {
-            until: 7,
-            frames: Default::default(),
-        }));
-        for _ in 0..3 * most {
-            assert_eq!(t.send(frame(), most), Ok(false), "held, not queued");
-        }
+        hold_and_send(&mut t, 7, 3 * most, most);
         let LetGo { released, .. } = t.let_go(7, most).expect("let go");
         assert_eq!(released, 3 * most);
         // The caller calls again before it has read any of the backlog: its acknowledgement
         // is held, then let go on its own.
-        t.held = Some(Box::new(Held {
-            until: 9,
-            frames: Default::default(),
-        }));
-        assert_eq!(t.send(frame(), most), Ok(false), "held, not queued");
+        hold_and_send(&mut t, 9, 1, most);
         let LetGo { released, holding } = t.let_go(9, most).expect("let go");
         assert_eq!((released, holding), (1, false));
         // `most` more behind the whole backlog still fit; one more is a slow reader.
@@ -1632,10 +1632,7 @@ mod tests {
         crate::line::fill(t.outlet.tcp());
         let mut cut_off = false;
         for until in 1..=1_000u64 {
-            t.held = Some(Box::new(Held {
-                until,
-                frames: Default::default(),
-            }));
+            hold(&mut t, until);
             let sent = (0..most).try_for_each(|_| t.send(frame(), most).map(|_| ()));
             let let_go = t.let_go(until, most).map(|_| ());
             let after = (0..most).try_for_each(|_| t.send(frame(), most).map(|_| ()));
@@ -1666,10 +1663,7 @@ mod tests {
     #[tokio::test]
     async fn only_what_the_log_is_durable_for_is_let_go_in_order() {
         let (mut t, _peer) = tablet().await;
-        t.held = Some(Box::new(Held {
-            until: 5,
-            frames: Default::default(),
-        }));
+        hold(&mut t, 5);
         assert!(t.send(frame(), 64).is_ok());
         t.held.as_mut().expect("holding").until = 9;
         assert!(t.send(frame(), 64).is_ok());
