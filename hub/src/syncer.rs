@@ -125,7 +125,11 @@ impl Syncer {
         if !same {
             w.file = self.file.clone();
         }
-        if w.waiting {
+        let wake = w.waiting;
+        // Woken after the lock is let go: a thread woken with it still held would only wait
+        // for it again.
+        drop(w);
+        if wake {
             ready.notify_one();
         }
     }
