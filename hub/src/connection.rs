@@ -396,7 +396,8 @@ pub async fn close_within(outlet: &Outlet, code: CloseCode, why: Option<&str>, l
             if outlet.tcp().readable().await.is_err() {
                 return;
             }
-            match outlet.read(&mut sink) {
+            // What the sink has no room for is dropped too.
+            match outlet.read(&mut sink, &mut bytes::Bytes::new()) {
                 Ok(0) => return,
                 Ok(_) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}

@@ -22,8 +22,8 @@ pub struct Inlet {
     ws: WebSocket<Io>,
 }
 
-/// The socket as tungstenite sees it: first the bytes HTTP had read ahead, then the outlet's
-/// reads; writes go to the outlet's queue.
+/// The socket as tungstenite sees it: first the bytes read ahead (by HTTP, or by the outlet's
+/// last read), then the outlet's reads; writes go to the outlet's queue.
 struct Io {
     outlet: Arc<Outlet>,
     early: Bytes,
@@ -40,7 +40,7 @@ impl Read for Io {
             }
             return Ok(n);
         }
-        self.outlet.read(buf)
+        self.outlet.read(buf, &mut self.early)
     }
 }
 

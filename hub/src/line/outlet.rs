@@ -27,6 +27,16 @@ use super::Framed;
 /// Most frames handed to one vectored write.
 const FRAMES_PER_WRITE: usize = 64;
 
+/// Most bytes one read takes from a tablet's socket ([`Outlet::read`]).
+const READ_AHEAD: usize = 16 * 1024;
+
+thread_local! {
+    /// The buffer a worker thread reads tablets' sockets into; only what a tablet's own
+    /// buffer has no room for is kept for it.
+    static READ_BUFFER: std::cell::RefCell<Box<[u8]>> =
+        std::cell::RefCell::new(vec![0; READ_AHEAD].into_boxed_slice());
+}
+
 pub struct Outlet {
     tcp: TcpStream,
     pending: Mutex<Pending>,
@@ -273,12 +283,14 @@ impl Outlet {
     }
 
     /// Plaintext read from the socket: straight from it, or through TLS. `WouldBlock` when
-    /// nothing has come.
-    pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+    /// nothing has come. Straight from the socket, one read takes all that has come (up to
+    /// [`READ_AHEAD`]): what `buf` has no room for is put in `rest`, to be read before the
+    /// socket is asked again.
+    pub fn read(&self, buf: &mut [u8], rest: &mut Bytes) -> io::Result<usize> {
         let mut p = self.lock();
         let Some(tls) = p.tls.as_mut() else {
             drop(p);
-            return self.tcp.try_read(buf);
+            return self.read_plain(buf, rest);
         };
         loop {
             match tls.reader().read(buf) {
@@ -295,6 +307,43 @@ impl Outlet {
                 return Err(io::Error::new(io::ErrorKind::InvalidData, e));
             }
         }
+    }
+
+    /// [`read`](Self::read) from a plain socket. tungstenite asks for a small chunk at a time
+    /// (see `inlet::READ_CHUNK`, which keeps an idle tablet small); read that way, a tablet
+    /// calling fast cost the hub a system call for every command or two, and one more to
+    /// find the socket empty. Here one read takes what has come, and a read that leaves the
+    /// socket empty (it gave less than asked for) tells tokio so — as tokio's own
+    /// `AsyncRead` does — so the next read waits for the socket to be ready again without
+    /// asking it. Data that comes meanwhile makes it ready again: tokio clears only the
+    /// readiness it saw before the read.
+    fn read_plain(&self, buf: &mut [u8], rest: &mut Bytes) -> io::Result<usize> {
+        if buf.len() >= READ_AHEAD {
+            return self.tcp.try_read(buf);
+        }
+        READ_BUFFER.with_borrow_mut(|ahead| {
+            let mut got = None;
+            let read = self.tcp.try_io(tokio::io::Interest::READABLE, || {
+                let sock = socket2::SockRef::from(&self.tcp);
+                let n = (&*sock).read(ahead)?;
+                got = Some(n);
+                if n > 0 && n < ahead.len() {
+                    // Emptied: tokio clears the socket's readiness on this.
+                    Err(io::ErrorKind::WouldBlock.into())
+                } else {
+                    Ok(n)
+                }
+            });
+            let Some(n) = got else {
+                return read;
+            };
+            let k = n.min(buf.len());
+            buf[..k].copy_from_slice(&ahead[..k]);
+            if n > k {
+                *rest = Bytes::copy_from_slice(&ahead[k..n]);
+            }
+            Ok(k)
+        })
     }
 
     /// Says goodbye at the transport: TLS's close_notify, then no more writes from the hub.
@@ -540,6 +589,51 @@ mod tests {
             cursor.set_position((start + len as usize) as u64);
         }
         frames
+    }
+
+    /// Reads what the tablet sent until `got` has `n` bytes, through a buffer as small as
+    /// tungstenite's, with what a read took beyond it kept in `rest` (as the inlet does).
+    async fn read_to(outlet: &Outlet, rest: &mut Bytes, got: &mut Vec<u8>, n: usize) {
+        let mut buf = [0u8; 128];
+        while got.len() < n {
+            if !rest.is_empty() {
+                let k = buf.len().min(rest.len());
+                got.extend_from_slice(&rest.split_to(k));
+                continue;
+            }
+            match outlet.read(&mut buf, rest) {
+                Ok(0) => panic!("the tablet's end closed after {} bytes", got.len()),
+                Ok(k) => got.extend_from_slice(&buf[..k]),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    tokio::time::timeout(Duration::from_secs(5), outlet.tcp().readable())
+                        .await
+                        .expect("the socket never became readable again: its readiness was lost")
+                        .unwrap();
+                }
+                Err(e) => panic!("read: {e}"),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_burst_is_read_whole_and_in_order_and_what_comes_after_it_is_still_read() {
+        use tokio::io::AsyncWriteExt;
+        let (outlet, mut tablet) = line().await;
+        // More than one read takes, in one go.
+        let burst: Vec<u8> = (0..3 * READ_AHEAD + 77).map(|i| (i % 251) as u8).collect();
+        tablet.write_all(&burst).await.unwrap();
+        let (mut rest, mut got) = (Bytes::new(), Vec::new());
+        read_to(&outlet, &mut rest, &mut got, burst.len()).await;
+        assert_eq!(got, burst, "the burst as sent");
+        // The socket was emptied by a read that took less than it asked for: the next bytes
+        // still wake the reader.
+        for word in [&b"after"[..], b"and again"] {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            tablet.write_all(word).await.unwrap();
+            let mut after = Vec::new();
+            read_to(&outlet, &mut rest, &mut after, word.len()).await;
+            assert_eq!(after, word);
+        }
     }
 
     fn event(offset: u64) -> Framed {
