@@ -318,9 +318,6 @@ impl Outlet {
     /// asking it. Data that comes meanwhile makes it ready again: tokio clears only the
     /// readiness it saw before the read.
     fn read_plain(&self, buf: &mut [u8], rest: &mut Bytes) -> io::Result<usize> {
-        if buf.len() >= READ_AHEAD {
-            return self.tcp.try_read(buf);
-        }
         READ_BUFFER.with_borrow_mut(|ahead| {
             let mut got = None;
             let read = self.tcp.try_io(tokio::io::Interest::READABLE, || {
