@@ -37,6 +37,9 @@ use crate::posts::Posts;
 use crate::ramp::{Step, Wait, find_max, pace};
 use crate::{knob, knob_maybe};
 
+/// The goal: p99 call → 收到 at half the highest rate.
+const GOAL_MS: f64 = 1.0;
+
 /// The site the hub serves by default, whose settings the part adds to.
 const SITE: &str = include_str!("../../../hub/site/longfor.toml");
 
@@ -195,6 +198,19 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
     let refused = tally.refused.load(Relaxed);
     println!("  call → placed (durable) {}", tally.placed.line());
     println!("  call → 收到             {}", tally.answered.line());
+    // Whether the tail is every second's or a few bad seconds' (a freeze, a slow sync).
+    let p99s: Vec<f64> = tally
+        .seconds()
+        .iter()
+        .map(|h| h.quantile_ms(0.99))
+        .collect();
+    let within = p99s.iter().filter(|p99| **p99 <= GOAL_MS).count();
+    let by_second: Vec<String> = p99s.iter().map(|p| format!("{p:.2}")).collect();
+    println!(
+        "  call → 收到 p99 by second: {} ms; {within} of {} seconds within the goal's {GOAL_MS} ms",
+        by_second.join(" "),
+        by_second.len()
+    );
     println!(
         "  {sent} calls sent, {} placed, {} answered, {refused} refused{}; the hub's CPU {cpu:.0}% of one core; the posts' (this process) {own:.0}%{}",
         tally.placed.count(),
@@ -228,7 +244,7 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
         frozen.percent, frozen.longest_ms
     );
     println!(
-        "RESULT part=durable pairs={pairs} max_rate={max:.0} rate={rate:.0} seconds={seconds} calls={sent} placed={} answered={} refused={refused} answers_refused={} {} {} hub_cpu_percent={cpu:.0} clients_cpu_percent={own:.0} clients_busy_percent={busy_field} syncs={} sync_p50_ms={} sync_p99_ms={} sync_max_ms={} {} frozen_percent={:.2} frozen_longest_ms={:.1}",
+        "RESULT part=durable pairs={pairs} max_rate={max:.0} rate={rate:.0} seconds={seconds} calls={sent} placed={} answered={} refused={refused} answers_refused={} {} {} hub_cpu_percent={cpu:.0} clients_cpu_percent={own:.0} clients_busy_percent={busy_field} syncs={} sync_p50_ms={} sync_p99_ms={} sync_max_ms={} {} frozen_percent={:.2} frozen_longest_ms={:.1} answered_seconds_within_goal={within} answered_p99_by_second_ms={}",
         tally.placed.count(),
         tally.answered.count(),
         answer_refusals.0,
@@ -241,6 +257,7 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
         floor.fields("floor"),
         frozen.percent,
         frozen.longest_ms,
+        by_second.join(","),
     );
     if let Some(why) = posts.broken() {
         return Err(format!("a connection ended: {why}"));
@@ -278,7 +295,10 @@ async fn run_at(
     duration: Duration,
     wait: Wait,
 ) -> (Arc<Tally>, Option<f64>) {
-    let tally = Arc::new(Tally::default());
+    let tally = Arc::new(Tally::by_second(
+        Instant::now(),
+        duration.as_secs_f64().ceil() as usize,
+    ));
     let cap = ((rate * 5.0) as usize).max(2_000);
     let paced = pace(rate, duration, wait, |due| {
         // Only the pair that calls next is looked at: a call costs the same however many there are.

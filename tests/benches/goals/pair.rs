@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use protocol::envelope::CallId;
@@ -27,6 +27,37 @@ pub struct Tally {
     pub answered: Histogram,
     pub refused: AtomicU64,
     pub last_refusal: Mutex<Option<String>>,
+    /// Call → 收到 again, by the second the call was due in, when [`Tally::by_second`] asked.
+    seconds: OnceLock<(Instant, Box<[Histogram]>)>,
+}
+
+impl Tally {
+    /// Also keeps call → 收到 by the second (from `start`) each call was due in, for `n`
+    /// seconds: a tail that comes from a few bad seconds shows apart from one every second has.
+    pub fn by_second(start: Instant, n: usize) -> Tally {
+        let tally = Tally::default();
+        let _ = tally
+            .seconds
+            .set((start, (0..n).map(|_| Histogram::default()).collect()));
+        tally
+    }
+
+    /// A call due at `due` was answered at `at`.
+    fn answered(&self, due: Instant, at: Instant) {
+        let took = at.saturating_duration_since(due);
+        self.answered.record(took);
+        if let Some((start, seconds)) = self.seconds.get() {
+            let second = due.saturating_duration_since(*start).as_secs() as usize;
+            if let Some(h) = seconds.get(second) {
+                h.record(took);
+            }
+        }
+    }
+
+    /// Call → 收到 in each second, when kept.
+    pub fn seconds(&self) -> &[Histogram] {
+        self.seconds.get().map_or(&[], |(_, s)| s)
+    }
 }
 
 /// Calls in flight: by request id until placed, by call id until answered.
@@ -237,7 +268,7 @@ fn caller_heard(
             tally.placed.record(at.saturating_duration_since(due));
             match book.early.remove(&call_id) {
                 Some(heard) => {
-                    tally.answered.record(heard.saturating_duration_since(due));
+                    tally.answered(due, heard);
                     progress.notify_one();
                 }
                 None => {
@@ -263,7 +294,7 @@ fn caller_heard(
             {
                 match book.by_call.remove(&call_id) {
                     Some((due, tally)) => {
-                        tally.answered.record(at.saturating_duration_since(due));
+                        tally.answered(due, at);
                         progress.notify_one();
                     }
                     None => {
