@@ -286,6 +286,11 @@ pub async fn run() -> Result<(), String> {
     let low_p99 = low.all.quantile_ms(0.99);
     let (worst_at, worst) = high.worst_window();
     let ratio = if low_p99 > 0.0 { worst / low_p99 } else { 0.0 };
+    // The 10 % load's p99 is the goal's yardstick; one bad window in it (the hypervisor taking
+    // the cores: its `steal`) raises it and flatters the ratio. Against its best window the
+    // ratio cannot be flattered so.
+    let (best_at, best) = low.best_window();
+    let strict = if best > 0.0 { worst / best } else { 0.0 };
     let expected = (sent[0] + sent[1]) * receivers;
     let delivered = low.all.count() + high.all.count();
     let missing = expected.saturating_sub(delivered);
@@ -297,13 +302,16 @@ pub async fn run() -> Result<(), String> {
         if ratio <= 2.0 { "met" } else { "missed" }
     );
     println!(
+        "  against the 10% load's best window ({best_at} s in, p99 {best:.2} ms): {strict:.2}× (its windows and their steal are in its table)"
+    );
+    println!(
         "deliveries: {delivered} of {expected}; tablets cut off and resumed {drops}, sent to a snapshot {snapshots}; calls refused {refused} (in the ramp's steps before: cut off {ramp_drops}, sent to a snapshot {ramp_snapshots})"
     );
     let fetches: u64 = fetched.iter().map(|f| f.n).sum();
     let fetch_failures: u64 = fetched.iter().map(|f| f.failed).sum();
     let fetch_max = fetched.iter().map(|f| f.slowest_ms).fold(0.0, f64::max);
     println!(
-        "RESULT part=stall tablets={n} max_rate={max:.0} low_rate={:.1} high_rate={:.1} low_seconds={low_s} high_seconds={high_s} low_p99_ms={low_p99:.2} high_p99_ms={:.2} worst_window_p99_ms={worst:.2} worst_window_s={worst_at} ratio={ratio:.2} goal_ratio=2 deliveries={delivered} missing={missing} cut_off={drops} snapshots={snapshots} refused={refused} ramp_cut_off={ramp_drops} ramp_snapshots={ramp_snapshots} fetches={fetches} fetch_failures={fetch_failures} fetch_max_ms={fetch_max:.0} low_hub_cpu_percent={:.0} low_clients_cpu_percent={:.0} high_hub_cpu_percent={:.0} high_clients_cpu_percent={:.0}",
+        "RESULT part=stall tablets={n} max_rate={max:.0} low_rate={:.1} high_rate={:.1} low_seconds={low_s} high_seconds={high_s} low_p99_ms={low_p99:.2} high_p99_ms={:.2} worst_window_p99_ms={worst:.2} worst_window_s={worst_at} ratio={ratio:.2} low_best_window_p99_ms={best:.2} ratio_to_low_best_window={strict:.2} goal_ratio=2 deliveries={delivered} missing={missing} cut_off={drops} snapshots={snapshots} refused={refused} ramp_cut_off={ramp_drops} ramp_snapshots={ramp_snapshots} fetches={fetches} fetch_failures={fetch_failures} fetch_max_ms={fetch_max:.0} low_hub_cpu_percent={:.0} low_clients_cpu_percent={:.0} high_hub_cpu_percent={:.0} high_clients_cpu_percent={:.0}",
         max * 0.1,
         max * 0.5,
         high.all.quantile_ms(0.99),
@@ -426,12 +434,24 @@ impl Phase {
 
     /// The window with the highest p99: its start in seconds, and the p99.
     fn worst_window(&self) -> (u64, f64) {
+        self.window_p99s()
+            .fold((0, 0.0), |worst, w| if w.1 > worst.1 { w } else { worst })
+    }
+
+    /// The window with the lowest p99: when it is (seconds from the start) and the p99 in ms.
+    fn best_window(&self) -> (u64, f64) {
+        self.window_p99s()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap_or((0, 0.0))
+    }
+
+    /// Each window that had deliveries: when it is (seconds from the start) and its p99 in ms.
+    fn window_p99s(&self) -> impl Iterator<Item = (u64, f64)> + '_ {
         self.windows
             .iter()
             .enumerate()
             .filter(|(_, h)| h.count() > 0)
             .map(|(i, h)| (i as u64 * WINDOW_S, h.quantile_ms(0.99)))
-            .fold((0, 0.0), |worst, w| if w.1 > worst.1 { w } else { worst })
     }
 
     /// Each window's deliveries, beside what the machine's cores did in it (`machine`, a
