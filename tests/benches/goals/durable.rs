@@ -141,9 +141,9 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
                     let planned = (rate * step_s).ceil() as u64;
                     if warm_s > 0.0 {
                         // Its calls are tallied apart and answered during the step: not counted.
-                        run_at(posts, rate, Duration::from_secs_f64(warm_s), wait).await;
+                        run_at(posts, rate, Duration::from_secs_f64(warm_s), wait, Tally::default()).await;
                     }
-                    let (tally, _) = run_at(posts, rate, Duration::from_secs_f64(step_s), wait).await;
+                    let (tally, _) = run_at(posts, rate, Duration::from_secs_f64(step_s), wait, Tally::default()).await;
                     let settled = posts.settle(Duration::from_secs(2)).await;
                     let sent = tally.sent.load(Relaxed);
                     let answered = tally.answered.count();
@@ -187,7 +187,17 @@ async fn measure(cores: Option<Cores>) -> Result<(), String> {
     let (cpu, own) = (hub.cpu_seconds(), crate::hub::own_cpu_seconds());
     let metrics = hub.metrics().await?;
     let began = Instant::now();
-    let (tally, busy) = run_at(&posts, rate, Duration::from_secs_f64(seconds), wait).await;
+    // Only the measured run keeps call → 收到 by the second: the ramp's steps print one p99
+    // each, and their load's thread need not record every answer twice.
+    let by_second = Tally::by_second(Instant::now(), seconds.ceil() as usize);
+    let (tally, busy) = run_at(
+        &posts,
+        rate,
+        Duration::from_secs_f64(seconds),
+        wait,
+        by_second,
+    )
+    .await;
     let busy = busy.map(|b| b * 100.0);
     let settled = posts.settle(Duration::from_secs(30)).await;
     let elapsed = began.elapsed().as_secs_f64();
@@ -287,18 +297,16 @@ async fn fresh(
 }
 
 /// Calls at `rate` for `duration`, open loop, waiting between calls as `wait` says; stops early
-/// once more than five seconds' worth are in flight (the hub is far behind). The calls' tally,
-/// and how busy the load's thread was apart from spinning (0–1; `None` when it did not spin).
+/// once more than five seconds' worth are in flight (the hub is far behind), counting them in
+/// `tally`. The calls' tally, and how busy the load's thread was apart from spinning (0–1; `None` when it did not spin).
 async fn run_at(
     posts: &Posts,
     rate: f64,
     duration: Duration,
     wait: Wait,
+    tally: Tally,
 ) -> (Arc<Tally>, Option<f64>) {
-    let tally = Arc::new(Tally::by_second(
-        Instant::now(),
-        duration.as_secs_f64().ceil() as usize,
-    ));
+    let tally = Arc::new(tally);
     let cap = ((rate * 5.0) as usize).max(2_000);
     let paced = pace(rate, duration, wait, |due| {
         // Only the pair that calls next is looked at: a call costs the same however many there are.
