@@ -8,7 +8,9 @@
 //!   of its time in freezes of several milliseconds, every p99 of a round trip is at least that.
 //! - **A bare durable echo.** The same open-loop schedule as the hub's calls, sent to the least a
 //!   durable server can do: one thread reads what has come in on a loopback socket, writes it to
-//!   a file whose space was made ready ahead (as the log's is), `fdatasync`s once for all of it,
+//!   a file whose space was written with zeros and synced before the run (the log makes its
+//!   space ready 64 KiB at a time and syncs those zeros with its records, so the echo's syncs
+//!   are, if anything, lighter than the hub's), `fdatasync`s once for all of it,
 //!   and answers each request. No protocol, no hub. It is the floor under "call → placed": the
 //!   hub cannot show less on this machine, and what it shows above it is the hub's own cost.
 
