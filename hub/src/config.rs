@@ -46,6 +46,10 @@ pub struct Config {
     pub snapshots_per_second: u32,
     /// How often the log is fsynced (appends always reach the OS at once).
     pub sync_every: Duration,
+    /// The closest two syncs of the log begin when commands ask for them back to back: what is
+    /// written meanwhile joins the next one (see [`crate::syncer::SYNC_EVERY`], the default).
+    /// Tests widen it to hold the callers' acknowledgements as a slow disk would.
+    pub sync_gap: Duration,
     /// How many days of the log are kept, besides today, in the site's days: the events of a
     /// day more than this many days before today — visitors' names, plates — are removed from
     /// disk (at start and at each new day), once a checkpoint holds the board after them. The
@@ -81,6 +85,7 @@ impl Config {
             max_backlog: 20_000,
             snapshots_per_second: 20,
             sync_every: Duration::from_secs(1),
+            sync_gap: crate::syncer::SYNC_EVERY,
             retention_days: None,
             rules: Rules::default(),
             clock: Clock::System,

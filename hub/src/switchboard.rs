@@ -356,6 +356,7 @@ impl Switchboard {
         history.sync()?;
         let durable = history.head();
         let (syncs, took) = (metrics.log_syncs.clone(), metrics.log_sync_seconds.clone());
+        let sync_gap = config.sync_gap;
         let mut sb = Switchboard {
             checkpoints: checkpoint::Writer::start(dir),
             checkpointed,
@@ -373,7 +374,7 @@ impl Switchboard {
             log_trouble: None,
             sync_wanted: false,
             retry_at: None,
-            syncer: crate::syncer::Syncer::start(durable, crate::syncer::SYNC_EVERY, syncs, took),
+            syncer: crate::syncer::Syncer::start(durable, sync_gap, syncs, took),
             holding: Vec::new(),
             replies: [
                 Press::new(Codec::MsgPack, REPLIES_CHUNK),
@@ -680,6 +681,19 @@ impl Switchboard {
         let Some(tablet) = self.tablets.remove(&conn) else {
             return;
         };
+        if kick == Some(CloseCode::Slow) {
+            // What the operator needs to tell a tablet that stopped reading from a backlog the
+            // disk let go at once: how much waited, how much was held, and the room it had.
+            self.metrics.disconnect("slow");
+            tracing::info!(
+                conn,
+                station = %tablet.station,
+                waiting = tablet.outlet.queued(),
+                held = tablet.held.as_ref().map_or(0, |h| h.frames.len()),
+                room = self.config.queue_frames.saturating_add(tablet.released),
+                "tablet too slow to read: cut off (4001); it may resume"
+            );
+        }
         if let Some(code) = kick {
             tablet.outlet.close(code);
         }
@@ -1211,7 +1225,6 @@ impl Switchboard {
             Ok(true) => self.dirty.push_front(conn),
             Ok(false) => {}
             Err(_) => {
-                self.metrics.disconnect("slow");
                 self.leave(conn, Some(CloseCode::Slow));
             }
         }
@@ -1328,9 +1341,6 @@ impl Switchboard {
         }
         self.holding = still;
         for (conn, code) in gone {
-            if code == CloseCode::Slow {
-                self.metrics.disconnect("slow");
-            }
             self.leave(conn, Some(code));
         }
     }

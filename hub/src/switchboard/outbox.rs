@@ -158,15 +158,10 @@ impl Switchboard {
                         }
                     })
                     .clone();
-                let count = frame.frames() as u64;
-                match t.outlet.queue(frame, most) {
-                    Ok(()) => {
-                        handed.sent += count;
-                        if !std::mem::replace(&mut t.dirty, true) {
-                            dirty.push_back(*conn);
-                        }
-                    }
-                    Err(code) => handed.slow.push((*conn, code)),
+                // Queued as any frame is (`Tablet::send`): behind a backlog the disk let go
+                // at once, a caller gets the room that backlog was given, here as anywhere.
+                if handed.send(*conn, t, frame, most) {
+                    dirty.push_back(*conn);
                 }
                 continue;
             }
@@ -211,10 +206,6 @@ impl Switchboard {
     fn settle_handed(&mut self, handed: Handed) {
         self.metrics.frames_out.inc_by(handed.sent);
         for (conn, code) in handed.slow {
-            if code == CloseCode::Slow {
-                tracing::info!(conn, "tablet too slow: cut off, it may resume");
-                self.metrics.disconnect("slow");
-            }
             self.leave(conn, Some(code));
         }
     }
