@@ -410,6 +410,21 @@ pub fn hub_process_on(
     String,
     std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
 ) {
+    hub_process_logged(bin, data, args, cpu, std::process::Stdio::null())
+}
+
+/// [`hub_process_on`], with the hub's log (its stderr) going to `log`.
+pub fn hub_process_logged(
+    bin: &str,
+    data: &Path,
+    args: &[&str],
+    cpu: Option<usize>,
+    log: impl Into<std::process::Stdio>,
+) -> (
+    std::process::Child,
+    String,
+    std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+) {
     use std::io::BufRead;
     use std::os::unix::process::CommandExt;
     let mut command = std::process::Command::new(bin);
@@ -418,7 +433,7 @@ pub fn hub_process_on(
         .arg(data)
         .args(args)
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null());
+        .stderr(log);
     if let Some(cpu) = cpu {
         // SAFETY: between fork and exec the closure makes one system call (sched_setaffinity),
         // which is async-signal-safe, and touches no lock or allocation.

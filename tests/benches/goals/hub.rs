@@ -1,6 +1,8 @@
 //! A part's own hub: the hub's command line (`hub-under-test`, built with the bench profile) as
 //! a process on 127.0.0.1 with a fresh data folder, started by the tests' `hub_process_with`;
-//! tokens minted from its key, what /proc says of it, and its /metrics. Killed when dropped.
+//! tokens minted from its key, what /proc says of it, and its /metrics. Killed when dropped;
+//! then what its log said of errors and of tablets cut off as slow is printed, so a part that
+//! failed shows the hub's side of it.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -18,6 +20,8 @@ pub struct Hub {
     sup: String,
     /// The hub's stdout, kept open for as long as it runs.
     _stdout: std::io::Lines<std::io::BufReader<ChildStdout>>,
+    /// Where its log (stderr) goes.
+    log: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -33,8 +37,15 @@ impl Hub {
         let data = dir.path().join("data");
         // Minting the supervisor's token first makes the key the hub will find.
         let sup = integration::token_for(&data, "SUP");
-        let (child, url, stdout) =
-            integration::hub_process_on(env!("CARGO_BIN_EXE_hub-under-test"), &data, args, cpu);
+        let log = dir.path().join("hub.log");
+        let file = std::fs::File::create(&log).expect("the hub's log file");
+        let (child, url, stdout) = integration::hub_process_logged(
+            env!("CARGO_BIN_EXE_hub-under-test"),
+            &data,
+            args,
+            cpu,
+            file,
+        );
         let addr = url
             .trim_start_matches("ws://")
             .trim_end_matches("/ws")
@@ -57,6 +68,7 @@ impl Hub {
             data,
             sup,
             _stdout: stdout,
+            log,
             _dir: dir,
         }
     }
@@ -111,6 +123,25 @@ impl Drop for Hub {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // A tablet joining or leaving is one line each; only what goes wrong is shown.
+        const SHOWN: usize = 10;
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let noted: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("ERROR") || l.contains("too slow to read"))
+            .collect();
+        if !noted.is_empty() {
+            println!(
+                "the hub's log: {} lines of errors or tablets cut off as slow",
+                noted.len()
+            );
+            for line in noted.iter().take(SHOWN) {
+                println!("  {line}");
+            }
+            if noted.len() > SHOWN {
+                println!("  … and {} more", noted.len() - SHOWN);
+            }
+        }
     }
 }
 
