@@ -27,38 +27,7 @@ async fn a_stalled_tablet_is_cut_off_and_the_others_keep_receiving() {
 
     // The stalled tablet: a raw WebSocket with a tiny receive buffer, which connects and then
     // stops reading.
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let tcp = socket.connect(hub.addr).await.unwrap();
-    let mut req = hub.url().into_client_request().unwrap();
-    req.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "radio.v1.msgpack".parse().unwrap(),
-    );
-    let (mut stalled, _) = tokio_tungstenite::client_async(req, tcp).await.unwrap();
-    let connect = ClientFrame {
-        id: 1,
-        cmd: Command::Connect {
-            token: hub.token("Y1"),
-            resume: None,
-            bundles: false,
-        },
-    };
-    stalled
-        .send(Message::Binary(Codec::MsgPack.encode(&connect).unwrap()))
-        .await
-        .unwrap();
-    let welcome = match stalled.next().await {
-        Some(Ok(Message::Binary(b))) => Codec::MsgPack.decode::<ServerFrame>(&b).unwrap(),
-        other => panic!("{other:?}"),
-    };
-    let ServerFrame::Reply {
-        body: protocol::ReplyBody::Welcome { epoch, .. },
-        ..
-    } = welcome
-    else {
-        panic!("{welcome:?}")
-    };
+    let (mut stalled, epoch) = raw_tablet(&hub, "Y1", Some(4096)).await;
 
     let mut l1 = hub.tablet("L1").await;
     let mut reader = hub.tablet("Y2").await;
@@ -143,13 +112,17 @@ async fn a_stalled_tablet_is_cut_off_and_the_others_keep_receiving() {
     assert_eq!(seen, placed);
 }
 
-/// A raw MessagePack WebSocket for `station`, past its welcome; with `receive_buffer`, its
-/// socket takes only that much before the hub's writes to it wait.
+/// A raw MessagePack WebSocket for `station`, past its welcome, and the log's epoch the welcome
+/// gave; with `receive_buffer`, its socket takes only that much before the hub's writes to it
+/// wait.
 async fn raw_tablet(
     hub: &TestHub,
     station: &str,
     receive_buffer: Option<u32>,
-) -> tokio_tungstenite::WebSocketStream<tokio::net::TcpStream> {
+) -> (
+    tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>,
+    u64,
+) {
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     if let Some(size) = receive_buffer {
         socket.set_recv_buffer_size(size).unwrap();
@@ -172,14 +145,15 @@ async fn raw_tablet(
     ws.send(Message::Binary(Codec::MsgPack.encode(&connect).unwrap()))
         .await
         .unwrap();
-    match ws.next().await {
-        Some(Ok(Message::Binary(b))) => match Codec::MsgPack.decode::<ServerFrame>(&b).unwrap() {
-            ServerFrame::Reply {
-                body: protocol::ReplyBody::Welcome { .. },
-                ..
-            } => ws,
-            other => panic!("{station} was not welcomed: {other:?}"),
-        },
+    let welcome = match ws.next().await {
+        Some(Ok(Message::Binary(b))) => Codec::MsgPack.decode::<ServerFrame>(&b).unwrap(),
+        other => panic!("{station} was not welcomed: {other:?}"),
+    };
+    match welcome {
+        ServerFrame::Reply {
+            body: protocol::ReplyBody::Welcome { epoch, .. },
+            ..
+        } => (ws, epoch),
         other => panic!("{station} was not welcomed: {other:?}"),
     }
 }
@@ -223,8 +197,8 @@ async fn a_caller_behind_what_the_disk_let_go_at_once_is_not_cut_off() {
         c.write_timeout = Duration::from_secs(30);
     })
     .await;
-    let mut caller = raw_tablet(&hub, "Y1", Some(4096)).await;
-    let (mut gate, mut gate_in) = raw_tablet(&hub, "L1", None).await.split();
+    let (mut caller, _) = raw_tablet(&hub, "Y1", Some(4096)).await;
+    let (mut gate, mut gate_in) = raw_tablet(&hub, "L1", None).await.0.split();
     // The gate reads everything it is sent, passes on the ids of its acknowledgements, and
     // says when it hears the caller's call (which the caller itself is told only once on disk).
     let (acks, mut acked) = tokio::sync::mpsc::unbounded_channel::<u32>();
