@@ -395,26 +395,13 @@ pub fn hub_process_with(
     String,
     std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
 ) {
-    hub_process_on(bin, data, args, None)
+    hub_process_on(bin, data, args, None, std::process::Stdio::null())
 }
 
 /// [`hub_process_with`], kept on one CPU from its start when `cpu` is given (a benchmark's
-/// server core): the hub sees one core and starts its runtime with one worker.
+/// server core): the hub sees one core and starts its runtime with one worker. Its log (its
+/// stderr) goes to `log`.
 pub fn hub_process_on(
-    bin: &str,
-    data: &Path,
-    args: &[&str],
-    cpu: Option<usize>,
-) -> (
-    std::process::Child,
-    String,
-    std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
-) {
-    hub_process_logged(bin, data, args, cpu, std::process::Stdio::null())
-}
-
-/// [`hub_process_on`], with the hub's log (its stderr) going to `log`.
-pub fn hub_process_logged(
     bin: &str,
     data: &Path,
     args: &[&str],

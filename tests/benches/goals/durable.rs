@@ -298,7 +298,8 @@ async fn fresh(
 
 /// Calls at `rate` for `duration`, open loop, waiting between calls as `wait` says; stops early
 /// once more than five seconds' worth are in flight (the hub is far behind), counting them in
-/// `tally`. The calls' tally, and how busy the load's thread was apart from spinning (0–1; `None` when it did not spin).
+/// `tally`. The calls' tally, and how busy the load's thread was apart from spinning (0–1;
+/// `None` when it did not spin).
 async fn run_at(
     posts: &Posts,
     rate: f64,

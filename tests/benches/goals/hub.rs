@@ -1,5 +1,5 @@
 //! A part's own hub: the hub's command line (`hub-under-test`, built with the bench profile) as
-//! a process on 127.0.0.1 with a fresh data folder, started by the tests' `hub_process_with`;
+//! a process on 127.0.0.1 with a fresh data folder, started by the tests' `hub_process_on`;
 //! tokens minted from its key, what /proc says of it, and its /metrics. Killed when dropped;
 //! then what its log said of errors and of tablets cut off as slow is printed, so a part that
 //! failed shows the hub's side of it.
@@ -39,7 +39,7 @@ impl Hub {
         let sup = integration::token_for(&data, "SUP");
         let log = dir.path().join("hub.log");
         let file = std::fs::File::create(&log).expect("the hub's log file");
-        let (child, url, stdout) = integration::hub_process_logged(
+        let (child, url, stdout) = integration::hub_process_on(
             env!("CARGO_BIN_EXE_hub-under-test"),
             &data,
             args,
