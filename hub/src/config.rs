@@ -50,6 +50,10 @@ pub struct Config {
     /// written meanwhile joins the next one (see [`crate::syncer::SYNC_EVERY`], the default).
     /// Tests widen it to hold the callers' acknowledgements as a slow disk would.
     pub sync_gap: Duration,
+    /// The least time between two rounds of writes of events for everyone: what comes within
+    /// it waits for its end and goes out in one write per tablet (see
+    /// [`crate::switchboard::FANOUT_GAP`], the default). Zero writes each batch at once.
+    pub fanout_gap: Duration,
     /// How many days of the log are kept, besides today, in the site's days: the events of a
     /// day more than this many days before today — visitors' names, plates — are removed from
     /// disk (at start and at each new day), once a checkpoint holds the board after them. The
@@ -86,6 +90,7 @@ impl Config {
             snapshots_per_second: 20,
             sync_every: Duration::from_secs(1),
             sync_gap: crate::syncer::SYNC_EVERY,
+            fanout_gap: crate::switchboard::FANOUT_GAP,
             retention_days: None,
             rules: Rules::default(),
             clock: Clock::System,

@@ -35,6 +35,9 @@ use crate::metrics::Metrics;
 use crate::state::{AnswerError, Due, NetState};
 
 mod outbox;
+mod pacing;
+
+pub use pacing::FANOUT_GAP;
 
 pub type ConnId = u64;
 
@@ -144,6 +147,9 @@ struct Tablet {
     pinged: bool,
     /// Frames were queued since the last write.
     dirty: bool,
+    /// The frames queued are all for everyone and wait for the pacing gap (see [`pacing`]):
+    /// the tablet is on the pacing's list, not yet on the switchboard's `dirty`.
+    paced: bool,
     /// How many of the outbox's events this tablet has already (see [`outbox`]).
     caught_up: usize,
     /// A command's acknowledgement waiting for the log to be on disk, and whatever else this
@@ -168,9 +174,9 @@ struct Held {
 
 impl Tablet {
     /// Queues a frame, or holds it behind a held acknowledgement. A full queue (or hold) is a
-    /// tablet too slow to keep. Returns whether the tablet has frames to write now and had
-    /// none before.
-    fn send(&mut self, frame: Framed, most: usize) -> Result<bool, CloseCode> {
+    /// tablet too slow to keep. Returns whether the tablet is to be put on the list of tablets
+    /// to write: `dirty`, or with `paced` the pacing's (see [`Tablet::queue_now`]).
+    fn send(&mut self, frame: Framed, most: usize, paced: bool) -> Result<bool, CloseCode> {
         match &mut self.held {
             // Held frames wait for the disk, not for the tablet: a tablet calling fast gathers
             // a sync's worth of its own acknowledgements and events, so they get more room
@@ -180,7 +186,7 @@ impl Tablet {
                 h.frames.push_back((h.until, frame));
                 Ok(false)
             }
-            None => self.queue_now(frame, most),
+            None => self.queue_now(frame, most, paced),
         }
     }
 
@@ -212,11 +218,27 @@ impl Tablet {
     }
 
     /// Queues a frame on the outlet, ahead of anything held (a ping, or what the disk now
-    /// allows). Returns whether the tablet has frames to write now and had none before.
-    fn queue_now(&mut self, frame: Framed, most: usize) -> Result<bool, CloseCode> {
+    /// allows). Returns whether the tablet is to be put on a list of tablets to write: with
+    /// `paced` (an event for everyone while the pacing's gap runs), on the pacing's, when it had
+    /// nothing to write before; otherwise on `dirty`, when it had nothing to write before or
+    /// what it had waited for the gap (it is written at once, with what waited).
+    fn queue_now(&mut self, frame: Framed, most: usize, paced: bool) -> Result<bool, CloseCode> {
         self.outlet
             .queue(frame, most.saturating_add(self.released))?;
-        Ok(!std::mem::replace(&mut self.dirty, true))
+        if paced {
+            let newly = !std::mem::replace(&mut self.dirty, true);
+            self.paced |= newly;
+            Ok(newly)
+        } else {
+            Ok(self.write_at_once())
+        }
+    }
+
+    /// Marks the tablet as having frames to write at once. Returns whether it is to be put on
+    /// `dirty`: it had nothing to write, or what it had waited for the pacing's gap.
+    fn write_at_once(&mut self) -> bool {
+        let newly = !std::mem::replace(&mut self.dirty, true);
+        newly | std::mem::take(&mut self.paced)
     }
 }
 
@@ -249,6 +271,8 @@ pub struct Switchboard {
     /// Tablets with frames queued and not yet written, in the order they are to be written
     /// ([`WRITE_CHUNK`] a turn); each once, while its `dirty` is set.
     dirty: VecDeque<ConnId>,
+    /// Events for everyone written at most once every gap (see [`pacing`]).
+    pacing: pacing::Pacing,
     /// The batch's events, handed to the tablets at its end.
     outbox: outbox::Outbox,
     /// When the log's last write or sync failed, and why: `/healthz` fails for
@@ -356,7 +380,7 @@ impl Switchboard {
         history.sync()?;
         let durable = history.head();
         let (syncs, took) = (metrics.log_syncs.clone(), metrics.log_sync_seconds.clone());
-        let sync_gap = config.sync_gap;
+        let (sync_gap, fanout_gap) = (config.sync_gap, config.fanout_gap);
         let mut sb = Switchboard {
             checkpoints: checkpoint::Writer::start(dir),
             checkpointed,
@@ -381,6 +405,7 @@ impl Switchboard {
                 Press::new(Codec::Json, REPLIES_CHUNK),
             ],
             dirty: Default::default(),
+            pacing: pacing::Pacing::new(fanout_gap),
             outbox: outbox::Outbox::default(),
         };
         let stale: Vec<EventKind> = sb
@@ -482,6 +507,8 @@ impl Switchboard {
                         self.release();
                     }
                 }
+                // The pacing's gap ended: what waited for it goes out with the next chunks.
+                _ = sleep_until_opt(self.pacing.due()) => self.let_paced_go(),
                 // Tablets still to write: the next chunk, after whatever else is ready.
                 _ = std::future::ready(()), if !self.dirty.is_empty() => {}
             }
@@ -564,6 +591,7 @@ impl Switchboard {
                     t.outlet.close(CloseCode::Shutdown);
                 }
                 self.dirty.clear();
+                self.pacing.clear();
                 self.metrics.connections.set(0);
                 self.by_station.clear();
                 let _ = reply.send(());
@@ -661,6 +689,7 @@ impl Switchboard {
             grant: Box::new(grant),
             pinged: false,
             dirty: true,
+            paced: false,
             caught_up: 0,
             held: None,
             released: 0,
@@ -1220,7 +1249,7 @@ impl Switchboard {
         let Some(f) = made else {
             return;
         };
-        match t.send(f, most) {
+        match t.send(f, most, false) {
             // A reply is what a tablet waits for: written before a fan-out's rest.
             Ok(true) => self.dirty.push_front(conn),
             Ok(false) => {}
@@ -1242,6 +1271,20 @@ impl Switchboard {
                 if std::mem::take(&mut t.dirty) {
                     let _: Flushed = t.outlet.flush();
                 }
+            }
+        }
+    }
+
+    /// The pacing's gap ended: the tablets whose frames waited for it are written, after those
+    /// already waiting to be.
+    fn let_paced_go(&mut self) {
+        let (tablets, dirty) = (&mut self.tablets, &mut self.dirty);
+        for conn in self.pacing.let_go(Instant::now()) {
+            // Written meanwhile (a reply took what waited), or gone: nothing to do.
+            if let Some(t) = tablets.get_mut(&conn)
+                && std::mem::take(&mut t.paced)
+            {
+                dirty.push_back(conn);
             }
         }
     }
@@ -1332,7 +1375,7 @@ impl Switchboard {
                         still.push(conn);
                     }
                     // An acknowledgement the caller waits for: written before a fan-out's rest.
-                    if released > 0 && !std::mem::replace(&mut t.dirty, true) {
+                    if released > 0 && t.write_at_once() {
                         self.dirty.push_front(conn);
                     }
                 }
@@ -1365,7 +1408,7 @@ impl Switchboard {
                 cut.push((*conn, CloseCode::Silent, None));
             } else if quiet >= ping_after && !t.pinged {
                 t.pinged = true;
-                if t.queue_now(Framed::ping(b"radio"), usize::MAX) == Ok(true) {
+                if t.queue_now(Framed::ping(b"radio"), usize::MAX, false) == Ok(true) {
                     self.dirty.push_back(*conn);
                 }
             } else if quiet < ping_after {
@@ -1563,6 +1606,7 @@ mod tests {
             }),
             pinged: false,
             dirty: false,
+            paced: false,
             caught_up: 0,
             held: None,
             released: 0,
@@ -1586,7 +1630,7 @@ mod tests {
     fn hold_and_send(t: &mut Tablet, until: u64, n: usize, most: usize) {
         hold(t, until);
         for _ in 0..n {
-            assert_eq!(t.send(frame(), most), Ok(false), "held, not queued");
+            assert_eq!(t.send(frame(), most, false), Ok(false), "held, not queued");
         }
     }
 
@@ -1601,12 +1645,12 @@ mod tests {
         assert_eq!((released, holding), (3 * most, false));
         assert!(t.held.is_none());
         // Sent right behind the backlog, before the switchboard wrote any of it: not slow.
-        assert_eq!(t.send(frame(), most), Ok(true));
+        assert_eq!(t.send(frame(), most, false), Ok(true));
         for _ in 0..most - 1 {
-            assert_eq!(t.send(frame(), most), Ok(false));
+            assert_eq!(t.send(frame(), most, false), Ok(false));
         }
         // A reader that lets `most` more pile up behind the backlog is slow.
-        assert_eq!(t.send(frame(), most), Err(CloseCode::Slow));
+        assert_eq!(t.send(frame(), most, false), Err(CloseCode::Slow));
     }
 
     /// A caller calling again while the backlog of a pause is still on its way: the next sync
@@ -1628,9 +1672,12 @@ mod tests {
         assert_eq!((released, holding), (1, false));
         // `most` more behind the whole backlog still fit; one more is a slow reader.
         for _ in 0..most {
-            assert!(t.send(frame(), most).is_ok(), "room behind the backlog");
+            assert!(
+                t.send(frame(), most, false).is_ok(),
+                "room behind the backlog"
+            );
         }
-        assert_eq!(t.send(frame(), most), Err(CloseCode::Slow));
+        assert_eq!(t.send(frame(), most, false), Err(CloseCode::Slow));
     }
 
     /// A tablet that reads nothing and keeps calling is cut off: the room a backlog gets
@@ -1643,9 +1690,9 @@ mod tests {
         let mut cut_off = false;
         for until in 1..=1_000u64 {
             hold(&mut t, until);
-            let sent = (0..most).try_for_each(|_| t.send(frame(), most).map(|_| ()));
+            let sent = (0..most).try_for_each(|_| t.send(frame(), most, false).map(|_| ()));
             let let_go = t.let_go(until, most).map(|_| ());
-            let after = (0..most).try_for_each(|_| t.send(frame(), most).map(|_| ()));
+            let after = (0..most).try_for_each(|_| t.send(frame(), most, false).map(|_| ()));
             if sent.and(let_go).and(after).is_err() {
                 cut_off = true;
                 break;
@@ -1665,18 +1712,45 @@ mod tests {
         let (mut t, _peer) = tablet().await;
         crate::line::fill(t.outlet.tcp());
         for _ in 0..most {
-            assert!(t.send(frame(), most).is_ok());
+            assert!(t.send(frame(), most, false).is_ok());
         }
-        assert_eq!(t.send(frame(), most), Err(CloseCode::Slow));
+        assert_eq!(t.send(frame(), most, false), Err(CloseCode::Slow));
+    }
+
+    /// A frame for everyone within the pacing's gap puts the tablet on the pacing's list; the
+    /// next frame that may not wait (a reply) puts it on `dirty`, taking what waited with it.
+    #[tokio::test]
+    async fn a_frame_that_may_not_wait_takes_what_waited_for_the_gap() {
+        let (mut t, _peer) = tablet().await;
+        assert_eq!(
+            t.send(frame(), 64, true),
+            Ok(true),
+            "newly: the pacing's list"
+        );
+        assert!(t.paced && t.dirty);
+        assert_eq!(t.send(frame(), 64, true), Ok(false), "already on it");
+        assert_eq!(
+            t.send(frame(), 64, false),
+            Ok(true),
+            "a reply: on dirty, at once"
+        );
+        assert!(!t.paced && t.dirty, "no longer waiting for the gap");
+        assert_eq!(t.send(frame(), 64, false), Ok(false), "already on dirty");
+        assert_eq!(
+            t.send(frame(), 64, true),
+            Ok(false),
+            "written with the rest"
+        );
+        assert_eq!(t.outlet.queued(), 5);
     }
 
     #[tokio::test]
     async fn only_what_the_log_is_durable_for_is_let_go_in_order() {
         let (mut t, _peer) = tablet().await;
         hold(&mut t, 5);
-        assert!(t.send(frame(), 64).is_ok());
+        assert!(t.send(frame(), 64, false).is_ok());
         t.held.as_mut().expect("holding").until = 9;
-        assert!(t.send(frame(), 64).is_ok());
+        assert!(t.send(frame(), 64, false).is_ok());
         let LetGo { released, holding } = t.let_go(5, 64).expect("let go");
         assert_eq!((released, holding), (1, true));
         let LetGo { released, holding } = t.let_go(9, 64).expect("let go");

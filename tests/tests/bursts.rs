@@ -252,3 +252,105 @@ async fn a_tablet_that_reads_bundles_gets_its_welcome_and_missed_calls_in_one_fr
 fn as_offset(frame: &Value) -> u64 {
     frame["offset"].as_u64().expect("an event's offset")
 }
+
+/// Connects a JSON tablet that reads bundles, as the pages do, and reads its welcome.
+async fn bundled(hub: &TestHub, station: &str) -> Browser {
+    let mut b = Browser::open(&hub.url()).await;
+    b.send(
+        json!({"id": 0, "cmd": {"type": "connect", "token": hub.token(station),
+        "bundles": true}}),
+    )
+    .await;
+    assert_eq!(b.next().await["body"]["kind"], "welcome");
+    b
+}
+
+/// The frames of the next WebSocket frame: a bundle's, or the one.
+async fn next_frames(b: &mut Browser) -> Vec<Value> {
+    let next = b.next().await;
+    next.as_array().cloned().unwrap_or_else(|| vec![next])
+}
+
+/// The free calls' texts among `frames`, in order.
+fn call_texts(frames: &[Value]) -> Vec<&str> {
+    frames
+        .iter()
+        .filter(|f| f["what"]["kind"] == "call_placed")
+        .filter_map(|f| f["what"]["call"]["intent"]["text"].as_str())
+        .collect()
+}
+
+/// Calls to everyone are written at most once every gap (the pacing): the first after a quiet
+/// spell at once; those that come within the gap, even one by one, wait for its end and reach
+/// a tablet together, in one bundle. A tablet's own reply is not held by the gap: it goes at
+/// once, and takes with it, ahead of it, the calls that waited for that tablet.
+#[tokio::test]
+async fn calls_to_everyone_within_the_pacing_gap_go_out_together_and_a_reply_does_not_wait() {
+    use std::time::{Duration, Instant};
+    // Wide, so that what waits for it is plain to see on any machine.
+    let gap = Duration::from_secs(2);
+    let hub = TestHub::start_with(|c| c.fanout_gap = gap).await;
+    let mut listener = bundled(&hub, "L2").await;
+    let mut desk = bundled(&hub, "RC").await;
+    let mut gate = Browser::open(&hub.url()).await;
+    gate.send(json!({"id": 0, "cmd": {"type": "connect", "token": hub.token("L1")}}))
+        .await;
+    assert_eq!(gate.next().await["body"]["kind"], "welcome");
+
+    // After a quiet spell: at once.
+    let began = Instant::now();
+    gate.send(call_frame(1, "ALL", "一")).await;
+    assert_eq!(call_texts(&next_frames(&mut listener).await), ["一"]);
+    assert!(
+        began.elapsed() < gap / 2,
+        "the first call waited {:?}",
+        began.elapsed()
+    );
+    assert_eq!(call_texts(&next_frames(&mut desk).await), ["一"]);
+
+    // Three more, each on its own, well apart but within the gap: one bundle at its end.
+    for (id, text) in [(2, "二"), (3, "三"), (4, "四")] {
+        gate.send(call_frame(id, "ALL", text)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        call_texts(&next_frames(&mut listener).await),
+        ["二", "三", "四"],
+        "the calls that came within the gap, together"
+    );
+    assert!(
+        began.elapsed() >= gap - Duration::from_millis(100),
+        "they went out {:?} after the first, within the gap of {gap:?}",
+        began.elapsed()
+    );
+    assert_eq!(
+        call_texts(&next_frames(&mut desk).await),
+        ["二", "三", "四"]
+    );
+
+    // The next one waits for the gap again; meanwhile the desk asks the hub something. Its
+    // answer comes at once, behind the call that waited for the desk.
+    let again = Instant::now();
+    gate.send(call_frame(5, "ALL", "五")).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    desk.send(json!({"id": 9, "cmd": {"type": "ping"}})).await;
+    let mut frames = next_frames(&mut desk).await;
+    while !frames.iter().any(|f| f["id"] == 9) {
+        frames.extend(next_frames(&mut desk).await);
+    }
+    assert!(
+        again.elapsed() < gap / 2,
+        "the desk's reply waited {:?} for the gap",
+        again.elapsed()
+    );
+    assert_eq!(call_texts(&frames), ["五"], "{frames:?}");
+    assert_eq!(
+        frames.last().map(|f| (&f["type"], &f["id"])),
+        Some((&json!("reply"), &json!(9))),
+        "the call first, then the reply: {frames:?}"
+    );
+    // The listener, which asked nothing, hears it at the gap's end.
+    assert_eq!(call_texts(&next_frames(&mut listener).await), ["五"]);
+    assert!(again.elapsed() >= gap - Duration::from_millis(100));
+    hub.stop().await;
+}

@@ -61,10 +61,18 @@ struct Handed {
 
 impl Handed {
     /// Queues `frame` on `t` (or holds it behind a held acknowledgement). Returns whether the
-    /// tablet has frames to write now and had none before; a tablet too slow to keep is noted.
-    fn send(&mut self, conn: ConnId, t: &mut Tablet, frame: Framed, most: usize) -> bool {
+    /// tablet is to be put on a list of tablets to write (the pacing's, with `paced`; see
+    /// [`Tablet::send`]); a tablet too slow to keep is noted.
+    fn send(
+        &mut self,
+        conn: ConnId,
+        t: &mut Tablet,
+        frame: Framed,
+        most: usize,
+        paced: bool,
+    ) -> bool {
         let count = frame.frames() as u64;
-        match t.send(frame, most) {
+        match t.send(frame, most, paced) {
             Ok(newly) => {
                 self.sent += count;
                 newly
@@ -91,7 +99,8 @@ impl Switchboard {
         let most = self.config.queue_frames;
         let mut handed = Handed::default();
         for s in &self.outbox.served[from..] {
-            if s.audience.admits(&t.station) && handed.send(conn, t, s.framed(t.codec), most) {
+            if s.audience.admits(&t.station) && handed.send(conn, t, s.framed(t.codec), most, false)
+            {
                 self.dirty.push_back(conn);
             }
         }
@@ -126,6 +135,9 @@ impl Switchboard {
     fn hand_to_all(&mut self, served: &[Served]) -> Handed {
         let most = self.config.queue_frames;
         let mut handed = Handed::default();
+        // Within the pacing's gap of the last round of writes to everyone, these wait for the
+        // gap to end (see [`super::pacing`]).
+        let paced = self.pacing.wait(tokio::time::Instant::now());
         // Every event is for everyone: a tablet that has none of them yet and holds nothing for
         // the disk gets them all alike, in the codec it speaks: bundled into one frame if it
         // reads bundles, else joined.
@@ -139,7 +151,11 @@ impl Switchboard {
             <= Framed::BUNDLE_BYTES;
         // Made once for the batch: for each codec, joined and bundled.
         let mut alike_frames: [Option<Framed>; 4] = [None, None, None, None];
-        let (tablets, dirty) = (&mut self.tablets, &mut self.dirty);
+        let (tablets, dirty, pacing) = (&mut self.tablets, &mut self.dirty, &mut self.pacing);
+        let mut to_write = |conn: ConnId, paced: bool| match paced {
+            true => pacing.hold(conn),
+            false => dirty.push_back(conn),
+        };
         for (conn, t) in tablets.iter_mut() {
             let from = std::mem::take(&mut t.caught_up);
             if from == served.len() {
@@ -160,14 +176,19 @@ impl Switchboard {
                     .clone();
                 // Queued as any frame is (`Tablet::send`): behind a backlog the disk let go
                 // at once, a caller gets the room that backlog was given, here as anywhere.
-                if handed.send(*conn, t, frame, most) {
-                    dirty.push_back(*conn);
+                if handed.send(*conn, t, frame, most, paced) {
+                    to_write(*conn, paced);
                 }
                 continue;
             }
             for s in &served[from..] {
-                if s.audience.admits(&t.station) && handed.send(*conn, t, s.framed(t.codec), most) {
-                    dirty.push_back(*conn);
+                // An event for a few stations among them is not paced: the tablet is written
+                // at once, with what waited for the gap.
+                let paced = paced && matches!(s.audience, Audience::Everyone);
+                if s.audience.admits(&t.station)
+                    && handed.send(*conn, t, s.framed(t.codec), most, paced)
+                {
+                    to_write(*conn, paced);
                 }
             }
         }
@@ -190,7 +211,7 @@ impl Switchboard {
                     let Some(t) = tablets.get_mut(conn) else {
                         continue;
                     };
-                    if t.caught_up <= i && handed.send(*conn, t, s.framed(t.codec), most) {
+                    if t.caught_up <= i && handed.send(*conn, t, s.framed(t.codec), most, false) {
                         dirty.push_back(*conn);
                     }
                 }
