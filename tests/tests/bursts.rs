@@ -189,19 +189,6 @@ async fn a_tablet_that_reads_bundles_gets_its_welcome_and_missed_calls_in_one_fr
         }
     }
     let mut missed: Vec<String> = (1..=BURST).map(|i| format!("第{i}位来访")).collect();
-    let texts = |frames: &[Value]| -> Vec<String> {
-        frames
-            .iter()
-            .filter(|f| f["what"]["kind"] == "call_placed")
-            .map(|f| {
-                f["what"]["call"]["intent"]["text"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
-            })
-            .collect()
-    };
-
     for bundles in [false, true] {
         let mut late = Browser::open(&hub.url()).await;
         late.send(
@@ -216,7 +203,7 @@ async fn a_tablet_that_reads_bundles_gets_its_welcome_and_missed_calls_in_one_fr
                 .expect("one array: the welcome and the backlog");
             assert_eq!(frames[0]["body"]["kind"], "welcome", "{first}");
             assert_eq!(frames[0]["body"]["recovery"]["outcome"], "recovered");
-            assert_eq!(texts(frames), missed, "every missed call, in order");
+            assert_eq!(call_texts(frames), missed, "every missed call, in order");
             let offsets: Vec<u64> = frames[1..].iter().map(as_offset).collect();
             assert!(offsets.is_sorted(), "{offsets:?}");
         } else {
@@ -225,25 +212,23 @@ async fn a_tablet_that_reads_bundles_gets_its_welcome_and_missed_calls_in_one_fr
                 "the welcome on its own: {first}"
             );
             let mut frames = Vec::new();
-            while texts(&frames).len() < missed.len() {
+            while call_texts(&frames).len() < missed.len() {
                 let next = late.next().await;
                 assert!(next.is_object(), "one frame at a time: {next}");
                 frames.push(next);
             }
-            assert_eq!(texts(&frames), missed);
+            assert_eq!(call_texts(&frames), missed);
         }
         // Live calls keep coming.
         let now = format!("完{bundles}");
         gate.send(call_frame(100, "ALL", &now)).await;
         let live = loop {
-            let next = late.next().await;
-            let frames = next.as_array().cloned().unwrap_or_else(|| vec![next]);
-            let heard = texts(&frames);
-            if !heard.is_empty() {
-                break heard;
+            let frames = next_frames(&mut late).await;
+            if !call_texts(&frames).is_empty() {
+                break frames;
             }
         };
-        assert_eq!(live, std::slice::from_ref(&now), "bundles: {bundles}");
+        assert_eq!(call_texts(&live), [now.as_str()], "bundles: {bundles}");
         missed.push(now);
     }
     hub.stop().await;

@@ -22,7 +22,6 @@ use super::ConnId;
 /// the goals bench (1,000 tablets; docs/OPERATIONS.md, "Pacing the calls to everyone").
 pub const FANOUT_GAP: Duration = Duration::from_millis(4);
 
-#[derive(Default)]
 pub(super) struct Pacing {
     gap: Duration,
     /// When the last round of writes to everyone was let go.
