@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use bytes::Bytes;
 
 use crate::error::{LogError, Lost};
-use crate::file::{ensure_dir, new_epoch, open_for_writing, write_at, write_zeros};
+use crate::file::{
+    block_size, ensure_dir, new_epoch, open_for_writing, read_exact_at, write_at, write_zeros,
+};
 use crate::record::{FORMAT_MAX_PAYLOAD, Record, encode_into};
 use crate::recover::{Bookmark, DiskRecords, recover, tail_of_sealed};
 use crate::segment::{self, segments};
@@ -27,7 +29,8 @@ pub struct Options {
     /// has only the records to write, not the file's new length as well (on ext4, one disk
     /// write instead of two, and no block allocated on the way). The zeros reach the disk with
     /// the next sync, so the step is small: default 64 KiB (a larger step makes that one sync
-    /// slower). 0 appends at the end of the file. The zeros are cut off when the segment ends
+    /// slower), rounded up to the end of a block so that every write there is of whole blocks
+    /// (see `Logbook::write_at_end`). 0 appends at the end of the file. The zeros are cut off when the segment ends
     /// (a roll, or the handle dropped); a crash leaves them, and the next open cuts them off.
     pub preallocate: u64,
 }
@@ -82,6 +85,14 @@ pub struct Logbook {
     pending: Vec<u8>,
     /// Every record below this offset is in the file (the others wait for a flush).
     written: u64,
+    /// The file's block size (see [`Logbook::write_at_end`]).
+    block: u64,
+    /// The bytes of the block the segment's records end in, from its start to `len`: what a
+    /// write there from the block's start repeats, so the kernel never reads the block back
+    /// first (see [`Logbook::write_at_end`]).
+    tail: Vec<u8>,
+    /// Reused buffer for those whole-block writes.
+    whole: Vec<u8>,
 }
 
 impl Logbook {
@@ -132,6 +143,9 @@ impl Logbook {
         };
         let file = open_for_writing(&path)?;
         let allocated = file.metadata().map_err(|e| LogError::io(&path, e))?.len();
+        let block = block_size(&file);
+        let tail = read_exact_at(&path, len - len % block, (len % block) as usize)
+            .map_err(|e| LogError::io(&path, e))?;
         Ok(Logbook {
             dir: dir.to_owned(),
             path,
@@ -148,6 +162,9 @@ impl Logbook {
             scratch: Vec::new(),
             pending: Vec::new(),
             written: rec.head,
+            block,
+            tail,
+            whole: Vec::new(),
         })
     }
 
@@ -196,16 +213,16 @@ impl Logbook {
         for (offset, p) in (start..).zip(payloads) {
             encode_into(&mut self.scratch, offset, p);
         }
+        let records = std::mem::take(&mut self.scratch);
         let written = self
-            .make_room(self.scratch.len() as u64)
-            .and_then(|()| write_at(&self.file, &self.scratch, self.len));
+            .make_room(records.len() as u64)
+            .and_then(|()| self.write_at_end(&records));
+        self.scratch = records;
         if let Err(e) = written {
             self.roll_back();
             self.release_scratch();
             return Err(LogError::io(&self.path, e));
         }
-        self.len += self.scratch.len() as u64;
-        self.allocated = self.allocated.max(self.len);
         self.release_scratch();
 
         let range = self.take_in(start, payloads);
@@ -277,16 +294,14 @@ impl Logbook {
                 path: self.path.clone(),
             });
         }
-        let written = write_at(&self.file, &self.pending, self.len);
-        let n = self.pending.len() as u64;
-        self.pending.clear();
-        if self.pending.capacity() > SCRATCH_KEEP {
-            self.pending = Vec::new();
+        let mut records = std::mem::take(&mut self.pending);
+        let written = self.write_at_end(&records);
+        records.clear();
+        if records.capacity() <= SCRATCH_KEEP {
+            self.pending = records;
         }
         match written {
             Ok(()) => {
-                self.len += n;
-                self.allocated = self.allocated.max(self.len);
                 self.written = self.head;
                 Ok(())
             }
@@ -360,6 +375,8 @@ impl Logbook {
                 return Err(e);
             }
         }
+        self.tail = read_exact_at(&path, len - len % self.block, (len % self.block) as usize)
+            .map_err(|e| LogError::io(&path, e))?;
         self.path = path;
         self.len = len;
         self.allocated = len;
@@ -482,16 +499,73 @@ impl Logbook {
     /// When `n` more bytes after `len` would not fit in the space made ready: zeros up to
     /// [`Options::preallocate`] past them. A disk with no room for the zeros is left as it was,
     /// and the records are written past the end of the file as they would be without them.
+    ///
+    /// The zeros end on a block's edge and are written in whole blocks, from the start of the
+    /// block the file ended in (repeating the records' last bytes, [`Logbook::tail`], when they
+    /// end in that block): see [`write_at_end`](Self::write_at_end).
     fn make_room(&mut self, n: u64) -> std::io::Result<()> {
         let end = self.len + n;
         if end <= self.allocated || self.opts.preallocate == 0 {
             return Ok(());
         }
-        let to = end + self.opts.preallocate;
-        match write_zeros(&self.file, self.allocated, to - self.allocated) {
+        let to = (end + self.opts.preallocate).next_multiple_of(self.block);
+        let from = self.allocated - self.allocated % self.block;
+        let zeroed = if from < self.len {
+            // The records end in the block the file ends in: it is written whole first.
+            self.whole.clear();
+            self.whole.extend_from_slice(&self.tail);
+            self.whole.resize(self.block as usize, 0);
+            write_at(&self.file, &self.whole, from)
+                .and_then(|()| write_zeros(&self.file, from + self.block, to - from - self.block))
+        } else {
+            write_zeros(&self.file, from, to - from)
+        };
+        match zeroed {
             Ok(()) => self.allocated = to,
             Err(_) => self.file.set_len(self.allocated)?,
         }
+        Ok(())
+    }
+
+    /// Writes `records` at `len` and moves `len` past them.
+    ///
+    /// The kernel takes a write to part of a block only once it has the rest of that block: when
+    /// the block has left its page cache (pages no one has read for a while are reclaimed, and
+    /// on some virtual machines the host has them reclaimed), it first reads the block back from
+    /// the disk, and the writer — the hub's switchboard — waits for the disk, as long as the
+    /// disk takes. So where the zeros made ready reach the end of the block the records end in,
+    /// the write starts at the block's start (repeating [`Logbook::tail`], the bytes already
+    /// there) and runs to the block's end (with the zeros already there): whole blocks, which
+    /// the kernel takes without reading anything. The bytes in the file are the same either way.
+    fn write_at_end(&mut self, records: &[u8]) -> std::io::Result<()> {
+        let end = self.len + records.len() as u64;
+        let to = end.next_multiple_of(self.block);
+        if to <= self.allocated {
+            let from = self.len - self.tail.len() as u64;
+            self.whole.clear();
+            self.whole.extend_from_slice(&self.tail);
+            self.whole.extend_from_slice(records);
+            self.whole.resize((to - from) as usize, 0);
+            let written = write_at(&self.file, &self.whole, from);
+            if self.whole.capacity() > SCRATCH_KEEP {
+                self.whole = Vec::new();
+            }
+            written?;
+        } else {
+            write_at(&self.file, records, self.len)?;
+        }
+        // The new tail: the records' last bytes in the block they end in, after the old tail
+        // when they end in the same block it began.
+        let keep = (end % self.block) as usize;
+        if keep <= records.len() {
+            self.tail.clear();
+            self.tail
+                .extend_from_slice(&records[records.len() - keep..]);
+        } else {
+            self.tail.extend_from_slice(records);
+        }
+        self.len = end;
+        self.allocated = self.allocated.max(end);
         Ok(())
     }
 

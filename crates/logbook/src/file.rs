@@ -128,6 +128,46 @@ pub(crate) fn open_for_writing(path: &Path) -> Result<File, LogError> {
         .map_err(|e| LogError::io(path, e))
 }
 
+/// The block size a writer should fill whole (see `Logbook::write_at_end`): the file system's
+/// own (`st_blksize`) where it is a power of two from 512 bytes to 64 KiB, else 4 KiB.
+pub(crate) fn block_size(file: &File) -> u64 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(m) = file.metadata() {
+            let b = m.blksize();
+            if b.is_power_of_two() && (512..=64 * 1024).contains(&b) {
+                return b;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    4096
+}
+
+/// Reads the `n` bytes of the file at `path` from byte `at`.
+pub(crate) fn read_exact_at(path: &Path, at: u64, n: usize) -> io::Result<Vec<u8>> {
+    let mut buf = vec![0; n];
+    if n == 0 {
+        return Ok(buf);
+    }
+    let file = File::open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        file.read_exact_at(&mut buf, at)?;
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Seek, SeekFrom};
+        let mut f = file;
+        f.seek(SeekFrom::Start(at))?;
+        f.read_exact(&mut buf)?;
+    }
+    Ok(buf)
+}
+
 /// Writes all of `buf` at byte `at` of `file` (one `pwrite` on unix).
 pub(crate) fn write_at(file: &File, buf: &[u8], at: u64) -> std::io::Result<()> {
     #[cfg(unix)]
