@@ -30,8 +30,9 @@ pub struct Options {
     /// write instead of two, and no block allocated on the way). The zeros reach the disk with
     /// the next sync, so the step is small: default 64 KiB (a larger step makes that one sync
     /// slower), rounded up to the end of a block so that every write there is of whole blocks
-    /// (see `Logbook::write_at_end`). 0 appends at the end of the file. The zeros are cut off when the segment ends
-    /// (a roll, or the handle dropped); a crash leaves them, and the next open cuts them off.
+    /// (see `Logbook::write_at_end`). 0 appends at the end of the file. The zeros are cut off
+    /// when the segment ends (a roll, or the handle dropped); a crash leaves them, and the
+    /// next open cuts them off.
     pub preallocate: u64,
 }
 
@@ -144,8 +145,7 @@ impl Logbook {
         let file = open_for_writing(&path)?;
         let allocated = file.metadata().map_err(|e| LogError::io(&path, e))?.len();
         let block = block_size(&file);
-        let tail = read_exact_at(&path, len - len % block, (len % block) as usize)
-            .map_err(|e| LogError::io(&path, e))?;
+        let tail = read_tail(&path, len, block)?;
         Ok(Logbook {
             dir: dir.to_owned(),
             path,
@@ -368,15 +368,13 @@ impl Logbook {
                 .map_err(|e| LogError::io(&self.path, e))?;
         }
         let (path, len) = segment::create(&self.dir, self.epoch, self.head, Some(label), preamble)?;
-        match open_for_writing(&path) {
-            Ok(file) => self.file = file,
+        match open_for_writing(&path).and_then(|f| Ok((f, read_tail(&path, len, self.block)?))) {
+            Ok((file, tail)) => (self.file, self.tail) = (file, tail),
             Err(e) => {
                 self.poisoned = true;
                 return Err(e);
             }
         }
-        self.tail = read_exact_at(&path, len - len % self.block, (len % self.block) as usize)
-            .map_err(|e| LogError::io(&path, e))?;
         self.path = path;
         self.len = len;
         self.allocated = len;
@@ -501,7 +499,7 @@ impl Logbook {
     /// and the records are written past the end of the file as they would be without them.
     ///
     /// The zeros end on a block's edge and are written in whole blocks, from the start of the
-    /// block the file ended in (repeating the records' last bytes, [`Logbook::tail`], when they
+    /// block the file ended in (repeating the records' last bytes, `Logbook::tail`, when they
     /// end in that block): see [`write_at_end`](Self::write_at_end).
     fn make_room(&mut self, n: u64) -> std::io::Result<()> {
         let end = self.len + n;
@@ -534,7 +532,7 @@ impl Logbook {
     /// on some virtual machines the host has them reclaimed), it first reads the block back from
     /// the disk, and the writer — the hub's switchboard — waits for the disk, as long as the
     /// disk takes. So where the zeros made ready reach the end of the block the records end in,
-    /// the write starts at the block's start (repeating [`Logbook::tail`], the bytes already
+    /// the write starts at the block's start (repeating `Logbook::tail`, the bytes already
     /// there) and runs to the block's end (with the zeros already there): whole blocks, which
     /// the kernel takes without reading anything. The bytes in the file are the same either way.
     fn write_at_end(&mut self, records: &[u8]) -> std::io::Result<()> {
@@ -602,6 +600,13 @@ impl Logbook {
         let excess = self.window.len().saturating_sub(self.opts.retain_in_memory);
         self.window.drain(..excess);
     }
+}
+
+/// The bytes of the segment at `path` from the start of the block (of `block` bytes) that its
+/// first `len` bytes end in, to `len`: the writer's `Logbook::tail`.
+fn read_tail(path: &Path, len: u64, block: u64) -> Result<Vec<u8>, LogError> {
+    read_exact_at(path, len - len % block, (len % block) as usize)
+        .map_err(|e| LogError::io(path, e))
 }
 
 /// A segment left as it is read: its records, without the zeros made ready after them.
