@@ -510,10 +510,8 @@ impl Logbook {
         let from = self.allocated - self.allocated % self.block;
         let zeroed = if from < self.len {
             // The records end in the block the file ends in: it is written whole first.
-            self.whole.clear();
-            self.whole.extend_from_slice(&self.tail);
-            self.whole.resize(self.block as usize, 0);
-            write_at(&self.file, &self.whole, from)
+            debug_assert_eq!(from, self.len - self.tail.len() as u64);
+            self.write_from_tail(&[], from + self.block)
                 .and_then(|()| write_zeros(&self.file, from + self.block, to - from - self.block))
         } else {
             write_zeros(&self.file, from, to - from)
@@ -539,16 +537,7 @@ impl Logbook {
         let end = self.len + records.len() as u64;
         let to = end.next_multiple_of(self.block);
         if to <= self.allocated {
-            let from = self.len - self.tail.len() as u64;
-            self.whole.clear();
-            self.whole.extend_from_slice(&self.tail);
-            self.whole.extend_from_slice(records);
-            self.whole.resize((to - from) as usize, 0);
-            let written = write_at(&self.file, &self.whole, from);
-            if self.whole.capacity() > SCRATCH_KEEP {
-                self.whole = Vec::new();
-            }
-            written?;
+            self.write_from_tail(records, to)?;
         } else {
             write_at(&self.file, records, self.len)?;
         }
@@ -565,6 +554,22 @@ impl Logbook {
         self.len = end;
         self.allocated = self.allocated.max(end);
         Ok(())
+    }
+
+    /// Writes from the start of the block the records end in up to `to` (a block's edge): the
+    /// bytes already there (`tail`), then `records`, then zeros — whole blocks, which the kernel
+    /// takes without reading the block back first.
+    fn write_from_tail(&mut self, records: &[u8], to: u64) -> std::io::Result<()> {
+        let from = self.len - self.tail.len() as u64;
+        self.whole.clear();
+        self.whole.extend_from_slice(&self.tail);
+        self.whole.extend_from_slice(records);
+        self.whole.resize((to - from) as usize, 0);
+        let written = write_at(&self.file, &self.whole, from);
+        if self.whole.capacity() > SCRATCH_KEEP {
+            self.whole = Vec::new();
+        }
+        written
     }
 
     /// Cuts the zeros made ready off the end of the segment being written.
